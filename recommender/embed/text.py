@@ -1,0 +1,130 @@
+"""Vietnamese text normalisation, word segmentation and accent folding.
+
+Every text that reaches an index or a query goes through :func:`normalize`
+first, so profiles and queries agree byte for byte on the same words:
+
+1. NFC, then one tone-mark placement: the old style ("hòa", "thủy", tone on
+   the first vowel of an open ``oa``/``oe``/``uy``) and the new style ("hoà",
+   "thuỷ") both become the old style, which most Vietnamese text still uses.
+2. Control and zero-width characters removed, all whitespace collapsed.
+
+:func:`segment` joins multi-syllable words with ``_`` using pyvi
+("linh_kiện điện_tử"). pyvi cannot segment text typed without diacritics, so
+lexical search also indexes :func:`fold`-ed syllables (``đ`` → ``d`` first,
+then marks stripped), which is what a buyer typing "linh kien nhua" produces.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_QUERY_CHARS = 2_000
+"""Longest query accepted; a longer one is rejected rather than silently cut."""
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (NFD)
+_END = r"(?![^\W\d_]|[\u0300-\u036f])"  # no letter or mark follows: end of syllable
+_OLD_STYLE = [
+    # NFD "hoa" + tone at the end of a syllable -> tone on the "o": hoà -> hòa
+    (re.compile(rf"([oO])([aAeE])([{_TONES}]){_END}"), r"\1\3\2"),
+    # "uy" + tone, but not after "q" where "u" belongs to the consonant: quý stays
+    (re.compile(rf"(?<![qQ])([uU])([yY])([{_TONES}]){_END}"), r"\1\3\2"),
+]
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+    "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
+
+
+class TextError(ValueError):
+    """Text that cannot be searched or indexed (empty, too long, not UTF-8)."""
+
+
+def decode_text(data: bytes | str) -> str:
+    """Decode UTF-8 bytes strictly; invalid bytes are an error, not mojibake."""
+    if isinstance(data, str):
+        return data
+    try:
+        return bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextError(
+            f"text is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
+        ) from exc
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone-mark placement, no control/zero-width chars, single spaces."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFD", text)
+    for pattern, repl in _OLD_STYLE:
+        text = pattern.sub(repl, text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def check_query(text: str | bytes) -> str:
+    """Normalise a buyer's query, rejecting empty and over-long input."""
+    text = normalize(decode_text(text))
+    if not text:
+        raise TextError("query is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise TextError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    return text
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics; ``đ``/``Đ`` become ``d`` first."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", text).lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _pyvi():
+    from pyvi import ViTokenizer
+
+    return ViTokenizer
+
+
+def segment(text: str) -> str:
+    """pyvi word segmentation of normalised text ("linh_kiện điện_tử")."""
+    if not text:
+        return ""
+    return _pyvi().tokenize(text)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of a text (underscores inside words are kept)."""
+    return _TOKEN.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class AnalyzedText:
+    """The lexical views of one text that the BM25 index scores."""
+
+    words: list[str]
+    """pyvi words, lower-cased: ``linh_kiện``."""
+    syllables: list[str]
+    """single syllables, lower-cased: ``linh``, ``kiện``."""
+    folded: list[str]
+    """syllables without diacritics: ``linh``, ``kien``."""
+
+
+def analyze(text: str) -> AnalyzedText:
+    """Normalise, segment and fold one text into its lexical views."""
+    norm = normalize(text)
+    words = tokens(segment(norm))
+    syllables = [s for w in words for s in w.split("_")]
+    return AnalyzedText(words=words, syllables=syllables, folded=[fold(s) for s in syllables])
+
+
+def analyze_many(texts: list[str]) -> list[AnalyzedText]:
+    """:func:`analyze` over a list (pyvi is loaded once)."""
+    return [analyze(t) for t in texts]
