@@ -453,3 +453,233 @@ PROCESSES = {
         "det_en": ["Zinc plating, black oxide and heat treatment via partners."],
     },
 }
+
+# Vietnamese rendering of canonical material strings (others are used as is).
+MAT_VI = {
+    "aluminium 6061": "nhôm 6061", "aluminium 7075": "nhôm 7075", "aluminium 5052": "nhôm 5052",
+    "aluminium": "nhôm", "anodized aluminium": "nhôm anod", "aluminium PCB": "PCB nhôm",
+    "copper C1100": "đồng C1100", "brass C3604": "đồng thau C3604", "brass C3771": "đồng thau C3771",
+    "brass": "đồng thau", "copper conductor": "lõi đồng", "natural rubber": "cao su thiên nhiên",
+    "zinc": "kẽm", "nickel": "niken", "chrome": "crom", "tin": "thiếc", "gold": "vàng",
+    "steel": "thép", "polyester powder": "bột sơn polyester", "epoxy powder": "bột sơn epoxy",
+    "kraft liner": "giấy kraft", "corrugated board": "giấy sóng", "duplex board": "giấy duplex",
+    "recycled paper": "giấy tái chế", "ivory board": "giấy ivory", "art paper": "giấy couche",
+    "couche paper": "giấy couche mờ", "soy ink": "mực gốc đậu nành", "thermal paper": "giấy in nhiệt",
+    "satin ribbon": "ruy băng satin", "polyester yarn": "sợi polyester", "cotton": "cotton",
+    "glass fibre": "sợi thủy tinh", "food-grade silicone": "silicone thực phẩm",
+    "medical-grade silicone": "silicone y tế", "HTV silicone": "silicone HTV",
+    "piano wire SWP-A": "dây thép piano SWP-A", "SUS304 wire": "dây inox 304",
+    "phosphor bronze": "đồng phốt pho", "lead-free solder SAC305": "thiếc hàn không chì SAC305",
+    "0201 components": "linh kiện 0201", "PVC wire": "dây bọc PVC", "XLPE wire": "dây XLPE",
+    "JST terminals": "đầu cos JST", "Molex connectors": "đầu nối Molex", "Yazaki terminals": "đầu cos Yazaki",
+    "oxford fabric": "vải oxford", "denim": "vải denim",
+}
+
+# ---------------------------------------------------------------------------
+# Sectors: Vietnamese / English names and the processes a supplier of the
+# sector may run (weights for the primary process).
+# ---------------------------------------------------------------------------
+SECTORS = {
+    "mechanical": {
+        "vi": "cơ khí", "en": "mechanical engineering", "weight": 26,
+        "name_vi": ["Cơ khí Chính xác", "Cơ khí", "Kỹ thuật Cơ khí", "Công nghiệp", "Cơ điện"],
+        "name_en": ["Precision", "Engineering", "Metalworks", "Industrial"],
+        "proc": {"cnc_machining": 30, "mold_making": 14, "sheet_metal_stamping": 16, "welding": 9,
+                 "die_casting": 5, "forging": 4, "heat_treatment": 5, "electroplating": 6,
+                 "powder_coating": 5, "spring_making": 4, "fasteners": 5},
+    },
+    "electronics": {
+        "vi": "điện tử", "en": "electronics", "weight": 14,
+        "name_vi": ["Điện tử", "Công nghệ Điện tử", "Kỹ thuật Điện", "Linh kiện Điện tử"],
+        "name_en": ["Electronics", "Electronic Technology", "Circuits"],
+        "proc": {"pcb_assembly_smt": 45, "wire_harness": 35, "plastic_injection": 10, "sheet_metal_stamping": 5,
+                 "label_printing": 5},
+    },
+    "rubber_plastics": {
+        "vi": "cao su – nhựa", "en": "rubber and plastics", "weight": 18,
+        "name_vi": ["Nhựa Kỹ thuật", "Nhựa", "Cao su Kỹ thuật", "Cao su", "Nhựa Cao su"],
+        "name_en": ["Plastics", "Polymer", "Rubber Technology", "Moulding"],
+        "proc": {"plastic_injection": 38, "plastic_bag_film": 22, "rubber_molding": 20, "silicone_molding": 10,
+                 "mold_making": 10},
+    },
+    "textile_garment": {
+        "vi": "dệt may", "en": "textile and garment", "weight": 9,
+        "name_vi": ["Dệt may", "Dệt", "May mặc", "Sợi Dệt"],
+        "name_en": ["Textile", "Garment", "Apparel"],
+        "proc": {"garment_sewing": 35, "dyeing": 25, "technical_textiles": 25, "label_printing": 15},
+    },
+    "leather_footwear": {
+        "vi": "da giày", "en": "leather and footwear", "weight": 7,
+        "name_vi": ["Giày da", "Đế giày", "Da giày", "Phụ liệu Giày"],
+        "name_en": ["Footwear", "Sole", "Footwear Components"],
+        "proc": {"sole_molding": 60, "garment_sewing": 15, "technical_textiles": 10, "rubber_molding": 10,
+                 "label_printing": 5},
+    },
+    "packaging_printing": {
+        "vi": "bao bì – in ấn", "en": "packaging and printing", "weight": 11,
+        "name_vi": ["Bao bì", "In Bao bì", "Bao bì Giấy", "In ấn", "Bao bì Nhựa"],
+        "name_en": ["Packaging", "Print", "Pack"],
+        "proc": {"carton_packaging": 32, "offset_printing": 28, "label_printing": 20, "plastic_bag_film": 20},
+    },
+    "automotive_parts": {
+        "vi": "linh kiện ô tô – xe máy", "en": "automotive parts", "weight": 10,
+        "name_vi": ["Phụ tùng Ô tô", "Linh kiện Ô tô", "Phụ tùng Xe máy", "Auto Parts"],
+        "name_en": ["Auto Parts", "Automotive", "Motor Components"],
+        "proc": {"cnc_machining": 16, "die_casting": 12, "forging": 8, "sheet_metal_stamping": 14,
+                 "wire_harness": 12, "rubber_molding": 10, "plastic_injection": 12, "heat_treatment": 4,
+                 "electroplating": 4, "spring_making": 4, "fasteners": 4},
+    },
+    "food_processing": {
+        "vi": "chế biến thực phẩm", "en": "food processing", "weight": 5,
+        "name_vi": ["Thiết bị Thực phẩm", "Bao bì Thực phẩm", "Inox Thực phẩm"],
+        "name_en": ["Food Equipment", "Food Packaging", "Stainless"],
+        "proc": {"welding": 35, "sheet_metal_stamping": 15, "cnc_machining": 10, "plastic_bag_film": 25,
+                 "carton_packaging": 15},
+    },
+}
+
+# Processes that commonly run together in one firm (second process candidates).
+CO_PROCESSES = {
+    "cnc_machining": ["heat_treatment", "mold_making", "welding", "electroplating", "sheet_metal_stamping"],
+    "mold_making": ["plastic_injection", "cnc_machining", "die_casting", "rubber_molding"],
+    "plastic_injection": ["mold_making", "silicone_molding", "label_printing", "rubber_molding"],
+    "die_casting": ["cnc_machining", "powder_coating", "mold_making"],
+    "sheet_metal_stamping": ["welding", "powder_coating", "mold_making", "electroplating"],
+    "forging": ["heat_treatment", "cnc_machining"],
+    "heat_treatment": ["forging", "cnc_machining"],
+    "electroplating": ["powder_coating", "fasteners"],
+    "powder_coating": ["sheet_metal_stamping", "welding", "electroplating"],
+    "welding": ["sheet_metal_stamping", "powder_coating", "cnc_machining"],
+    "pcb_assembly_smt": ["wire_harness", "plastic_injection"],
+    "wire_harness": ["pcb_assembly_smt", "plastic_injection"],
+    "rubber_molding": ["silicone_molding", "mold_making", "plastic_injection"],
+    "silicone_molding": ["rubber_molding", "plastic_injection"],
+    "carton_packaging": ["offset_printing", "label_printing"],
+    "offset_printing": ["carton_packaging", "label_printing"],
+    "label_printing": ["offset_printing", "plastic_bag_film"],
+    "dyeing": ["technical_textiles", "garment_sewing"],
+    "technical_textiles": ["dyeing", "garment_sewing"],
+    "sole_molding": ["rubber_molding", "technical_textiles"],
+    "garment_sewing": ["label_printing", "dyeing"],
+    "plastic_bag_film": ["label_printing", "offset_printing"],
+    "spring_making": ["fasteners", "sheet_metal_stamping", "heat_treatment"],
+    "fasteners": ["spring_making", "electroplating", "heat_treatment"],
+}
+
+# Closely related processes: a supplier of one partly meets a need for the other
+# (grade 1).  The near-miss pairs below are deliberately NOT related.
+RELATED = {
+    "cnc_machining": ["mold_making"],
+    "mold_making": ["cnc_machining"],
+    "rubber_molding": ["silicone_molding"],
+    "silicone_molding": ["rubber_molding"],
+    "electroplating": ["powder_coating"],
+    "powder_coating": ["electroplating"],
+    "forging": ["die_casting"],
+    "die_casting": ["forging"],
+    "offset_printing": ["label_printing"],
+    "label_printing": ["offset_printing"],
+    "spring_making": ["fasteners"],
+    "fasteners": ["spring_making"],
+    "dyeing": ["technical_textiles"],
+    "technical_textiles": ["dyeing"],
+}
+
+NEAR_MISS_PAIRS = [
+    ("plastic_injection", "plastic_bag_film"),
+    ("cnc_machining", "sheet_metal_stamping"),
+    ("pcb_assembly_smt", "wire_harness"),
+    ("rubber_molding", "sole_molding"),
+    ("offset_printing", "carton_packaging"),
+]
+
+# ---------------------------------------------------------------------------
+# Places.  Park names exactly as in shared/CONTEXT.md.  Wards are the
+# post-July-2025 ward/commune names believed to host each park; they are
+# illustrative for sample data and were not checked against the official list.
+# ---------------------------------------------------------------------------
+PARKS = {
+    "KCX Tân Thuận": ["phường Tân Thuận"],
+    "KCX Linh Trung I": ["phường Linh Xuân"],
+    "KCX Linh Trung II": ["phường Tam Bình"],
+    "KCN Hiệp Phước": ["xã Hiệp Phước"],
+    "KCN Tân Bình": ["phường Tây Thạnh"],
+    "KCN Cát Lái": ["phường Cát Lái"],
+    "KCN Bình Chiểu": ["phường Tam Bình"],
+    "KCN Vĩnh Lộc": ["phường Bình Hưng Hòa", "xã Vĩnh Lộc"],
+    "KCN Tân Tạo": ["phường Tân Tạo"],
+    "KCN Lê Minh Xuân": ["xã Tân Nhựt"],
+    "KCN Tây Bắc Củ Chi": ["xã Tân An Hội"],
+    "KCN Tân Phú Trung": ["xã Củ Chi"],
+    "KCN Đông Nam": ["xã Bình Mỹ"],
+    "KCN Tân Thới Hiệp": ["phường Đông Hưng Thuận"],
+    "KCN An Hạ": ["xã Bình Lợi"],
+    "KCN Phong Phú": ["xã Hưng Long"],
+}
+PARK_WEIGHTS = {
+    "KCX Tân Thuận": 9, "KCX Linh Trung I": 6, "KCX Linh Trung II": 4, "KCN Hiệp Phước": 7,
+    "KCN Tân Bình": 8, "KCN Cát Lái": 5, "KCN Bình Chiểu": 4, "KCN Vĩnh Lộc": 8, "KCN Tân Tạo": 10,
+    "KCN Lê Minh Xuân": 8, "KCN Tây Bắc Củ Chi": 7, "KCN Tân Phú Trung": 5, "KCN Đông Nam": 5,
+    "KCN Tân Thới Hiệp": 3, "KCN An Hạ": 3, "KCN Phong Phú": 3,
+}
+# Where a supplier outside any park has its workshop (illustrative ward names).
+OUTSIDE_WARDS = ["phường Bình Tân", "phường An Lạc", "phường Bình Trị Đông", "xã Bà Điểm", "xã Xuân Thới Sơn",
+                 "phường Thới An", "phường Trung Mỹ Tây", "phường Tân Sơn Nhì", "phường Phú Thọ Hòa",
+                 "xã Bình Chánh", "phường Thủ Đức", "phường Long Bình", "phường Phước Long", "xã Nhà Bè",
+                 "phường Gò Vấp", "phường An Hội Tây", "xã Hóc Môn", "phường Tân Hưng"]
+
+# ---------------------------------------------------------------------------
+# Certifications: per-sector probabilities; issuers are certification bodies
+# used as sample values only (the certificates themselves are fictional).
+# ---------------------------------------------------------------------------
+CERT_ISSUERS = ["Bureau Veritas", "SGS", "TÜV SÜD", "TÜV Rheinland", "Intertek", "DNV", "QUACERT", "BSI",
+                "LRQA", "Vinacontrol CE", "TÜV NORD", "URS"]
+CERT_PROB = {
+    "mechanical": {"ISO 9001": 0.62, "ISO 14001": 0.22, "ISO 45001": 0.12, "IATF 16949": 0.06, "AS9100": 0.03,
+                   "ISO 13485": 0.02},
+    "electronics": {"ISO 9001": 0.7, "ISO 14001": 0.3, "IATF 16949": 0.08, "ISO 13485": 0.06, "RoHS": 0.45,
+                    "UL": 0.3, "ISO 45001": 0.1},
+    "rubber_plastics": {"ISO 9001": 0.6, "ISO 14001": 0.22, "ISO 13485": 0.07, "RoHS": 0.25, "IATF 16949": 0.06,
+                        "ISO 22000": 0.06, "ISO 45001": 0.06},
+    "textile_garment": {"ISO 9001": 0.4, "OEKO-TEX": 0.45, "ISO 14001": 0.18, "ISO 45001": 0.1},
+    "leather_footwear": {"ISO 9001": 0.45, "OEKO-TEX": 0.2, "ISO 14001": 0.2, "ISO 45001": 0.12},
+    "packaging_printing": {"ISO 9001": 0.6, "FSC": 0.35, "ISO 22000": 0.2, "HACCP": 0.12, "ISO 14001": 0.15},
+    "automotive_parts": {"ISO 9001": 0.75, "IATF 16949": 0.35, "ISO 14001": 0.35, "ISO 45001": 0.15, "RoHS": 0.1},
+    "food_processing": {"ISO 9001": 0.55, "ISO 22000": 0.45, "HACCP": 0.4, "ISO 14001": 0.15},
+}
+CERT_FULL = {"ISO 9001": "ISO 9001:2015", "ISO 14001": "ISO 14001:2015", "ISO 45001": "ISO 45001:2018",
+             "IATF 16949": "IATF 16949:2016", "ISO 13485": "ISO 13485:2016", "ISO 22000": "ISO 22000:2018",
+             "AS9100": "AS9100D", "HACCP": "HACCP", "OEKO-TEX": "OEKO-TEX Standard 100", "FSC": "FSC CoC",
+             "RoHS": "RoHS", "UL": "UL"}
+
+COUNTRIES = ["Japan", "South Korea", "USA", "Germany", "Taiwan", "China", "Thailand", "Singapore", "Malaysia",
+             "Australia", "France", "Netherlands", "Mexico", "India", "Canada", "United Kingdom", "Italy", "Indonesia"]
+COUNTRY_VI = {"Japan": "Nhật Bản", "South Korea": "Hàn Quốc", "USA": "Mỹ", "Germany": "Đức", "Taiwan": "Đài Loan",
+              "China": "Trung Quốc", "Thailand": "Thái Lan", "Singapore": "Singapore", "Malaysia": "Malaysia",
+              "Australia": "Úc", "France": "Pháp", "Netherlands": "Hà Lan", "Mexico": "Mexico", "India": "Ấn Độ",
+              "Canada": "Canada", "United Kingdom": "Anh", "Italy": "Ý", "Indonesia": "Indonesia"}
+COUNTRY_WEIGHTS = [30, 22, 18, 9, 10, 8, 6, 6, 4, 4, 3, 3, 2, 3, 2, 3, 2, 2]
+
+# Customer industries (vi, en), per sector index lists below.
+INDUSTRIES = {
+    "electronics": ("điện tử", "electronics"), "auto": ("ô tô", "automotive"), "moto": ("xe máy", "motorcycles"),
+    "medical": ("thiết bị y tế", "medical devices"), "appliance": ("điện gia dụng", "home appliances"),
+    "printer": ("máy in văn phòng", "office printers"), "food": ("thực phẩm – đồ uống", "food and beverage"),
+    "apparel": ("may mặc", "apparel"), "footwear": ("giày dép", "footwear"), "furniture": ("nội thất", "furniture"),
+    "electrical": ("thiết bị điện", "electrical equipment"), "machinery": ("máy công nghiệp", "industrial machinery"),
+    "ship": ("đóng tàu", "shipbuilding"), "consumer": ("hàng tiêu dùng", "consumer goods"),
+    "pharma": ("dược phẩm", "pharmaceuticals"), "cosmetics": ("mỹ phẩm", "cosmetics"),
+    "solar": ("năng lượng mặt trời", "solar energy"), "aero": ("hàng không", "aerospace"),
+    "hvac": ("điều hòa không khí", "HVAC"), "toys": ("đồ chơi", "toys"), "seafood": ("thủy sản", "seafood"),
+    "construction": ("xây dựng", "construction"), "semicon": ("bán dẫn", "semiconductors"),
+}
+SECTOR_INDUSTRIES = {
+    "mechanical": ["machinery", "auto", "moto", "electronics", "semicon", "aero", "ship", "medical", "food", "construction"],
+    "electronics": ["electronics", "appliance", "auto", "medical", "electrical", "solar", "hvac", "toys"],
+    "rubber_plastics": ["electronics", "printer", "appliance", "auto", "medical", "consumer", "toys", "food", "moto"],
+    "textile_garment": ["apparel", "auto", "furniture", "medical", "construction", "consumer"],
+    "leather_footwear": ["footwear", "apparel", "consumer"],
+    "packaging_printing": ["food", "electronics", "pharma", "cosmetics", "seafood", "apparel", "footwear", "consumer"],
+    "automotive_parts": ["auto", "moto", "machinery", "electrical"],
+    "food_processing": ["food", "seafood", "pharma", "consumer"],
+}
