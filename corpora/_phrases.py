@@ -683,3 +683,197 @@ SECTOR_INDUSTRIES = {
     "automotive_parts": ["auto", "moto", "machinery", "electrical"],
     "food_processing": ["food", "seafood", "pharma", "consumer"],
 }
+
+# Sentences that put a process next to the vocabulary of its near-miss
+# neighbour (shared words, different capability).
+HARD_VI = {
+    "plastic_bag_film": ["Bao bì nhựa của chúng tôi dùng để đóng gói linh kiện cho các nhà máy điện tử.",
+                         "Sản phẩm nhựa mềm dạng màng, cuộn và túi, không làm chi tiết nhựa cứng.",
+                         "Cung cấp túi nhựa chống tĩnh điện cho xưởng lắp ráp linh kiện."],
+    "plastic_injection": ["Nhận cả đơn hàng nhựa nhỏ, từ vài nghìn chi tiết.",
+                          "Ngoài linh kiện nhựa còn cung cấp khay nhựa đóng gói cho dây chuyền."],
+    "sheet_metal_stamping": ["Nhận gia công cơ khí theo bản vẽ: chấn, đột, dập, hàn.",
+                             "Chi tiết kim loại chính xác cho tủ điện và thiết bị, gia công trên máy CNC đột và chấn."],
+    "cnc_machining": ["Nhận gia công cơ khí theo bản vẽ với số lượng linh hoạt.",
+                      "Chi tiết kim loại chính xác cho máy móc, khuôn và đồ gá."],
+    "wire_harness": ["Lắp ráp linh kiện điện tử đơn giản và đấu nối cụm dây cho thiết bị.",
+                     "Cung cấp cáp và dây kết nối cho các nhà máy lắp ráp bo mạch."],
+    "pcb_assembly_smt": ["Có thể hoàn thiện sản phẩm gồm bo mạch, vỏ và dây kết nối.",
+                         "Lắp ráp điện tử cho thiết bị gia dụng và công nghiệp."],
+    "sole_molding": ["Ép cao su và EVA cho ngành giày, cán luyện cao su tại xưởng.",
+                     "Sản phẩm cao su của chúng tôi chủ yếu là đế và phụ kiện giày."],
+    "rubber_molding": ["Ép cao su theo khuôn của khách hàng, cán luyện cao su tại xưởng.",
+                       "Sản phẩm cao su kỹ thuật cho máy móc, bơm và van."],
+    "carton_packaging": ["In ấn bao bì trực tiếp trên thùng bằng máy in flexo.",
+                         "Cung cấp bao bì giấy in logo cho hàng xuất khẩu."],
+    "offset_printing": ["In ấn bao bì giấy cao cấp, hộp giấy và catalogue.",
+                        "Nhận in hộp giấy sản phẩm, không sản xuất thùng carton sóng."],
+}
+HARD_EN = {
+    "plastic_bag_film": ["Our plastic packaging protects components for electronics plants.",
+                         "Flexible plastic film, rolls and bags only, no rigid moulded parts."],
+    "plastic_injection": ["Small plastic orders from a few thousand parts are welcome."],
+    "sheet_metal_stamping": ["Machined-looking precision metal parts from sheet: punching, bending, welding.",
+                             "Build-to-print metal fabrication for cabinets and equipment."],
+    "cnc_machining": ["Build-to-print metal parts for machinery, tooling and fixtures."],
+    "wire_harness": ["Cable assemblies for electronics plants; simple electronic sub-assembly."],
+    "pcb_assembly_smt": ["Box build with boards, housings and cabling."],
+    "sole_molding": ["Rubber and EVA moulding for footwear, compounding in house."],
+    "rubber_molding": ["Rubber moulding to customer moulds with in-house compounding."],
+    "carton_packaging": ["Flexo-printed packaging direct to board."],
+    "offset_printing": ["Premium printed paper packaging, folding cartons and catalogues."],
+}
+
+# ---------------------------------------------------------------------------
+# Description sentence banks.  Placeholders: {self} (how the firm calls itself),
+# {pn} process synonym, {prods}, {mats}, {mach}, {tol}, {inds}, {cap}, {year},
+# {exp}, {emp}, {area}, {loc}, {own}, {sector}, {countries}, {certs} and the
+# noise fields {y2} {y3} {area2} {n_eng} {otd} {kw} {erp} {motto} {mission} {h} {d}.
+# ---------------------------------------------------------------------------
+SELF_VI = ["công ty", "chúng tôi", "doanh nghiệp", "xưởng"]
+SELF_EN = ["the company", "we", "our team", "the firm"]
+
+OPEN_VI = [
+    "Thành lập năm {year}, {self} chuyên {pn} cho khách hàng trong và ngoài nước.",
+    "{Self} được thành lập từ năm {year} với khoảng {emp} lao động, tập trung vào {pn}.",
+    "Với {exp} năm kinh nghiệm, {self} cung cấp dịch vụ {pn}{loc}.",
+    "{Self} là doanh nghiệp {own} hoạt động trong ngành {sector} từ năm {year}.",
+    "Nhà xưởng rộng {area} m²{loc}, đội ngũ {emp} người.",
+    "Từ một xưởng nhỏ mở năm {year}, {self} nay có {emp} công nhân và kỹ sư.",
+    "{Self} đã có {exp} năm trong ngành {sector}, thế mạnh là {pn}.",
+    "{Self} là nhà cung cấp {pn} cho các doanh nghiệp FDI từ năm {year}.",
+    "Doanh nghiệp {own}, {emp} nhân sự, nhà máy {area} m²{loc}.",
+    "Khởi đầu năm {year} với {pn}, đến nay {self} đã mở rộng sang nhiều công đoạn khác.",
+]
+OPEN_EN = [
+    "Founded in {year}, {self} specialises in {pn} for local and overseas customers.",
+    "Established in {year} with about {emp} staff, {self} focuses on {pn}.",
+    "With {exp} years of experience, {self} offers {pn}{loc}.",
+    "A {own} manufacturer active in {sector} since {year}.",
+    "Our {area} m² plant{loc} employs {emp} people.",
+    "{Self} has supplied {pn} to foreign-invested factories since {year}.",
+    "Started as a small workshop in {year}; today {self} runs {emp} staff.",
+]
+CAPA_VI = [
+    "Chuyên {pn}: {prods} từ {mats}.",
+    "Nhận {pn} theo bản vẽ và mẫu của khách hàng, sản phẩm gồm {prods}.",
+    "Năng lực chính là {pn}, phục vụ sản xuất {prods}.",
+    "Sản phẩm chủ lực: {prods}; vật liệu thường dùng {mats}.",
+    "Mảng {pn} chiếm phần lớn doanh thu, chủ yếu là {prods}.",
+    "Chúng tôi làm {pn} trên vật liệu {mats}.",
+    "Đáp ứng đơn hàng {pn} từ mẫu thử đến hàng loạt, đặc biệt là {prods}.",
+    "Dịch vụ {pn} cho {prods}, vật liệu {mats}.",
+]
+CAPB_VI = [  # secondary processes
+    "Ngoài ra còn nhận {pn} cho {prods}.",
+    "Công ty cũng làm {pn} để cung cấp trọn gói.",
+    "Bổ sung dịch vụ {pn} ({prods}) từ năm {y2}.",
+    "Có thêm bộ phận {pn} phục vụ đơn hàng nội bộ và khách ngoài.",
+    "Kết hợp {pn} trong cùng nhà máy, giảm thời gian giao hàng.",
+]
+CAPA_EN = [
+    "We specialise in {pn}: {prods} in {mats}.",
+    "Build-to-print {pn} for {prods}.",
+    "Core capability is {pn}, mainly {prods}.",
+    "Main products: {prods}; typical materials {mats}.",
+    "{pn} from prototypes to mass production, especially {prods}.",
+    "{pn} services for {prods} in {mats}.",
+]
+CAPB_EN = [
+    "We also offer {pn} for {prods}.",
+    "{pn} is available in house for turnkey supply.",
+    "Added {pn} ({prods}) in {y2}.",
+    "A separate {pn} section serves our own and outside orders.",
+]
+MACH_VI = ["Máy móc gồm {mach}.", "Thiết bị chính: {mach}.", "Xưởng được trang bị {mach}.",
+           "Đầu tư {mach}, phần lớn nhập từ Nhật Bản và Đài Loan.", "Hiện vận hành {mach}.",
+           "Năng lực thiết bị: {mach}."]
+MACH_EN = ["Equipment includes {mach}.", "Key machines: {mach}.", "The shop runs {mach}.",
+           "We operate {mach}."]
+TOL_VI = ["Đảm bảo {tol}.", "Sản phẩm đạt {tol}, kiểm tra trước khi giao.", "Yêu cầu kỹ thuật đáp ứng: {tol}.",
+          "Kiểm soát chất lượng chặt chẽ, {tol}.", "Có thể đạt {tol}."]
+TOL_EN = ["We hold {tol}.", "Parts meet {tol} and are inspected before shipment.", "Capability: {tol}."]
+CUST_VI = ["Khách hàng chủ yếu thuộc ngành {inds}.", "Đang cung ứng cho các nhà máy {inds} trong các KCN, KCX.",
+           "Phục vụ các ngành {inds}.", "Là nhà cung cấp cấp 2 cho chuỗi cung ứng {inds}.",
+           "Khách hàng là các doanh nghiệp {inds} vốn Nhật, Hàn và Đài Loan.",
+           "Sản phẩm có mặt trong chuỗi cung ứng {inds}."]
+CUST_EN = ["Customers are mainly in {inds}.", "We supply {inds} plants in the HCMC parks.",
+           "Serving {inds}.", "Tier-2 supplier to {inds} supply chains."]
+EXPORT_VI = ["Sản phẩm đã xuất khẩu sang {countries}.", "Có kinh nghiệm xuất hàng đi {countries}.",
+             "Thị trường xuất khẩu: {countries}.", "Hàng đi {countries} qua khách hàng FDI."]
+EXPORT_EN = ["Exports to {countries}.", "Export experience: {countries}.", "Shipped to {countries}."]
+CAPY_VI = ["Công suất khoảng {cap}.", "Năng lực sản xuất {cap}, có thể tăng ca khi cần.",
+           "Sản lượng trung bình {cap}.", "Công suất thiết kế {cap}."]
+CAPY_EN = ["Capacity about {cap}.", "Output of {cap}, extra shifts on demand.", "Typical output {cap}."]
+CERT_VI = ["Đạt chứng nhận {certs}.", "Hệ thống quản lý theo {certs}.", "Đã được cấp chứng chỉ {certs}.",
+           "Chứng nhận: {certs}."]
+CERT_EN = ["Certified to {certs}.", "Management system: {certs}.", "Certificates: {certs}."]
+
+NOISE_VI = [
+    "Năm {y2}, công ty mở rộng nhà xưởng lên {area2} m².",
+    "Đội ngũ kỹ thuật gồm {n_eng} kỹ sư, nhiều người từng làm cho doanh nghiệp Nhật Bản.",
+    "Tỷ lệ giao hàng đúng hạn năm {y3} đạt {otd}%.",
+    "Công ty đã lắp điện mặt trời áp mái {kw} kWp từ năm {y3}.",
+    "Đang triển khai {erp} để quản lý sản xuất và truy xuất lô hàng.",
+    "Phương châm của {self}: “{motto}”.",
+    "Sứ mệnh của {self} là {mission}.",
+    "Tham gia chương trình phát triển công nghiệp hỗ trợ của thành phố từ năm {y3}.",
+    "Ban giám đốc có {n_eng} năm quản lý sản xuất tại các doanh nghiệp FDI.",
+    "Tham gia hội chợ kết nối cung cầu công nghiệp hỗ trợ năm {y3}.",
+    "Áp dụng 5S và Kaizen từ năm {y2}.",
+    "Báo giá trong {h} giờ, mẫu thử trong {d} ngày.",
+    "Có kho thành phẩm {area2} m² và đội xe giao hàng riêng.",
+    "Năm {y2} chuyển về nhà xưởng mới, đầu tư thêm {n_eng} máy.",
+    "Người sáng lập từng là kỹ sư sản xuất {exp2} năm trước khi mở công ty.",
+    "Công nhân được đào tạo tay nghề định kỳ, tỷ lệ nghỉ việc dưới {otd2}%/năm.",
+    "{Self} coi trọng quan hệ lâu dài, nhiều khách hàng đã hợp tác trên {exp2} năm.",
+]
+NOISE_EN = [
+    "In {y2} we expanded the plant to {area2} m².",
+    "{n_eng} engineers, several trained at Japanese manufacturers.",
+    "On-time delivery reached {otd}% in {y3}.",
+    "A {kw} kWp rooftop solar system has run since {y3}.",
+    "We run {erp} for production control and lot traceability.",
+    "Our motto: “{motto_en}”.",
+    "Quotes within {h} hours, samples in {d} days.",
+    "5S and kaizen practised since {y2}.",
+    "Several customers have worked with us for over {exp2} years.",
+    "Joined the city's supporting-industry programme in {y3}.",
+]
+MOTTO_VI = ["Chất lượng là danh dự", "Đúng hẹn – chính xác – tận tâm", "Uy tín tạo nên thương hiệu",
+            "Khách hàng là trung tâm", "Làm đúng ngay từ đầu", "Cải tiến không ngừng", "Chính xác từng micromet",
+            "Bền vững cùng đối tác"]
+MOTTO_EN = ["Quality first", "On time, on spec", "Right first time", "Precision in every part",
+            "Continuous improvement", "Grow with our partners"]
+MISSION_VI = ["góp phần nâng tỷ lệ nội địa hóa cho doanh nghiệp FDI",
+              "trở thành nhà cung cấp tin cậy của các tập đoàn Nhật Bản",
+              "mang đến sản phẩm chất lượng với chi phí hợp lý",
+              "phát triển công nghiệp hỗ trợ Việt Nam",
+              "đồng hành cùng khách hàng từ khâu thiết kế đến sản xuất hàng loạt",
+              "sản xuất xanh và tiết kiệm năng lượng"]
+ERP_VI = ["phần mềm ERP", "hệ thống MES", "SAP Business One", "Odoo", "phần mềm quản lý sản xuất nội bộ",
+          "hệ thống mã vạch truy xuất"]
+ERP_EN = ["an ERP system", "a MES", "SAP Business One", "Odoo", "barcode traceability"]
+CLOSE_VI = ["Rất mong được hợp tác với quý khách.", "Liên hệ phòng kinh doanh để nhận báo giá.",
+            "Hân hạnh được phục vụ quý khách hàng.", "Sẵn sàng ký NDA và nhận đánh giá nhà máy.",
+            "Chào đón khách hàng đến tham quan và đánh giá nhà xưởng."]
+CLOSE_EN = ["We welcome factory audits.", "Contact our sales team for a quote.", "NDA and audits welcome."]
+
+# Labels for the bullet-like layout.
+BUL_VI = {"proc": ["Lĩnh vực", "Năng lực", "Gia công", "Dịch vụ"], "mach": ["Thiết bị", "Máy móc", "Thiết bị chính"],
+          "mat": ["Vật liệu", "Nguyên liệu"], "cust": ["Khách hàng", "Ngành phục vụ"],
+          "cap": ["Công suất", "Sản lượng"], "cert": ["Chứng nhận", "Hệ thống chất lượng"],
+          "tol": ["Độ chính xác", "Tiêu chuẩn"], "exp": ["Xuất khẩu", "Thị trường"], "loc": ["Địa chỉ xưởng", "Nhà máy"]}
+BUL_EN = {"proc": ["Capabilities", "Services", "Processes"], "mach": ["Equipment", "Machines"],
+          "mat": ["Materials"], "cust": ["Customers", "Industries"], "cap": ["Capacity", "Output"],
+          "cert": ["Certifications", "Quality system"], "tol": ["Precision", "Standards"],
+          "exp": ["Export", "Markets"], "loc": ["Plant", "Location"]}
+
+# Invented brand names: syllables chosen so that the result looks made up.
+BRAND_A = ["Zor", "Quel", "Vex", "Kry", "Zan", "Tro", "Nyx", "Brel", "Zel", "Qir", "Vol", "Drax", "Ors", "Kel",
+           "Myr", "Pax", "Styr", "Fen", "Gal", "Xan", "Jor", "Wex", "Yl", "Ox"]
+BRAND_B = ["a", "i", "o", "e", "u", "ava", "ela", "ino", "uri", "aro", "eta", "ix"]
+BRAND_C = ["vak", "nix", "dor", "tek", "zen", "rix", "qua", "mex", "lon", "var", "zo", "phy", "quin", "xis"]
+LEGAL_VI = ["Công ty TNHH", "Công ty Cổ phần", "Công ty TNHH MTV"]
+LEGAL_VI_MICRO = ["Cơ sở", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"]
+LEGAL_EN = ["Co., Ltd.", "JSC", "Vietnam Co., Ltd."]
