@@ -790,24 +790,32 @@ MACH_VI = ["Máy móc gồm {mach}.", "Thiết bị chính: {mach}.", "Xưởng 
            "Năng lực thiết bị: {mach}."]
 MACH_EN = ["Equipment includes {mach}.", "Key machines: {mach}.", "The shop runs {mach}.",
            "We operate {mach}."]
-TOL_VI = ["Đảm bảo {tol}.", "Sản phẩm đạt {tol}, kiểm tra trước khi giao.", "Yêu cầu kỹ thuật đáp ứng: {tol}.",
-          "Kiểm soát chất lượng chặt chẽ, {tol}.", "Có thể đạt {tol}."]
-TOL_EN = ["We hold {tol}.", "Parts meet {tol} and are inspected before shipment.", "Capability: {tol}."]
+TOL_VI = ["Thông số kỹ thuật: {tol}.", "Về kỹ thuật: {tol}, kiểm tra trước khi giao.", "Đáp ứng yêu cầu: {tol}.",
+          "Kiểm soát chất lượng chặt chẽ ({tol}).", "Năng lực kỹ thuật: {tol}.",
+          "Với {prods}, {self} đáp ứng {tol}.", "Trên vật liệu {mats} vẫn đảm bảo {tol}.",
+          "Tỷ lệ lỗi dưới {ppm} ppm, {tol}."]
+TOL_EN = ["Specification: {tol}.", "Technical capability: {tol}; inspected before shipment.", "Capability: {tol}.",
+          "For {prods} we hold {tol}.", "Defect rate below {ppm} ppm; {tol}."]
 CUST_VI = ["Khách hàng chủ yếu thuộc ngành {inds}.", "Đang cung ứng cho các nhà máy {inds} trong các KCN, KCX.",
            "Phục vụ các ngành {inds}.", "Là nhà cung cấp cấp 2 cho chuỗi cung ứng {inds}.",
            "Khách hàng là các doanh nghiệp {inds} vốn Nhật, Hàn và Đài Loan.",
-           "Sản phẩm có mặt trong chuỗi cung ứng {inds}."]
+           "Sản phẩm có mặt trong chuỗi cung ứng {inds}.",
+           "Khoảng {pct}% doanh thu đến từ ngành {inds}.", "Từ năm {y2} bắt đầu cung ứng cho ngành {inds}."]
 CUST_EN = ["Customers are mainly in {inds}.", "We supply {inds} plants in the HCMC parks.",
-           "Serving {inds}.", "Tier-2 supplier to {inds} supply chains."]
+           "Serving {inds}.", "Tier-2 supplier to {inds} supply chains.",
+           "About {pct}% of sales come from {inds}.", "Supplying {inds} since {y2}."]
 EXPORT_VI = ["Sản phẩm đã xuất khẩu sang {countries}.", "Có kinh nghiệm xuất hàng đi {countries}.",
              "Thị trường xuất khẩu: {countries}.", "Hàng đi {countries} qua khách hàng FDI."]
 EXPORT_EN = ["Exports to {countries}.", "Export experience: {countries}.", "Shipped to {countries}."]
 CAPY_VI = ["Công suất khoảng {cap}.", "Năng lực sản xuất {cap}, có thể tăng ca khi cần.",
-           "Sản lượng trung bình {cap}.", "Công suất thiết kế {cap}."]
-CAPY_EN = ["Capacity about {cap}.", "Output of {cap}, extra shifts on demand.", "Typical output {cap}."]
-CERT_VI = ["Đạt chứng nhận {certs}.", "Hệ thống quản lý theo {certs}.", "Đã được cấp chứng chỉ {certs}.",
-           "Chứng nhận: {certs}."]
-CERT_EN = ["Certified to {certs}.", "Management system: {certs}.", "Certificates: {certs}."]
+           "Sản lượng trung bình {cap}.", "Công suất thiết kế {cap}, hiện dùng khoảng {pct}%.",
+           "Chạy {shifts} ca/ngày, công suất {cap}.", "Đơn hàng tối thiểu linh hoạt; công suất {cap}."]
+CAPY_EN = ["Capacity about {cap}.", "Output of {cap}, extra shifts on demand.", "Typical output {cap}.",
+           "{shifts} shifts a day, {cap}.", "Installed capacity {cap}, currently about {pct}% used."]
+CERT_VI = ["Đạt chứng nhận {certs}.", "Hệ thống quản lý theo {certs}, áp dụng từ năm {y2}.",
+           "Đã được cấp chứng chỉ {certs}.", "Chứng nhận: {certs}.", "Năm {y2} công ty đạt {certs}.",
+           "Xây dựng hệ thống {certs} với sự hỗ trợ của tư vấn từ năm {y2}."]
+CERT_EN = ["Certified to {certs}.", "Management system: {certs} since {y2}.", "Certificates: {certs}."]
 
 NOISE_VI = [
     "Năm {y2}, công ty mở rộng nhà xưởng lên {area2} m².",
@@ -818,7 +826,12 @@ NOISE_VI = [
     "Phương châm của {self}: “{motto}”.",
     "Sứ mệnh của {self} là {mission}.",
     "Tham gia chương trình phát triển công nghiệp hỗ trợ của thành phố từ năm {y3}.",
-    "Ban giám đốc có {n_eng} năm quản lý sản xuất tại các doanh nghiệp FDI.",
+    "Ban giám đốc có {exp2} năm quản lý sản xuất tại các doanh nghiệp FDI.",
+    "Năm {y3} doanh thu tăng {otd2}{otd2b}% so với năm trước nhờ đơn hàng mới.",
+    "Khoảng {pct}% sản lượng dành cho khách hàng trong các KCX, KCN.",
+    "Chi phí điện giảm {otd2}{otd2b}% sau đợt cải tạo nhà xưởng năm {y3}.",
+    "Tháng {m}/{y3} công ty hoàn tất đánh giá nhà cung cấp của một khách hàng Nhật Bản.",
+    "Hơn {pct} khách hàng đang đặt hàng thường xuyên.",
     "Tham gia hội chợ kết nối cung cầu công nghiệp hỗ trợ năm {y3}.",
     "Áp dụng 5S và Kaizen từ năm {y2}.",
     "Báo giá trong {h} giờ, mẫu thử trong {d} ngày.",
@@ -839,6 +852,9 @@ NOISE_EN = [
     "5S and kaizen practised since {y2}.",
     "Several customers have worked with us for over {exp2} years.",
     "Joined the city's supporting-industry programme in {y3}.",
+    "About {pct}% of output goes to customers inside the export processing zones and parks.",
+    "Passed a Japanese customer's supplier audit in {m}/{y3}.",
+    "More than {pct} customers order from us regularly.",
 ]
 MOTTO_VI = ["Chất lượng là danh dự", "Đúng hẹn – chính xác – tận tâm", "Uy tín tạo nên thương hiệu",
             "Khách hàng là trung tâm", "Làm đúng ngay từ đầu", "Cải tiến không ngừng", "Chính xác từng micromet",
@@ -863,17 +879,39 @@ CLOSE_EN = ["We welcome factory audits.", "Contact our sales team for a quote.",
 BUL_VI = {"proc": ["Lĩnh vực", "Năng lực", "Gia công", "Dịch vụ"], "mach": ["Thiết bị", "Máy móc", "Thiết bị chính"],
           "mat": ["Vật liệu", "Nguyên liệu"], "cust": ["Khách hàng", "Ngành phục vụ"],
           "cap": ["Công suất", "Sản lượng"], "cert": ["Chứng nhận", "Hệ thống chất lượng"],
-          "tol": ["Độ chính xác", "Tiêu chuẩn"], "exp": ["Xuất khẩu", "Thị trường"], "loc": ["Địa chỉ xưởng", "Nhà máy"]}
+          "tol": ["Thông số", "Tiêu chuẩn", "Kỹ thuật"], "exp": ["Xuất khẩu", "Thị trường"], "loc": ["Địa chỉ xưởng", "Nhà máy"]}
 BUL_EN = {"proc": ["Capabilities", "Services", "Processes"], "mach": ["Equipment", "Machines"],
           "mat": ["Materials"], "cust": ["Customers", "Industries"], "cap": ["Capacity", "Output"],
-          "cert": ["Certifications", "Quality system"], "tol": ["Precision", "Standards"],
+          "cert": ["Certifications", "Quality system"], "tol": ["Specification", "Standards"],
           "exp": ["Export", "Markets"], "loc": ["Plant", "Location"]}
 
 # Invented brand names: syllables chosen so that the result looks made up.
 BRAND_A = ["Zor", "Quel", "Vex", "Kry", "Zan", "Tro", "Nyx", "Brel", "Zel", "Qir", "Vol", "Drax", "Ors", "Kel",
-           "Myr", "Pax", "Styr", "Fen", "Gal", "Xan", "Jor", "Wex", "Yl", "Ox"]
-BRAND_B = ["a", "i", "o", "e", "u", "ava", "ela", "ino", "uri", "aro", "eta", "ix"]
+           "Myr", "Pax", "Styr", "Fen", "Gal", "Xan", "Jor", "Wex", "Yl", "Ox", "Zyr", "Quor"]
+BRAND_B = ["", "a", "i", "o", "e", "u", "ava", "ela", "ino", "uri", "aro", "eta"]
 BRAND_C = ["vak", "nix", "dor", "tek", "zen", "rix", "qua", "mex", "lon", "var", "zo", "phy", "quin", "xis"]
 LEGAL_VI = ["Công ty TNHH", "Công ty Cổ phần", "Công ty TNHH MTV"]
 LEGAL_VI_MICRO = ["Cơ sở", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"]
 LEGAL_EN = ["Co., Ltd.", "JSC", "Vietnam Co., Ltd."]
+
+# English rendering of non-brand machine makers.
+MAKER_EN = {"tự chế tạo": "locally built", "tự động": "automatic"}
+
+# Company-name word chosen from the main process where the sector word would mislead.
+PROC_NAME_VI = {"plastic_injection": ["Nhựa Kỹ thuật", "Nhựa", "Nhựa Chính xác"],
+                "plastic_bag_film": ["Bao bì Nhựa", "Nhựa", "Màng Nhựa"],
+                "rubber_molding": ["Cao su Kỹ thuật", "Cao su"], "silicone_molding": ["Silicone", "Cao su Silicone"],
+                "carton_packaging": ["Bao bì Giấy", "Bao bì", "Giấy"], "offset_printing": ["In ấn", "In Bao bì"],
+                "label_printing": ["Nhãn mác", "In Nhãn", "Tem nhãn"]}
+PROC_NAME_EN = {"plastic_injection": ["Plastics", "Moulding"], "plastic_bag_film": ["Flexible Packaging", "Film"],
+                "rubber_molding": ["Rubber", "Rubber Technology"], "silicone_molding": ["Silicone"],
+                "carton_packaging": ["Carton", "Packaging"], "offset_printing": ["Print", "Printing"],
+                "label_printing": ["Label", "Labels"]}
+
+# Short lead-ins for the terse layout (key -> templates with {}).
+TERSE_VI = {"cust": ["khách hàng ngành {}", "phục vụ ngành {}", "ngành {}"],
+            "exp": ["xuất khẩu {}", "đã xuất đi {}", "thị trường {}"],
+            "mat": ["vật liệu {}", "{}"], "mach": ["{}", "máy: {}"], "cert": ["{}", "đạt {}"]}
+TERSE_EN = {"cust": ["customers in {}", "serving {}", "{} industry"],
+            "exp": ["exports to {}", "markets: {}"], "mat": ["materials: {}", "{}"],
+            "mach": ["{}", "machines: {}"], "cert": ["{}", "certified {}"]}
