@@ -915,3 +915,283 @@ TERSE_VI = {"cust": ["khách hàng ngành {}", "phục vụ ngành {}", "ngành 
 TERSE_EN = {"cust": ["customers in {}", "serving {}", "{} industry"],
             "exp": ["exports to {}", "markets: {}"], "mat": ["materials: {}", "{}"],
             "mach": ["{}", "machines: {}"], "cert": ["{}", "certified {}"]}
+
+
+# ===========================================================================
+# Buyer queries.  Cores are noun phrases naming what the buyer needs, written
+# as a purchasing manager would, mostly paraphrasing rather than copying the
+# profile vocabulary.  vi_nodiac cores are written directly without
+# diacritics (with the abbreviations people type: ncc, cty, xuong, dn).
+# Products, materials, tolerances and customer industries in a core are NOT
+# labelled requirements; only the clauses below become structured fields.
+# ===========================================================================
+Q_CORE = {
+    "cnc_machining": {
+        "vi": ["nhà cung cấp chi tiết nhôm gia công chính xác cho máy đóng gói",
+               "xưởng tiện phay nhận làm trục và bạc theo bản vẽ",
+               "đối tác làm chi tiết kim loại dung sai chặt cho đồ gá lắp ráp",
+               "đơn vị làm linh kiện inox cắt gọt số lượng nhỏ, nhiều mã"],
+        "vi_nodiac": ["xuong tien phay lam chi tiet nhom theo ban ve", "ncc gia cong co khi chinh xac dung sai 0.01",
+                      "cty phay 5 truc chi tiet inox", "xuong lam truc, bac dong theo mau"],
+        "en": ["supplier of machined aluminium brackets", "precision turned parts in stainless steel to drawing",
+               "job shop for jigs and fixtures with tight tolerances",
+               "machined shafts and bushings, low volume high mix"],
+    },
+    "mold_making": {
+        "vi": ["đối tác gia công khuôn", "đơn vị thiết kế chế tạo khuôn cho vỏ nhựa",
+               "xưởng sửa chữa, bảo dưỡng khuôn ép", "nhà làm khuôn dập liên hoàn cho chi tiết tôn"],
+        "vi_nodiac": ["doi tac lam khuon nhua", "xuong che tao khuon ep co phan tich moldflow",
+                      "ncc khuon dap lien hoan", "cty sua khuon nhua gap"],
+        "en": ["tooling partner to build injection moulds", "local maker of progressive dies",
+               "mould repair and maintenance service", "multi-cavity hot runner mould maker"],
+    },
+    "plastic_injection": {
+        "vi": ["nhà cung cấp linh kiện nhựa cho máy in", "đơn vị làm vỏ nhựa ABS cho thiết bị điện",
+               "nguồn cung bánh răng nhựa POM", "công ty làm chi tiết nhựa trên khuôn do chúng tôi cung cấp"],
+        "vi_nodiac": ["ncc ep nhua vo thiet bi dien", "cty lam linh kien nhua ky thuat PA66",
+                      "xuong ep nhua nhan khuon khach gui", "nguon cung nap nhua, vo nhua so luong lon"],
+        "en": ["injection moulded plastic housings supplier", "moulder for PC/ABS covers of our devices",
+               "plastic parts for printers, moulded on our tools", "glass-filled nylon components"],
+    },
+    "die_casting": {
+        "vi": ["nguồn cung vỏ nhôm đúc cho motor", "xưởng đúc hợp kim nhôm ADC12",
+               "đối tác đúc kẽm làm tay nắm", "nhà cung cấp chi tiết nhôm đúc sẵn sàng lắp ráp"],
+        "vi_nodiac": ["xuong duc nhom ap luc", "ncc vo hop so nhom duc", "duc kem zamak lam tay nam",
+                      "cty duc nhom tan nhiet den led"],
+        "en": ["aluminium die-cast housings supplier", "zinc die casting for handles and knobs",
+               "HPDC parts supplier", "cast aluminium heat sinks for LED lights"],
+    },
+    "sheet_metal_stamping": {
+        "vi": ["xưởng làm vỏ tủ điện bằng tôn", "nhà cung cấp pát, giá đỡ kim loại dập",
+               "đơn vị cắt laser, chấn gấp tôn tấm theo bản vẽ", "nguồn cung chi tiết dập từ thép cuộn số lượng lớn"],
+        "vi_nodiac": ["xuong dap ton lam vo tu dien", "ncc chi tiet dap kim loai", "cat laser chan ton theo ban ve",
+                      "dap vuot nap hop inox"],
+        "en": ["stamped steel brackets supplier", "sheet metal enclosures, laser cut and bent",
+               "progressive die stamping of copper contacts", "metal pressings in high volume"],
+    },
+    "forging": {
+        "vi": ["nhà cung cấp phôi rèn thép cho mặt bích", "xưởng rèn nóng thân van", "nguồn cung trục rèn cho hộp số"],
+        "vi_nodiac": ["xuong ren nong", "ncc phoi ren mat bich", "ren khuon chi tiet thep SCM440"],
+        "en": ["hot forged steel flanges", "closed-die forgings for valve bodies", "forged gear blanks supplier"],
+    },
+    "heat_treatment": {
+        "vi": ["đơn vị tôi cứng bánh răng", "dịch vụ xử lý nhiệt cho khuôn thép", "nơi nhận thấm các bon chi tiết truyền động"],
+        "vi_nodiac": ["cho nhiet luyen khuon", "dich vu toi cao tan truc", "tham nito chi tiet may"],
+        "en": ["heat treatment subcontractor for gears", "vacuum hardening of tool steel dies",
+               "case hardening for shafts"],
+    },
+    "electroplating": {
+        "vi": ["xưởng mạ kẽm cho bulông", "đơn vị anod nhôm màu đen", "dịch vụ mạ niken cho chi tiết đồng"],
+        "vi_nodiac": ["xuong xi ma kem", "cho anod nhom", "ma thiec tiep diem dong"],
+        "en": ["zinc plating for fasteners", "black anodising of aluminium parts", "nickel plating subcontractor"],
+    },
+    "powder_coating": {
+        "vi": ["đơn vị sơn tĩnh điện vỏ tủ", "dịch vụ phủ sơn bột cho khung thép", "xưởng sơn hoàn thiện chi tiết sắt"],
+        "vi_nodiac": ["xuong son tinh dien", "son phu khung sat mau RAL", "son tinh dien vo may"],
+        "en": ["powder coating service for steel frames", "electrostatic painting of enclosures",
+               "paint finishing subcontractor, RAL colours"],
+    },
+    "welding": {
+        "vi": ["xưởng chế tạo khung thép hàn", "đơn vị làm bồn inox cho dây chuyền thực phẩm",
+               "nhà cung cấp kết cấu hàn cho băng tải"],
+        "vi_nodiac": ["xuong han khung may", "ncc che tao bon inox", "han robot khung thep"],
+        "en": ["welded steel frames fabricator", "stainless tank fabrication for a food plant",
+               "robotic welding of assemblies"],
+    },
+    "pcb_assembly_smt": {
+        "vi": ["đối tác lắp ráp bo mạch điện tử", "nhà cung cấp gắn linh kiện dán bề mặt",
+               "đơn vị làm mạch điều khiển trọn gói cả linh kiện", "xưởng lắp mạch in cho thiết bị IoT"],
+        "vi_nodiac": ["ncc lap rap pcba", "xuong gan linh kien smt", "bo mach dieu khien tron goi",
+                      "lap rap mach dien tu so luong vua"],
+        "en": ["contract manufacturer for PCBA", "SMT line for our controller boards",
+               "EMS partner for sensor boards, turnkey", "circuit board assembly with AOI"],
+    },
+    "wire_harness": {
+        "vi": ["nhà cung cấp bó dây cho máy lạnh", "xưởng làm cụm dây điện cho xe máy",
+               "đơn vị bấm đầu cos, làm cáp kết nối", "nguồn cung dây nguồn cho thiết bị gia dụng"],
+        "vi_nodiac": ["ncc bo day dien", "xuong lam cap ket noi, bam dau cos", "day dien xe may", "bo day may lanh"],
+        "en": ["wiring harness supplier for appliances", "cable assemblies with crimped terminals",
+               "motorcycle wire harness maker", "custom cable assembly with UL wire"],
+    },
+    "rubber_molding": {
+        "vi": ["nhà cung cấp gioăng cao su chịu dầu", "đơn vị làm phớt, oring theo mẫu",
+               "nguồn cung cao su chống rung cho máy", "xưởng ép chi tiết cao su EPDM"],
+        "vi_nodiac": ["ncc gioang cao su", "ron cao su chiu dau", "phot chan dau, oring", "cao su chong rung may bom"],
+        "en": ["rubber gaskets and seals supplier", "custom O-rings in NBR and FKM", "anti-vibration rubber mounts",
+               "moulded EPDM rubber parts"],
+    },
+    "silicone_molding": {
+        "vi": ["nhà cung cấp sản phẩm silicone y tế", "đơn vị làm bàn phím silicone", "xưởng ép silicone lỏng"],
+        "vi_nodiac": ["xuong ep silicone", "ncc silicone thuc pham", "ban phim silicone"],
+        "en": ["LSR moulded parts supplier", "food-grade silicone components", "silicone keypads maker"],
+    },
+    "carton_packaging": {
+        "vi": ["nhà cung cấp thùng giấy đóng hàng xuất khẩu", "đơn vị làm hộp carton 5 lớp",
+               "nguồn cung thùng sóng có in logo"],
+        "vi_nodiac": ["ncc thung carton", "thung giay 5 lop", "hop carton in logo"],
+        "en": ["corrugated shipping boxes supplier", "export cartons, 5-ply", "printed carton boxes"],
+    },
+    "offset_printing": {
+        "vi": ["nhà in hộp giấy cho mỹ phẩm", "đơn vị in catalogue và sách hướng dẫn sử dụng",
+               "xưởng in hộp sản phẩm điện tử"],
+        "vi_nodiac": ["nha in offset", "in hop giay my pham", "in sach huong dan su dung"],
+        "en": ["offset printer for cosmetic boxes", "printing of user manuals and catalogues",
+               "folding carton printing"],
+    },
+    "label_printing": {
+        "vi": ["nhà cung cấp tem nhãn dán sản phẩm", "đơn vị in tem mã vạch", "xưởng dệt nhãn quần áo"],
+        "vi_nodiac": ["ncc in tem nhan", "in tem ma vach", "nhan det quan ao"],
+        "en": ["self-adhesive label supplier", "barcode and QR labels", "woven labels for garments"],
+    },
+    "dyeing": {
+        "vi": ["đối tác nhuộm vải thun", "nhà máy nhuộm hoàn tất vải polyester", "đơn vị nhuộm sợi cotton"],
+        "vi_nodiac": ["nha may nhuom vai", "gia cong nhuom vai", "nhuom soi cotton"],
+        "en": ["fabric dyeing partner", "dyeing and finishing of polyester knits", "yarn dyeing service"],
+    },
+    "technical_textiles": {
+        "vi": ["nhà cung cấp vải lọc bụi công nghiệp", "đơn vị sản xuất vải không dệt", "nguồn cung vải chống cháy"],
+        "vi_nodiac": ["ncc vai khong det", "vai loc bui cong nghiep", "vai chong chay"],
+        "en": ["non-woven fabric supplier", "industrial filter fabrics", "flame-retardant textiles"],
+    },
+    "sole_molding": {
+        "vi": ["nhà cung cấp đế giày thể thao", "xưởng ép đế EVA", "nguồn cung đế cao su cho giày bảo hộ"],
+        "vi_nodiac": ["xuong ep de giay", "ncc de EVA", "de cao su giay bao ho"],
+        "en": ["outsole supplier for sports shoes", "EVA midsole moulding", "rubber soles for safety boots"],
+    },
+    "garment_sewing": {
+        "vi": ["xưởng may đồng phục công nhân", "đối tác may gia công áo thun", "nhà máy may hàng xuất khẩu nhận CMT"],
+        "vi_nodiac": ["xuong may dong phuc", "cty may gia cong", "may ao thun xuat khau"],
+        "en": ["uniform sewing factory", "CMT garment partner", "apparel maker for workwear"],
+    },
+    "plastic_bag_film": {
+        "vi": ["nhà cung cấp túi PE đóng gói linh kiện", "đơn vị làm màng quấn pallet", "nguồn cung túi zipper",
+               "bao bì mềm màng ghép cho thực phẩm"],
+        "vi_nodiac": ["ncc tui nilon", "mang quan pallet", "tui zipper dong goi", "bao bi mem in ong dong"],
+        "en": ["PE bags supplier for packing parts", "stretch film for pallets", "laminated pouches for food"],
+    },
+    "spring_making": {
+        "vi": ["nhà cung cấp lò xo nén", "xưởng làm lò xo xoắn theo mẫu", "nguồn cung chi tiết dây thép uốn"],
+        "vi_nodiac": ["xuong lo xo", "lo xo keo, lo xo nen", "uon day thep dinh hinh"],
+        "en": ["compression springs supplier", "custom torsion springs", "wire forms maker"],
+    },
+    "fasteners": {
+        "vi": ["nhà cung cấp bulông đai ốc cấp bền 8.8", "đơn vị làm vít theo bản vẽ", "nguồn cung ốc vít inox"],
+        "vi_nodiac": ["ncc bulong", "oc vit inox", "vit dac biet theo ban ve"],
+        "en": ["bolts and nuts supplier grade 8.8", "custom screws to drawing", "stainless fasteners"],
+    },
+}
+
+# Needs that take two processes (both required for grade 2).
+Q_MULTI = [
+    (["mold_making", "plastic_injection"],
+     {"vi": ["đối tác làm khuôn và ép nhựa trọn gói"], "vi_nodiac": ["cty vua lam khuon vua ep nhua"],
+      "en": ["one-stop mould making and injection moulding"]}),
+    (["cnc_machining", "heat_treatment"],
+     {"vi": ["chi tiết thép gia công xong tôi cứng luôn tại một nơi"], "vi_nodiac": ["gia cong co khi kem nhiet luyen"],
+      "en": ["machined and hardened steel parts from one supplier"]}),
+    (["sheet_metal_stamping", "powder_coating"],
+     {"vi": ["vỏ tủ tôn đã sơn tĩnh điện hoàn chỉnh"], "vi_nodiac": ["vo tu ton son tinh dien hoan chinh"],
+      "en": ["sheet metal cabinets, powder coated, ready to assemble"]}),
+    (["pcb_assembly_smt", "wire_harness"],
+     {"vi": ["lắp bo mạch kèm cụm dây kết nối"], "vi_nodiac": ["lap mach kem bo day"],
+      "en": ["board assembly plus cable harness, box build"]}),
+    (["die_casting", "cnc_machining"],
+     {"vi": ["vỏ nhôm đúc đã gia công hoàn thiện"], "vi_nodiac": ["duc nhom va gia cong cnc"],
+      "en": ["die-cast and machined aluminium housings"]}),
+    (["carton_packaging", "offset_printing"],
+     {"vi": ["bao bì giấy trọn gói gồm hộp in offset và thùng carton"], "vi_nodiac": ["in offset va lam thung carton"],
+      "en": ["printed boxes and shipping cartons from one supplier"]}),
+    (["forging", "heat_treatment"],
+     {"vi": ["phôi rèn đã nhiệt luyện"], "vi_nodiac": ["ren va nhiet luyen"], "en": ["forged and heat-treated parts"]}),
+    (["welding", "powder_coating"],
+     {"vi": ["khung thép hàn có sơn tĩnh điện"], "vi_nodiac": ["han khung sat va son tinh dien"],
+      "en": ["welded frames with powder coat finish"]}),
+]
+
+Q_OPEN = {
+    "vi": ["", "Cần tìm ", "Tìm ", "Công ty chúng tôi (vốn Nhật) đang tìm ", "Nhà máy chúng tôi cần ",
+           "Nhờ giới thiệu ", "Chúng tôi cần ", "Phòng mua hàng đang tìm ", "Cần gấp ", "Đang tìm kiếm ",
+           "Xin danh sách "],
+    "vi_nodiac": ["", "", "tim ", "can tim ", "can ", "ai biet ", "cho xin thong tin ", "cty minh can ",
+                  "nha may can ", "can gap "],
+    "en": ["", "Looking for ", "We need a ", "Our plant is looking for a ", "Need ", "Searching for ",
+           "Please suggest a ", "Sourcing "],
+}
+Q_CONTEXT = {
+    "vi": ["sản lượng khoảng {n} chi tiết mỗi tháng", "giao hàng hàng tuần", "có sẵn bản vẽ 3D để báo giá",
+           "dự án bắt đầu từ quý tới", "để thay hàng đang nhập từ Trung Quốc", "cần báo giá trong tuần này",
+           "đơn hàng thử {n} sản phẩm", "hợp đồng dài hạn 3 năm", "yêu cầu PPAP đầy đủ"],
+    "vi_nodiac": ["san luong {n}/thang", "giao hang hang tuan", "co ban ve 3D", "bao gia gap trong tuan",
+                  "don hang thu {n} cai", "thay hang nhap tu TQ", "hop dong dai han"],
+    "en": ["around {n} pieces per month", "weekly deliveries", "3D drawings available for quotation",
+           "project starts next quarter", "to replace imports from China", "quotation needed this week",
+           "trial order of {n} pieces", "3-year framework contract", "full PPAP required"],
+}
+
+# Requirement clauses.  {c} certification, {park}, {n} employees,
+# {country}, {sector}.
+R_CERT = {
+    "vi": ["phải có {c}", "bắt buộc có chứng nhận {c} còn hiệu lực", "ưu tiên đã đạt {c}", "yêu cầu chứng chỉ {c}",
+           "có {c}"],
+    "vi_nodiac": ["phai co {c}", "co chung nhan {c}", "yeu cau {c} con hieu luc", "uu tien co {c}", "co {c}"],
+    "en": ["must hold {c}", "{c} certified", "valid {c} certificate required", "with {c}"],
+}
+R_PARK = {
+    "vi": ["ưu tiên trong {park}", "nằm trong {park}", "xưởng đặt tại {park}", "ở {park}"],
+    "vi_nodiac": ["uu tien trong {park}", "o {park}", "xuong nam trong {park}", "tai {park}"],
+    "en": ["preferably located in {park}", "inside {park}", "based in {park}"],
+}
+R_INSIDE = {
+    "vi": ["doanh nghiệp nằm trong KCN hoặc KCX", "nhà xưởng trong khu công nghiệp, khu chế xuất"],
+    "vi_nodiac": ["dn nam trong kcn, kcx", "xuong trong khu cong nghiep"],
+    "en": ["located inside an industrial park or EPZ", "operating within an HCMC industrial zone"],
+}
+R_OWN = {  # (text, accepted ownership values)
+    "vi": [("doanh nghiệp 100% vốn Việt Nam", ["domestic"]), ("nhà cung cấp nội địa, vốn Việt Nam", ["domestic"]),
+           ("công ty Việt Nam, không phải FDI", ["domestic"]),
+           ("doanh nghiệp có vốn nước ngoài hoặc liên doanh", ["fdi", "joint_venture"]),
+           ("công ty liên doanh", ["joint_venture"])],
+    "vi_nodiac": [("dn 100% von Viet Nam", ["domestic"]), ("cty Viet Nam, khong phai FDI", ["domestic"]),
+                  ("ncc noi dia von VN", ["domestic"]), ("cty FDI hoac lien doanh", ["fdi", "joint_venture"])],
+    "en": [("100% Vietnamese-owned", ["domestic"]), ("a locally owned company", ["domestic"]),
+           ("domestic supplier, not an FDI firm", ["domestic"]),
+           ("foreign-invested or joint venture", ["fdi", "joint_venture"]), ("a joint venture", ["joint_venture"])],
+}
+R_MINEMP = {
+    "vi": ["quy mô từ {n} lao động trở lên", "tối thiểu {n} công nhân", "ít nhất {n} nhân sự"],
+    "vi_nodiac": ["toi thieu {n} cong nhan", "quy mo tu {n} nguoi tro len", "it nhat {n} lao dong"],
+    "en": ["at least {n} employees", "workforce of {n}+", "minimum {n} staff"],
+}
+R_SIZE = {  # (text, accepted size classes)
+    "vi": [("doanh nghiệp nhỏ và vừa", ["micro", "small", "medium"]), ("xưởng quy mô nhỏ", ["micro", "small"]),
+           ("thuộc diện SME", ["micro", "small", "medium"])],
+    "vi_nodiac": [("dn nho va vua", ["micro", "small", "medium"]), ("xuong nho", ["micro", "small"])],
+    "en": [("an SME", ["micro", "small", "medium"]), ("a small workshop", ["micro", "small"])],
+}
+R_SECTOR_NAME = {
+    "vi": {"mechanical": "cơ khí", "electronics": "điện tử", "rubber_plastics": "cao su nhựa",
+           "textile_garment": "dệt may", "leather_footwear": "da giày", "packaging_printing": "bao bì in ấn",
+           "automotive_parts": "phụ tùng ô tô", "food_processing": "chế biến thực phẩm"},
+    "vi_nodiac": {"mechanical": "co khi", "electronics": "dien tu", "rubber_plastics": "cao su nhua",
+                  "textile_garment": "det may", "leather_footwear": "da giay", "packaging_printing": "bao bi",
+                  "automotive_parts": "phu tung oto", "food_processing": "thuc pham"},
+    "en": {"mechanical": "mechanical engineering", "electronics": "electronics", "rubber_plastics": "rubber and plastics",
+           "textile_garment": "textile", "leather_footwear": "footwear", "packaging_printing": "packaging",
+           "automotive_parts": "automotive parts", "food_processing": "food processing"},
+}
+R_SECTOR = {
+    "vi": ["doanh nghiệp ngành {sector}", "đang hoạt động trong ngành {sector}"],
+    "vi_nodiac": ["dn nganh {sector}", "chuyen nganh {sector}"],
+    "en": ["from the {sector} sector", "already in the {sector} industry"],
+}
+R_EXPORT = {
+    "vi": ["đã xuất khẩu sang {country}", "có kinh nghiệm làm hàng cho thị trường {country}"],
+    "vi_nodiac": ["da xuat khau di {country}", "tung lam hang di {country}"],
+    "en": ["with export experience to {country}", "already shipping to {country}"],
+}
+COUNTRY_NODIAC = {"Japan": "Nhat", "South Korea": "Han Quoc", "USA": "My", "Germany": "Duc", "Taiwan": "Dai Loan",
+                  "China": "Trung Quoc", "Thailand": "Thai Lan", "Singapore": "Singapore", "Malaysia": "Malaysia",
+                  "Australia": "Uc", "France": "Phap", "Netherlands": "Ha Lan", "Mexico": "Mexico", "India": "An Do",
+                  "Canada": "Canada", "United Kingdom": "Anh", "Italy": "Y", "Indonesia": "Indonesia"}
+Q_REQ_LEAD = {"vi": ["Yêu cầu: ", "Điều kiện: ", ""], "vi_nodiac": ["yc: ", "dk: ", ""],
+              "en": ["Requirements: ", "Must-haves: ", ""]}
