@@ -525,6 +525,198 @@ def make_suppliers(rng: random.Random) -> list[dict]:
     return suppliers
 
 
+# --------------------------------------------------------------------------
+# buyer queries and graded relevance
+# --------------------------------------------------------------------------
+REQ_KEYS = ("processes", "sector", "certifications", "park", "inside_park", "ownership", "min_employees",
+            "size_class", "export_country")
+
+
+def fold(text: str) -> str:
+    """Vietnamese typed without diacritics: đ -> d first, then marks stripped."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)))
+
+
+def valid_certs(sup: dict) -> set[str]:
+    return {c["name"] for c in sup["certifications"] if c["valid_until"] >= REF_DATE}
+
+
+def meets(req: dict, sup: dict) -> bool:
+    """Every stated requirement other than the processes."""
+    if req["sector"] and sup["sector"] != req["sector"]:
+        return False
+    if req["certifications"] and not set(req["certifications"]) <= valid_certs(sup):
+        return False
+    park = sup["location"]["park"]
+    if req["park"] and park not in req["park"]:
+        return False
+    if req["inside_park"] and park is None:
+        return False
+    if req["ownership"] and sup["ownership"] not in req["ownership"]:
+        return False
+    if req["min_employees"] and sup["employees"] < req["min_employees"]:
+        return False
+    if req["size_class"] and sup["size_class"] not in req["size_class"]:
+        return False
+    if req["export_country"] and req["export_country"] not in sup["export_experience"]:
+        return False
+    return True
+
+
+def grade(req: dict, sup: dict) -> int:
+    """2: every needed process and every stated requirement.
+    1: every needed process but a requirement missing, or (all requirements
+       met and) only some needed process / a closely related process.
+    0: otherwise (including the near-miss neighbours)."""
+    have = set(sup["processes"])
+    need = set(req["processes"])
+    ok = meets(req, sup)
+    if need <= have:
+        return 2 if ok else 1
+    related = {r for p in need for r in P.RELATED.get(p, [])}
+    if ok and (need & have or related & have):
+        return 1
+    return 0
+
+
+def park_text(park: str, lang: str, rng: random.Random) -> str:
+    if lang == "vi":
+        return park
+    plain = fold(park)
+    if lang == "vi_nodiac":
+        return plain.lower() if rng.random() < 0.6 else plain
+    kind, name = plain.split(" ", 1)
+    if rng.random() < 0.35:
+        return park
+    if kind == "KCX":
+        return f"{name} {rng.choice(['EPZ', 'Export Processing Zone'])}"
+    return f"{name} {rng.choice(['Industrial Park', 'IP', 'Industrial Zone'])}"
+
+
+def cert_text(cert: str, lang: str, rng: random.Random) -> str:
+    if lang == "vi_nodiac" and rng.random() < 0.5:
+        return cert.lower()
+    if cert.startswith("ISO") and rng.random() < 0.25:
+        return P.CERT_FULL[cert]
+    return cert
+
+
+def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: str,
+               suppliers: list[dict]) -> tuple[dict, dict]:
+    req = {k: None for k in REQ_KEYS}
+    req["processes"] = list(procs)
+    req["certifications"] = []
+    anchors = [s for s in suppliers if set(procs) <= set(s["processes"])]
+    anchor = rng.choice(anchors)
+    n_req = rng.choices([0, 1, 2, 3], weights=[25, 40, 25, 10])[0]
+    kinds = {"cert": 35, "park": 20, "own": 15, "minemp": 10, "size": 6, "sector": 6, "export": 8, "inside": 5}
+    clauses = []
+    while len(clauses) < n_req and kinds:
+        kind = wchoice(rng, kinds)
+        del kinds[kind]
+        if kind == "cert":
+            certs = sorted(valid_certs(anchor))
+            if not certs:
+                continue
+            c = rng.choice(certs)
+            req["certifications"] = [c]
+            clauses.append(rng.choice(P.R_CERT[lang]).format(c=cert_text(c, lang, rng)))
+        elif kind == "park":
+            park = anchor["location"]["park"]
+            if not park or req["inside_park"]:
+                continue
+            req["park"] = [park]
+            clauses.append(rng.choice(P.R_PARK[lang]).format(park=park_text(park, lang, rng)))
+            kinds.pop("inside", None)
+        elif kind == "inside":
+            if anchor["location"]["park"] is None:
+                continue
+            req["inside_park"] = True
+            clauses.append(rng.choice(P.R_INSIDE[lang]))
+            kinds.pop("park", None)
+        elif kind == "own":
+            options = [(t, acc) for t, acc in P.R_OWN[lang] if anchor["ownership"] in acc]
+            text, acc = rng.choice(options)
+            req["ownership"] = list(acc)
+            clauses.append(text)
+        elif kind == "minemp":
+            steps = [n for n in (20, 30, 50, 100, 150, 200, 300, 500, 1000) if n <= anchor["employees"]]
+            if not steps:
+                continue
+            n = rng.choice(steps[-3:])
+            req["min_employees"] = n
+            clauses.append(rng.choice(P.R_MINEMP[lang]).format(n=n))
+            kinds.pop("size", None)
+        elif kind == "size":
+            options = [(t, acc) for t, acc in P.R_SIZE[lang] if anchor["size_class"] in acc]
+            if not options:
+                continue
+            text, acc = rng.choice(options)
+            req["size_class"] = list(acc)
+            clauses.append(text)
+            kinds.pop("minemp", None)
+        elif kind == "sector":
+            req["sector"] = anchor["sector"]
+            clauses.append(rng.choice(P.R_SECTOR[lang]).format(sector=P.R_SECTOR_NAME[lang][anchor["sector"]]))
+        elif kind == "export":
+            if not anchor["export_experience"]:
+                continue
+            c = rng.choice(anchor["export_experience"])
+            req["export_country"] = c
+            name = {"vi": P.COUNTRY_VI.get(c, c), "vi_nodiac": P.COUNTRY_NODIAC.get(c, c), "en": c}[lang]
+            clauses.append(rng.choice(P.R_EXPORT[lang]).format(country=name))
+    assert grade(req, anchor) == 2
+
+    head = rng.choice(P.Q_OPEN[lang]) + core
+    context = None
+    if rng.random() < 0.35:
+        context = rng.choice(P.Q_CONTEXT[lang]).format(
+            n=fmt_int(rng.choice([500, 2000, 5000, 10000, 30000, 100000]), "vi" if lang != "en" else "en"))
+    if clauses and (context or rng.random() < 0.3):  # long form
+        text = cap1(head)
+        if context:
+            text += ". " + cap1(context)
+        text += ". " + cap1(rng.choice(P.Q_REQ_LEAD[lang]) + ", ".join(clauses))
+    else:
+        text = cap1(head)
+        if clauses:
+            text += ", " + ", ".join(clauses)
+        if context:
+            text += ", " + context
+    if lang == "vi_nodiac":
+        text = text.lower() if rng.random() < 0.7 else text
+        text = text.rstrip(".")
+    else:
+        text += rng.choice([".", ".", ""] if lang == "vi" else [".", "", ""])
+    query = {"query_id": qid, "text": nfc(text), "lang": lang, "requirements": req}
+    return query, anchor
+
+
+def make_queries(rng: random.Random, suppliers: list[dict]) -> tuple[list[dict], list[tuple[str, str, int]]]:
+    intents = {lang: [] for lang in ("vi", "vi_nodiac", "en")}
+    for proc, banks in P.Q_CORE.items():
+        for lang in intents:
+            intents[lang] += [([proc], core) for core in banks[lang]]
+    for procs, banks in P.Q_MULTI:
+        for lang in intents:
+            intents[lang] += [(procs, core) for core in banks[lang]]
+    queries, qrels = [], []
+    for lang in ("vi", "vi_nodiac", "en"):
+        items = intents[lang]
+        rng.shuffle(items)
+        for procs, core in items:
+            qid = f"BQ-{len(queries) + 1:04d}"
+            query, _ = make_query(rng, qid, lang, procs, core, suppliers)
+            queries.append(query)
+            for sup in suppliers:
+                g = grade(query["requirements"], sup)
+                if g:
+                    qrels.append((qid, sup["external_id"], g))
+    return queries, qrels
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for row in rows:
@@ -536,6 +728,13 @@ def main() -> None:
     suppliers = make_suppliers(rng)
     write_jsonl(SUPPLIERS_FILE, suppliers)
     print(f"{len(suppliers)} suppliers -> {SUPPLIERS_FILE.name}")
+    queries, qrels = make_queries(random.Random(SEED + 1), suppliers)
+    write_jsonl(QUERIES_FILE, queries)
+    with open(QRELS_FILE, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("query_id\texternal_id\tgrade\n")
+        for qid, eid, g in qrels:
+            fh.write(f"{qid}\t{eid}\t{g}\n")
+    print(f"{len(queries)} queries -> {QUERIES_FILE.name}; {len(qrels)} judgements -> {QRELS_FILE.name}")
 
 
 if __name__ == "__main__":
