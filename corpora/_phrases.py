@@ -902,11 +902,18 @@ PROC_NAME_VI = {"plastic_injection": ["Nhựa Kỹ thuật", "Nhựa", "Nhựa C
                 "plastic_bag_film": ["Bao bì Nhựa", "Nhựa", "Màng Nhựa"],
                 "rubber_molding": ["Cao su Kỹ thuật", "Cao su"], "silicone_molding": ["Silicone", "Cao su Silicone"],
                 "carton_packaging": ["Bao bì Giấy", "Bao bì", "Giấy"], "offset_printing": ["In ấn", "In Bao bì"],
-                "label_printing": ["Nhãn mác", "In Nhãn", "Tem nhãn"]}
+                "label_printing": ["Nhãn mác", "In Nhãn", "Tem nhãn"],
+                "welding": ["Cơ khí", "Inox", "Kết cấu Thép"], "electroplating": ["Xi mạ", "Xử lý Bề mặt"],
+                "powder_coating": ["Sơn Công nghiệp", "Cơ khí"], "spring_making": ["Lò xo", "Cơ khí"],
+                "fasteners": ["Bulông Ốc vít", "Cơ khí"], "sole_molding": ["Đế giày", "Giày da"],
+                "dyeing": ["Dệt nhuộm", "Nhuộm"], "garment_sewing": ["May mặc", "May"]}
 PROC_NAME_EN = {"plastic_injection": ["Plastics", "Moulding"], "plastic_bag_film": ["Flexible Packaging", "Film"],
                 "rubber_molding": ["Rubber", "Rubber Technology"], "silicone_molding": ["Silicone"],
                 "carton_packaging": ["Carton", "Packaging"], "offset_printing": ["Print", "Printing"],
-                "label_printing": ["Label", "Labels"]}
+                "label_printing": ["Label", "Labels"], "welding": ["Fabrication", "Stainless", "Steel"],
+                "electroplating": ["Surface Finishing", "Plating"], "powder_coating": ["Coatings"],
+                "spring_making": ["Springs"], "fasteners": ["Fasteners"], "sole_molding": ["Sole", "Footwear"],
+                "dyeing": ["Dyeing"], "garment_sewing": ["Garment", "Apparel"]}
 
 # Short lead-ins for the terse layout (key -> templates with {}).
 TERSE_VI = {"cust": ["khách hàng ngành {}", "phục vụ ngành {}", "ngành {}"],

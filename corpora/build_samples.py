@@ -129,7 +129,7 @@ def pick_processes(rng: random.Random, sector: str) -> list[str]:
 
 
 def pick_employees(rng: random.Random, ownership: str) -> int:
-    target = wchoice(rng, {"micro": 10, "small": 48, "medium": 24, "large": 18} if ownership == "domestic"
+    target = wchoice(rng, {"micro": 12, "small": 52, "medium": 22, "large": 14} if ownership == "domestic"
                      else {"small": 25, "medium": 35, "large": 40})
     lo, hi = {"micro": (3, 10), "small": (11, 100), "medium": (101, 200), "large": (201, 2500)}[target]
     if target == "large":
@@ -143,7 +143,7 @@ def pick_revenue(rng: random.Random, employees: int, ownership: str) -> float | 
     if employees <= 10:
         per_head = rng.uniform(0.08, 0.4)
     elif ownership == "domestic":
-        per_head = rng.uniform(0.15, 0.9)
+        per_head = rng.uniform(0.12, 0.75)
     else:
         per_head = rng.uniform(0.4, 2.2)
     return round(employees * per_head, 1)
@@ -220,6 +220,8 @@ def machines_for(rng: random.Random, procs: list[str], lang: str, employees: int
         for vi_name, en_name, brands, lo, hi, unit_vi, unit_en in rng.sample(banks, min(len(banks), rng.choice([1, 1, 2]))):
             n = max(1, int(round(rng.randint(lo, hi) * scale)))
             makers = rng.sample(brands, min(len(brands), rng.choice([1, 1, 2])))
+            generic = [m for m in makers if m in P.MAKER_EN]
+            makers = generic[:1] or makers
             if lang == "en":
                 makers = [P.MAKER_EN.get(m, m) for m in makers]
             brand = " / ".join(makers)
