@@ -1,0 +1,27 @@
+"""The quality bar on the shared Vietnamese benchmarks (slow: real model, full sets).
+
+Figures to beat are the best rows of the 2026 study the sets come from
+(``../shared/benchmarks/README.md``): nDCG@10 97.40 on ALQAC and 85.23 on
+ViRHE4QA_v2, with one fixed default configuration.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.evaluation import evaluate_beir
+
+from .conftest import SHARED_BENCHMARKS
+
+BAR = {"ALQAC": 97.40, "ViRHE4QA_v2": 85.23}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(BAR))
+def test_default_hybrid_beats_the_published_best_row(name, encoder, config) -> None:
+    folder = SHARED_BENCHMARKS / name
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not available (../shared/benchmarks beside the repo)")
+    result = evaluate_beir(folder, "hybrid", encoder=encoder, config=config)
+    print(result)
+    assert result["nDCG@10"] >= BAR[name], result
