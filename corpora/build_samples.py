@@ -129,9 +129,15 @@ def pick_processes(rng: random.Random, sector: str) -> list[str]:
 
 
 def pick_employees(rng: random.Random, ownership: str) -> int:
-    target = wchoice(rng, {"micro": 12, "small": 52, "medium": 22, "large": 14} if ownership == "domestic"
-                     else {"small": 25, "medium": 35, "large": 40})
-    lo, hi = {"micro": (3, 10), "small": (11, 100), "medium": (101, 200), "large": (201, 2500)}[target]
+    target = wchoice(
+        rng,
+        {"micro": 12, "small": 52, "medium": 22, "large": 14}
+        if ownership == "domestic"
+        else {"small": 25, "medium": 35, "large": 40},
+    )
+    lo, hi = {"micro": (3, 10), "small": (11, 100), "medium": (101, 200), "large": (201, 2500)}[
+        target
+    ]
     if target == "large":
         return int(round(lo * (hi / lo) ** rng.random()))
     return rng.randint(lo, hi)
@@ -160,8 +166,13 @@ def pick_certs(rng: random.Random, sector: str, ownership: str, employees: int) 
                 until = rand_date(rng, date(2023, 6, 1), date(2026, 10, 31))
             else:
                 until = rand_date(rng, date(2026, 11, 1), date(2029, 10, 31))
-            certs.append({"name": name, "issuer": rng.choice(P.CERT_ISSUERS),
-                          "valid_until": until.isoformat()})
+            certs.append(
+                {
+                    "name": name,
+                    "issuer": rng.choice(P.CERT_ISSUERS),
+                    "valid_until": until.isoformat(),
+                }
+            )
     return certs
 
 
@@ -193,8 +204,15 @@ def brand_name(rng: random.Random, used: set[str]) -> str:
             return b
 
 
-def company_name(rng: random.Random, brand: str, sector: str, proc: str, ownership: str, lang: str,
-                 employees: int) -> str:
+def company_name(
+    rng: random.Random,
+    brand: str,
+    sector: str,
+    proc: str,
+    ownership: str,
+    lang: str,
+    employees: int,
+) -> str:
     s = P.SECTORS[sector]
     if lang == "en":
         word = rng.choice(P.PROC_NAME_EN.get(proc) or s["name_en"])
@@ -213,11 +231,15 @@ def company_name(rng: random.Random, brand: str, sector: str, proc: str, ownersh
 
 
 def machines_for(rng: random.Random, procs: list[str], lang: str, employees: int) -> list[str]:
-    scale = 0.35 if employees <= 10 else 0.6 if employees <= 60 else 1.0 if employees <= 200 else 1.8
+    scale = (
+        0.35 if employees <= 10 else 0.6 if employees <= 60 else 1.0 if employees <= 200 else 1.8
+    )
     out = []
     for proc in procs:
         banks = P.PROCESSES[proc]["mach"]
-        for vi_name, en_name, brands, lo, hi, unit_vi, unit_en in rng.sample(banks, min(len(banks), rng.choice([1, 1, 2]))):
+        for vi_name, en_name, brands, lo, hi, unit_vi, unit_en in rng.sample(
+            banks, min(len(banks), rng.choice([1, 1, 2]))
+        ):
             n = max(1, int(round(rng.randint(lo, hi) * scale)))
             makers = rng.sample(brands, min(len(brands), rng.choice([1, 1, 2])))
             generic = [m for m in makers if m in P.MAKER_EN]
@@ -233,7 +255,11 @@ def machines_for(rng: random.Random, procs: list[str], lang: str, employees: int
             if lang == "vi":
                 text = f"{n} {vi_name} {brand}" + (f" {spec}" if spec else "")
             else:
-                plural = en_name if n == 1 else en_name + ("es" if en_name.endswith(("sh", "ch", "x")) else "s")
+                plural = (
+                    en_name
+                    if n == 1
+                    else en_name + ("es" if en_name.endswith(("sh", "ch", "x")) else "s")
+                )
                 text = f"{n} {brand} {plural}" + (f" ({spec})" if spec else "")
             out.append(text.replace("tự chế tạo", "tự chế tạo trong nước"))
     return out
@@ -274,7 +300,9 @@ class Describer:
         return self.j(self.rng.sample(bank, min(len(bank), self.rng.randint(2, 4))))
 
     def mats(self, proc: str) -> str:
-        mats = [m for m in self.s["materials"] if m in P.PROCESSES[proc]["mat"]] or self.s["materials"]
+        mats = [m for m in self.s["materials"] if m in P.PROCESSES[proc]["mat"]] or self.s[
+            "materials"
+        ]
         k = min(len(mats), self.rng.randint(2, 3))
         return self.j([mat_text(m, self.lang) for m in self.rng.sample(mats, k)])
 
@@ -307,16 +335,27 @@ class Describer:
             return "" if r < 0.85 else f" ở {ward}, TP.HCM"
         if park and r < 0.7:
             return " in " + park
-        return "" if r < 0.85 else f" in {ward.replace('phường', 'ward').replace('xã', 'commune')}, HCMC"
+        return (
+            ""
+            if r < 0.85
+            else f" in {ward.replace('phường', 'ward').replace('xã', 'commune')}, HCMC"
+        )
 
     def own(self) -> str:
         o = self.s["ownership"]
         if self.lang == "vi":
-            return {"domestic": self.rng.choice(["100% vốn Việt Nam", "tư nhân trong nước", "Việt Nam"]),
-                    "fdi": self.rng.choice(["có vốn đầu tư nước ngoài", "FDI"]),
-                    "joint_venture": "liên doanh"}[o]
-        return {"domestic": self.rng.choice(["Vietnamese-owned", "100% domestic", "local"]),
-                "fdi": "foreign-invested", "joint_venture": "joint-venture"}[o]
+            return {
+                "domestic": self.rng.choice(
+                    ["100% vốn Việt Nam", "tư nhân trong nước", "Việt Nam"]
+                ),
+                "fdi": self.rng.choice(["có vốn đầu tư nước ngoài", "FDI"]),
+                "joint_venture": "liên doanh",
+            }[o]
+        return {
+            "domestic": self.rng.choice(["Vietnamese-owned", "100% domestic", "local"]),
+            "fdi": "foreign-invested",
+            "joint_venture": "joint-venture",
+        }[o]
 
     def fill(self, template: str, proc: str) -> str:
         rng, s = self.rng, self.s
@@ -325,20 +364,33 @@ class Describer:
         if rng.random() < 0.2:
             self_word = self.brand
         vals = {
-            "self": self_word, "Self": cap1(self_word), "year": year,
-            "exp": 2026 - year, "emp": fmt_int(s["employees"], self.lang),
+            "self": self_word,
+            "Self": cap1(self_word),
+            "year": year,
+            "exp": 2026 - year,
+            "emp": fmt_int(s["employees"], self.lang),
             "area": fmt_int(round_sig(s["employees"] * rng.uniform(12, 40) + 150), self.lang),
-            "own": self.own(), "sector": P.SECTORS[s["sector"]][self.sfx],
-            "y2": rng.randint(max(year + 1, 2008), 2025), "y3": rng.randint(2019, 2025),
+            "own": self.own(),
+            "sector": P.SECTORS[s["sector"]][self.sfx],
+            "y2": rng.randint(max(year + 1, 2008), 2025),
+            "y3": rng.randint(2019, 2025),
             "area2": fmt_int(round_sig(s["employees"] * rng.uniform(20, 60) + 300), self.lang),
             "n_eng": rng.randint(2, 6) + int(s["employees"] * rng.uniform(0.02, 0.1)),
-            "otd": rng.randint(91, 99), "otd2": rng.randint(2, 9), "otd2b": rng.choice(["", "", ",5"]),
-            "pct": rng.randint(12, 95), "m": rng.randint(1, 12), "shifts": rng.choice([1, 2, 2, 3]),
-            "ppm": rng.choice([50, 100, 200, 300, 500, 800, 1000]), "kw": rng.choice([50, 80, 120, 200, 350, 500, 750, 1000]),
+            "otd": rng.randint(91, 99),
+            "otd2": rng.randint(2, 9),
+            "otd2b": rng.choice(["", "", ",5"]),
+            "pct": rng.randint(12, 95),
+            "m": rng.randint(1, 12),
+            "shifts": rng.choice([1, 2, 2, 3]),
+            "ppm": rng.choice([50, 100, 200, 300, 500, 800, 1000]),
+            "kw": rng.choice([50, 80, 120, 200, 350, 500, 750, 1000]),
             "erp": rng.choice(P.ERP_VI if self.lang == "vi" else P.ERP_EN),
-            "motto": rng.choice(P.MOTTO_VI), "motto_en": rng.choice(P.MOTTO_EN),
-            "mission": rng.choice(P.MISSION_VI), "h": rng.choice([4, 8, 12, 24, 48]),
-            "d": rng.choice([3, 5, 7, 10, 14]), "exp2": rng.randint(5, 20),
+            "motto": rng.choice(P.MOTTO_VI),
+            "motto_en": rng.choice(P.MOTTO_EN),
+            "mission": rng.choice(P.MISSION_VI),
+            "h": rng.choice([4, 8, 12, 24, 48]),
+            "d": rng.choice([3, 5, 7, 10, 14]),
+            "exp2": rng.randint(5, 20),
         }
         # lazily evaluated slots (consume randomness only when used)
         if "{pn}" in template:
@@ -434,12 +486,22 @@ class Describer:
             out.append(("exp", self.countries()))
         if rng.random() < 0.5:
             park, ward = s["location"]["park"], s["location"]["ward"]
-            place = park or (ward if vi else ward.replace("phường", "ward").replace("xã", "commune"))
+            place = park or (
+                ward if vi else ward.replace("phường", "ward").replace("xã", "commune")
+            )
             out.append(("loc", place + (", TP.HCM" if vi else ", HCMC")))
         if rng.random() < 0.35:
             year = s["_founded"]
-            out.append(("exp_years", (f"{2026 - year} năm kinh nghiệm" if vi
-                                      else f"{2026 - year} years in business")))
+            out.append(
+                (
+                    "exp_years",
+                    (
+                        f"{2026 - year} năm kinh nghiệm"
+                        if vi
+                        else f"{2026 - year} years in business"
+                    ),
+                )
+            )
         return out
 
     def terse(self) -> str:
@@ -530,15 +592,26 @@ def make_suppliers(rng: random.Random) -> list[dict]:
 # --------------------------------------------------------------------------
 # buyer queries and graded relevance
 # --------------------------------------------------------------------------
-REQ_KEYS = ("processes", "sector", "certifications", "park", "inside_park", "ownership", "min_employees",
-            "size_class", "export_country")
+REQ_KEYS = (
+    "processes",
+    "sector",
+    "certifications",
+    "park",
+    "inside_park",
+    "ownership",
+    "min_employees",
+    "size_class",
+    "export_country",
+)
 
 
 def fold(text: str) -> str:
     """Vietnamese typed without diacritics: đ -> d first, then marks stripped."""
     text = text.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFC", "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)))
+    return unicodedata.normalize(
+        "NFC",
+        "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)),
+    )
 
 
 def valid_certs(sup: dict) -> set[str]:
@@ -605,15 +678,25 @@ def cert_text(cert: str, lang: str, rng: random.Random) -> str:
     return cert
 
 
-def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: str,
-               suppliers: list[dict]) -> tuple[dict, dict]:
+def make_query(
+    rng: random.Random, qid: str, lang: str, procs: list[str], core: str, suppliers: list[dict]
+) -> tuple[dict, dict]:
     req = {k: None for k in REQ_KEYS}
     req["processes"] = list(procs)
     req["certifications"] = []
     anchors = [s for s in suppliers if set(procs) <= set(s["processes"])]
     anchor = rng.choice(anchors)
     n_req = rng.choices([0, 1, 2, 3], weights=[25, 40, 25, 10])[0]
-    kinds = {"cert": 35, "park": 20, "own": 15, "minemp": 10, "size": 6, "sector": 6, "export": 8, "inside": 5}
+    kinds = {
+        "cert": 35,
+        "park": 20,
+        "own": 15,
+        "minemp": 10,
+        "size": 6,
+        "sector": 6,
+        "export": 8,
+        "inside": 5,
+    }
     clauses = []
     while len(clauses) < n_req and kinds:
         kind = wchoice(rng, kinds)
@@ -644,7 +727,9 @@ def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: 
             req["ownership"] = list(acc)
             clauses.append(text)
         elif kind == "minemp":
-            steps = [n for n in (20, 30, 50, 100, 150, 200, 300, 500, 1000) if n <= anchor["employees"]]
+            steps = [
+                n for n in (20, 30, 50, 100, 150, 200, 300, 500, 1000) if n <= anchor["employees"]
+            ]
             if not steps:
                 continue
             n = rng.choice(steps[-3:])
@@ -661,13 +746,17 @@ def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: 
             kinds.pop("minemp", None)
         elif kind == "sector":
             req["sector"] = anchor["sector"]
-            clauses.append(rng.choice(P.R_SECTOR[lang]).format(sector=P.R_SECTOR_NAME[lang][anchor["sector"]]))
+            clauses.append(
+                rng.choice(P.R_SECTOR[lang]).format(sector=P.R_SECTOR_NAME[lang][anchor["sector"]])
+            )
         elif kind == "export":
             if not anchor["export_experience"]:
                 continue
             c = rng.choice(anchor["export_experience"])
             req["export_country"] = c
-            name = {"vi": P.COUNTRY_VI.get(c, c), "vi_nodiac": P.COUNTRY_NODIAC.get(c, c), "en": c}[lang]
+            name = {"vi": P.COUNTRY_VI.get(c, c), "vi_nodiac": P.COUNTRY_NODIAC.get(c, c), "en": c}[
+                lang
+            ]
             clauses.append(rng.choice(P.R_EXPORT[lang]).format(country=name))
     assert grade(req, anchor) == 2
 
@@ -675,7 +764,10 @@ def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: 
     context = None
     if rng.random() < 0.35:
         context = rng.choice(P.Q_CONTEXT[lang]).format(
-            n=fmt_int(rng.choice([500, 2000, 5000, 10000, 30000, 100000]), "vi" if lang != "en" else "en"))
+            n=fmt_int(
+                rng.choice([500, 2000, 5000, 10000, 30000, 100000]), "vi" if lang != "en" else "en"
+            )
+        )
     if clauses and (context or rng.random() < 0.3):  # long form
         text = cap1(head)
         if context:
@@ -696,7 +788,9 @@ def make_query(rng: random.Random, qid: str, lang: str, procs: list[str], core: 
     return query, anchor
 
 
-def make_queries(rng: random.Random, suppliers: list[dict]) -> tuple[list[dict], list[tuple[str, str, int]]]:
+def make_queries(
+    rng: random.Random, suppliers: list[dict]
+) -> tuple[list[dict], list[tuple[str, str, int]]]:
     intents = {lang: [] for lang in ("vi", "vi_nodiac", "en")}
     for proc, banks in P.Q_CORE.items():
         for lang in intents:
@@ -736,7 +830,8 @@ def main() -> None:
         fh.write("query_id\texternal_id\tgrade\n")
         for qid, eid, g in qrels:
             fh.write(f"{qid}\t{eid}\t{g}\n")
-    print(f"{len(queries)} queries -> {QUERIES_FILE.name}; {len(qrels)} judgements -> {QRELS_FILE.name}")
+    print(f"{len(queries)} queries -> {QUERIES_FILE.name}; ", end="")
+    print(f"{len(qrels)} judgements -> {QRELS_FILE.name}")
 
 
 if __name__ == "__main__":
