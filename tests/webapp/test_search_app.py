@@ -1,0 +1,94 @@
+"""The thin web app: search page and JSON API over a small corpus, real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, config, suppliers):
+    import os
+
+    os.environ["KETNOI_CACHE_DIR"] = str(config.cache_dir)
+    root = tmp_path_factory.mktemp("app")
+    corpus = root / "suppliers.jsonl"
+    with open(corpus, "w", encoding="utf-8") as fh:
+        for i, text in suppliers.items():
+            fh.write(json.dumps({"external_id": f"SUP-{i:05d}", "name": f"Công ty mẫu {i}",
+                                 "description": text, "location": {"park": "KCN Tân Tạo"},
+                                 "certifications": [{"name": "ISO 9001"}]},
+                                ensure_ascii=False) + "\n")
+    app = create_app({"TESTING": True, "SAMPLE_CORPUS": str(corpus),
+                      "INDEX_DIR": str(root / "index")})
+    assert app.extensions["ketnoi_catalog"].wait(300)
+    yield app
+    os.environ.pop("KETNOI_CACHE_DIR", None)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def test_api_search_without_diacritics(client) -> None:
+    res = client.get("/api/v1/search", query_string={"q": "bo day dien o to", "k": 3})
+    assert res.status_code == 200
+    body = res.get_json()
+    assert body["_meta"]["count"] == 3
+    top = body["items"][0]
+    assert top["external_id"] == "SUP-00006"
+    assert "day" in top["matched_terms"] and "dien" in top["matched_terms"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"q": ""}, 400), ({"q": "x" * 3000}, 400), ({"q": "nhựa", "k": "abc"}, 400),
+     ({"q": "nhựa", "k": 0}, 400)],
+)
+def test_api_errors_share_one_shape(client, params, status) -> None:
+    res = client.get("/api/v1/search", query_string=params)
+    assert res.status_code == status
+    body = res.get_json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    assert body["error"]["message"]
+
+
+def test_unknown_api_route_is_json(client) -> None:
+    res = client.get("/api/v1/nope")
+    assert res.status_code == 404 and res.get_json()["error"]["status"] == 404
+
+
+def test_search_page_shows_results_and_escapes_input(client) -> None:
+    res = client.get("/", query_string={"q": "ép nhựa <script>alert(1)</script>"})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "SUP-00002" in html
+
+
+def test_search_page_messages_are_vietnamese(client) -> None:
+    html = client.get("/", query_string={"q": "   "}).get_data(as_text=True)
+    assert "Vui lòng nhập nội dung cần tìm." in html
+    html = client.get("/no-such-page").get_data(as_text=True)
+    assert "Không tìm thấy trang" in html
+
+
+def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
+    index_dir = Path(app.config["INDEX_DIR"])
+    assert (index_dir / "vectors" / "manifest.json").is_file()
+    from webapp.catalog import Catalog
+
+    again = Catalog(app.config["SAMPLE_CORPUS"], str(index_dir))
+    again.load_or_build()
+    assert len(again.profiles) == 12 and again.ready
+
+
+def test_build_index_cli(app) -> None:
+    result = app.test_cli_runner().invoke(args=["build-index"])
+    assert result.exit_code == 0 and "indexed 12 profiles" in result.output

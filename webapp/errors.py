@@ -1,0 +1,46 @@
+"""One JSON error shape for the API, a readable page for browsers.
+
+API errors look like ``{"error": {"status": 400, "message": "..."}}``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+def error_response(status: int, message: str):
+    """The API's error body and status."""
+    response = jsonify({"error": {"status": status, "message": message}})
+    response.status_code = status
+    return response
+
+
+PAGE_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang bạn yêu cầu.",
+    405: "Thao tác này không được hỗ trợ.",
+    413: "Dữ liệu gửi lên quá lớn.",
+    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            return error_response(exc.code or 500, exc.description or exc.name)
+        message = PAGE_MESSAGES.get(exc.code or 500, "Đã xảy ra lỗi, vui lòng thử lại sau.")
+        return render_template("error.html", status=exc.code, message=message), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("unhandled error")
+        message = "Lỗi hệ thống, vui lòng thử lại sau."
+        if wants_json():
+            return error_response(500, "internal error, please try again later")
+        return render_template("error.html", status=500, message=message), 500
