@@ -17,7 +17,6 @@ checksum manifest lets :func:`verify` detect a damaged copy.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..files import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,6 @@ def source_path() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass
@@ -309,7 +304,7 @@ def _write_directory(pk: _Packed, out: Path) -> None:
 
 def _files_checksums(directory: Path) -> dict[str, str]:
     return {
-        str(p.relative_to(directory)): _sha256(p)
+        str(p.relative_to(directory)): sha256_file(p)
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
@@ -336,7 +331,7 @@ def verify(directory: Path, *, full: bool = False) -> bool:
             path = directory / rel
             if not path.is_file() or path.stat().st_size != meta["size"]:
                 return False
-            if full and _sha256(path) != meta["sha256"]:
+            if full and sha256_file(path) != meta["sha256"]:
                 return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
@@ -365,7 +360,7 @@ def materialise(cache_dir: Path | None = None, *, force: bool = False) -> Path:
         manifest = {
             "model": MODEL_NAME,
             "source": str(src),
-            "source_sha256": _sha256(src),
+            "source_sha256": sha256_file(src),
             "format_version": FORMAT_VERSION,
             "dimension": pk.hidden,
             "files": {rel: {"sha256": digest, "size": (tmp / rel).stat().st_size}

@@ -24,7 +24,6 @@ first search after a change; rebuilding needs no re-segmentation.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed.text import AnalyzedText, analyze, fold, normalize
+from ..files import sha256_file
 
 FORMAT_VERSION = 1
 FIELDS = ("text", "folded")
@@ -247,7 +247,7 @@ class LexicalIndex:
             "kind": "bm25s",
             "count": len(rows),
             "config": self.config.__dict__,
-            "checksum": _sha256(data_path),
+            "checksum": sha256_file(data_path),
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         mtmp = directory / ".lexical-manifest.json.tmp"
@@ -268,7 +268,7 @@ class LexicalIndex:
             config = LexicalConfig(**manifest["config"])
         except (ValueError, KeyError, TypeError) as exc:
             raise CorruptLexicalIndexError(f"{manifest_path} is unreadable: {exc}") from exc
-        if _sha256(data_path) != expected:
+        if sha256_file(data_path) != expected:
             raise CorruptLexicalIndexError(f"{data_path} does not match its checksum")
         index = cls(config)
         try:
@@ -283,9 +283,3 @@ class LexicalIndex:
         return index
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

@@ -11,7 +11,6 @@ that an index is never searched with queries from another encoder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,8 @@ from typing import Any
 
 from recommender.index.base import CorruptIndexError, ManifestMismatchError
 
+from ..files import sha256_file
+
 #: Version of the manifest and data layout this code writes and reads.
 FORMAT_VERSION = 1
 #: Name of the manifest inside an index directory.
@@ -30,7 +31,6 @@ MANIFEST_NAME = "manifest.json"
 
 _DATA_FILE = re.compile(r"^index-[0-9a-f]{16}\.[a-z]+$")
 _TMP_PREFIX = ".tmp-"
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -104,15 +104,6 @@ class IndexManifest:
             raise ManifestMismatchError(
                 f"index holds vectors of dimension {self.dimension}, expected {dim}"
             )
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_data_file(
