@@ -1,0 +1,310 @@
+"""The domain model: supplier profiles, buyers, accounts, policies and logs.
+
+SQLAlchemy 2.0 typed declarative models, portable between SQLite and
+PostgreSQL: enums are stored as short strings with a CHECK constraint (no
+native PostgreSQL enum types to migrate), lists as JSON, and every timestamp
+as a timezone-aware UTC datetime (:class:`UTCDateTime`). The schema itself is
+created by the Alembic migrations in ``migrations/``, never by ``create_all``
+in production; a test pins that both agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Double,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .sizes import SizeClass
+
+# Fixed constraint names, so migrations (and SQLite batch mode) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Longest accepted values; the importer checks them before the database does.
+MAX_LEN = {
+    "external_id": 64,
+    "name": 255,
+    "tax_code": 14,
+    "description": 10_000,
+    "capacity": 255,
+    "park": 100,
+    "ward": 120,
+    "contact_name": 120,
+    "email": 254,
+    "phone": 40,
+    "website": 255,
+    "language": 8,
+    "list_item": 255,
+    "cert_name": 120,
+    "cert_issuer": 255,
+    "cert_scope": 1_000,
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are
+    stored as naive UTC and marked UTC again when read. Naive datetimes are
+    refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: values (not member names) in a VARCHAR with a CHECK."""
+    return Enum(cls, name=name, native_enum=False, create_constraint=True,
+                length=max(len(m.value) for m in cls),
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), date: Date(), dict[str, Any]: JSON,
+                           list[str]: JSON, list[dict[str, Any]]: JSON}
+
+
+class Ownership(enum.StrEnum):
+    DOMESTIC = "domestic"
+    FDI = "fdi"
+    JOINT_VENTURE = "joint_venture"
+
+
+class AccountRole(enum.StrEnum):
+    BUYER = "buyer"
+    ENTERPRISE = "enterprise"
+    STAFF = "staff"
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    CLOSED = "closed"
+
+
+class InteractionKind(enum.StrEnum):
+    IMPRESSION = "impression"
+    CLICK = "click"
+    SHORTLIST = "shortlist"
+    CONTACT = "contact"
+
+
+class SupplierProfile(Base):
+    """A supplier's capability profile, as buyers search and see it."""
+
+    __tablename__ = "supplier_profile"
+    # ids are search-index document ids: SQLite must not reuse a deleted profile's id
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(MAX_LEN["external_id"]), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_LEN["name"]))
+    tax_code: Mapped[str | None] = mapped_column(String(MAX_LEN["tax_code"]), unique=True)
+    """Vietnamese MST: 10 digits, or 10 digits, ``-`` and a 3-digit branch number."""
+    ownership: Mapped[Ownership | None] = mapped_column(_enum(Ownership, "ownership"))
+    size_class: Mapped[SizeClass | None] = mapped_column(_enum(SizeClass, "size_class"))
+    employees: Mapped[int | None]
+    revenue_bn_vnd: Mapped[float | None] = mapped_column(Double)
+    capital_bn_vnd: Mapped[float | None] = mapped_column(Double)
+    sector: Mapped[str] = mapped_column(String(32), index=True)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    materials: Mapped[list[str]] = mapped_column(default=list)
+    machines: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str] = mapped_column(Text)
+    """Capabilities as plain text (never markup)."""
+    capacity: Mapped[str | None] = mapped_column(String(MAX_LEN["capacity"]))
+    park: Mapped[str | None] = mapped_column(String(MAX_LEN["park"]), index=True)
+    """Exact park name from :data:`recommender.store.vocab.PARKS`; None outside any park."""
+    ward: Mapped[str | None] = mapped_column(String(MAX_LEN["ward"]))
+    export_experience: Mapped[list[str]] = mapped_column(default=list)
+    contact_name: Mapped[str | None] = mapped_column(String(MAX_LEN["contact_name"]))
+    email: Mapped[str | None] = mapped_column(String(MAX_LEN["email"]))
+    phone: Mapped[str | None] = mapped_column(String(MAX_LEN["phone"]))
+    website: Mapped[str | None] = mapped_column(String(MAX_LEN["website"]))
+    language: Mapped[str | None] = mapped_column(String(MAX_LEN["language"]))
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Invented sample data, never to be shown as a real supplier."""
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Checked by staff against documents."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When the profile's content last changed or was confirmed."""
+
+    certifications: Mapped[list[Certification]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Certification.id")
+
+    def __repr__(self) -> str:
+        return f"SupplierProfile({self.external_id!r}, {self.name!r})"
+
+
+class Certification(Base):
+    """A certificate a supplier holds (ISO 9001, IATF 16949, ...)."""
+
+    __tablename__ = "certification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(MAX_LEN["cert_name"]))
+    issuer: Mapped[str | None] = mapped_column(String(MAX_LEN["cert_issuer"]))
+    scope: Mapped[str | None] = mapped_column(Text)
+    valid_until: Mapped[date | None]
+
+    profile: Mapped[SupplierProfile] = relationship(back_populates="certifications")
+
+    def is_valid(self, on: date) -> bool:
+        """Valid on ``on`` (inclusive). Without a known expiry date: not valid,
+        because buyers check the dates."""
+        return self.valid_until is not None and on <= self.valid_until
+
+
+class Buyer(Base):
+    """A buying company, typically an FDI manufacturer in a park."""
+
+    __tablename__ = "buyer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(80))
+    park: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requests: Mapped[list[BuyerRequest]] = relationship(
+        back_populates="buyer", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class EnterpriseAccount(Base):
+    """A login: a buyer, a supplier enterprise managing its profile, or staff."""
+
+    __tablename__ = "enterprise_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[AccountRole] = mapped_column(_enum(AccountRole, "account_role"))
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="SET NULL"), index=True)
+    buyer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buyer.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    profile: Mapped[SupplierProfile | None] = relationship()
+    buyer: Mapped[Buyer | None] = relationship()
+
+
+class BuyerRequest(Base):
+    """A request for quotation (RFQ): what a buyer needs, in words and fields."""
+
+    __tablename__ = "buyer_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("buyer.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    processes: Mapped[list[str]] = mapped_column(default=list)
+    certifications: Mapped[list[str]] = mapped_column(default=list)
+    park: Mapped[str | None] = mapped_column(String(100))
+    quantity: Mapped[str | None] = mapped_column(String(120))
+    due_date: Mapped[date | None]
+    status: Mapped[RequestStatus] = mapped_column(
+        _enum(RequestStatus, "request_status"), default=RequestStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    buyer: Mapped[Buyer] = relationship(back_populates="requests")
+
+
+class PolicyProgram(Base):
+    """A support policy or programme firms can be pointed to (decree, decision, ...)."""
+
+    __tablename__ = "policy_program"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title_vi: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str] = mapped_column(String(500))
+    legal_basis: Mapped[str] = mapped_column(String(500))
+    issuer: Mapped[str] = mapped_column(String(255))
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
+    benefits: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    eligibility: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    summary_vi: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Checked against the official text by staff."""
+
+
+class SearchLog(Base):
+    """One buyer search: the query, its filters and what was shown."""
+
+    __tablename__ = "search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result_external_ids: Mapped[list[str]] = mapped_column(default=list)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Interaction(Base):
+    """A buyer's action on a profile, optionally tied to the search that showed it."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (Index("ix_interaction_profile_kind", "profile_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    search_log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("search_log.id", ondelete="SET NULL"), index=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"))
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
