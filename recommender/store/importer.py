@@ -1,0 +1,900 @@
+"""Import supplier profiles from JSON lines, CSV or XLSX files.
+
+Every row is checked before anything is written, and every problem is
+reported with its row number (the line of a ``.jsonl`` file; the spreadsheet
+row of a ``.csv``/``.xlsx`` file, the header being row 1). A file with any
+error changes nothing, unless ``valid_only=True`` asks to import the rows that
+passed. Writing happens in one transaction, committed at the end or rolled
+back on any failure: a file is never half-imported.
+
+Re-importing is idempotent: a row updates the profile with the same
+``external_id``, or else the one with the same ``tax_code``, and rows whose
+values equal what is stored count as unchanged. Fields a row does not have (a
+key missing from a JSON line, a column missing from a sheet) keep their stored
+values; present but empty fields are cleared. ``updated_at`` is taken from the
+file for new profiles; a changed profile gets the file's ``updated_at`` when
+it is newer than the stored one, otherwise the time of the import.
+
+Text is stored as plain text: HTML tags, comments and script bodies are
+removed (:func:`recommender.store.records.strip_markup`), then text is
+normalised (NFC, one tone-mark style). The web layer escapes on output as
+well. The file layout is described in :mod:`recommender.store.records`.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from . import vocab
+from .models import MAX_LEN, Certification, Ownership, SupplierProfile, utcnow
+from .records import (
+    CERT_KEYS,
+    FLAT_FIELDS,
+    LIST_FIELDS,
+    REQUIRED,
+    cell_to_certs,
+    cell_to_list,
+    clean_line,
+    clean_text,
+    restore_formula,
+)
+from .sizes import SizeClass, possible_size_classes
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+"""Largest file accepted (50 MB); pass ``max_bytes`` to change it."""
+
+FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".xlsx": "xlsx"}
+MAX_EMPLOYEES = 10_000_000
+
+# Values a profile starts from before a new row's fields are applied.
+DEFAULTS: dict[str, Any] = {
+    "external_id": None, "sample": False, "name": None, "tax_code": None, "description": None,
+    "sector": None, "processes": [], "materials": [], "machines": [], "certifications": [],
+    "park": None, "ward": None, "employees": None, "revenue_bn_vnd": None,
+    "capital_bn_vnd": None, "ownership": None, "size_class": None, "export_experience": [],
+    "capacity": None, "language": None, "contact_name": None, "email": None, "phone": None,
+    "website": None, "verified": False, "updated_at": None,
+}
+_SIMPLE = [k for k in DEFAULTS if k not in {"certifications", "ownership", "size_class"}]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (too large, unknown type, unreadable)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one row; ``field`` is None for a problem with the whole row."""
+
+    row: int
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.field}" if self.field else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    path: str
+    format: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    committed: bool = False
+    """True when the changes were written to the database."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.dry_run:
+            state = "dry run, nothing written"
+        elif self.committed:
+            state = "written"
+        else:
+            state = "nothing written"
+        return (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.rejected} rejected ({state})")
+
+
+# --- reading files ----------------------------------------------------------------
+
+@dataclass
+class _Row:
+    number: int
+    raw: dict[str, Any] | None
+    """The row's cells by field name; None when the row could not be read at all."""
+    values: dict[str, Any] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set)
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, field_name: str | None, message: str) -> None:
+        self.errors.append(RowError(self.number, field_name, message))
+
+
+def _detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ImportFileError(f"{path.name}: unknown file type {path.suffix!r}; "
+                              "use .jsonl, .csv or .xlsx")
+    return fmt
+
+
+def _check_size(path: Path, max_bytes: int) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {path}: {exc.strerror}") from exc
+    if size > max_bytes:
+        raise ImportFileError(
+            f"{path.name} is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB limit; "
+            "split it into smaller files and import them one after another")
+
+
+def _suggest_column(name: str) -> str:
+    close = difflib.get_close_matches(name.lower(), FLAT_FIELDS, n=1, cutoff=0.6) or [
+        f for f in FLAT_FIELDS if len(name) >= 3 and f.startswith(name.lower())][:1]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _read_jsonl(path: Path) -> Iterator[_Row]:
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(f"{path.name}, line {number}: not UTF-8 text "
+                                      f"(byte {exc.start})") from None
+            if not text.strip():
+                continue
+            row = _Row(number, None)
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError as exc:
+                row.error(None, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                yield row
+                continue
+            if not isinstance(raw, dict):
+                row.error(None, f"must be a JSON object, not {_type_name(raw)}")
+            else:
+                row.raw = raw
+            yield row
+
+
+def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
+               header_errors: list[RowError]) -> Iterator[_Row]:
+    names = []
+    for cell in header:
+        name = str(cell).strip().lower() if cell is not None else ""
+        names.append(name)
+    while names and not names[-1]:
+        names.pop()
+    seen = set()
+    for i, name in enumerate(names, 1):
+        if not name:
+            header_errors.append(RowError(1, None, f"column {i} has no name"))
+        elif name not in FLAT_FIELDS:
+            header_errors.append(RowError(1, name, f"unknown column{_suggest_column(name)}"))
+        elif name in seen:
+            header_errors.append(RowError(1, name, "column appears twice"))
+        seen.add(name)
+    for name in REQUIRED:
+        if name not in seen:
+            header_errors.append(RowError(1, name, "required column is missing"))
+    for number, cells in rows:
+        cells = list(cells)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        if not cells:
+            continue
+        row = _Row(number, {})
+        if len(cells) > len(names):
+            row.error(None, f"has {len(cells)} cells but the header names {len(names)} columns")
+        for name, cell in zip(names, cells, strict=False):
+            row.raw[name] = restore_formula(cell) if isinstance(cell, str) else cell
+        for name in names[len(cells):]:
+            row.raw[name] = None
+        yield row
+
+
+def _read_csv(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path.name} is not UTF-8 text (byte {exc.start}); in Excel choose "
+            "'CSV UTF-8 (Comma delimited)' when saving") from None
+    first = text.split("\n", 1)[0]
+    # Excel in a Vietnamese locale separates with ';'
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        records = list(enumerate(reader, 2))
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name}, row {reader.line_num}: {exc}") from None
+    yield from _flat_rows(header, iter(records), header_errors)
+
+
+def _read_xlsx(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+    try:
+        names = workbook.sheetnames
+        sheet = workbook["profiles"] if "profiles" in names else workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        yield from _flat_rows(list(header), enumerate(rows, 2), header_errors)
+    finally:
+        workbook.close()
+
+
+# --- checking values ----------------------------------------------------------------
+
+class _Invalid(ValueError):
+    pass
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any, limit: int, *, multiline: bool = False) -> str | None:
+    if _empty(value):
+        return None
+    if not isinstance(value, str):
+        raise _Invalid(f"must be text, not {_type_name(value)}")
+    text = clean_text(value) if multiline else clean_line(value)
+    if len(text) > limit:
+        raise _Invalid(f"is too long ({len(text)} characters; at most {limit})")
+    return text or None
+
+
+def _integer(value: Any) -> int | None:
+    if _empty(value):
+        return None
+    if isinstance(value, bool):
+        raise _Invalid("must be a whole number, not true/false")
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            raise _Invalid(f"must be a whole number, not {value.strip()!r}") from None
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise _Invalid(f"must be a whole number, not {_type_name(value)}")
+    if not 0 <= value <= MAX_EMPLOYEES:
+        raise _Invalid(f"must be between 0 and {MAX_EMPLOYEES:,}, not {value}")
+    return value
+
+
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _amount(value: Any) -> float | None:
+    if _empty(value):
+        return None
+    if isinstance(value, bool):
+        raise _Invalid("must be a number, not true/false")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER.match(text):
+            raise _Invalid(f"must be a number of billion VND like 12.5 (no thousands "
+                           f"separators), not {text!r}")
+        value = float(text)
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise _Invalid(f"must be a number, not {_type_name(value)}")
+    if value < 0:
+        raise _Invalid(f"must not be negative, got {value}")
+    return float(value)
+
+
+_TRUE = {"true", "1", "yes", "y", "có", "x"}
+_FALSE = {"false", "0", "no", "n", "không"}
+
+
+def _boolean(value: Any) -> bool | None:
+    if _empty(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _Invalid(f"must be true or false, not {value!r}")
+
+
+def _date(value: Any) -> date | None:
+    if _empty(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise _Invalid(f"must be a date (YYYY-MM-DD), not {_type_name(value)}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Invalid(f"{value.strip()!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if _empty(value):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _Invalid(f"{value.strip()!r} is not an ISO 8601 date or time") from None
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not isinstance(value, datetime):
+        raise _Invalid(f"must be a date or time, not {_type_name(value)}")
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value > utcnow():
+        raise _Invalid(f"{value.isoformat()} is in the future")
+    return value
+
+
+_TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def check_tax_code(value: str) -> str:
+    """A Vietnamese tax code (MST) in canonical form, or ValueError.
+
+    10 digits for an enterprise, whose last is a check digit (weights 31, 29,
+    23, 19, 17, 13, 7, 5, 3; ``10 − sum mod 11``); branches add a 3-digit
+    number, stored as ``0123456789-001``.
+    """
+    text = re.sub(r"[\s.]", "", value)
+    m = _TAX_CODE.match(text)
+    if not m:
+        raise ValueError(f"{value!r} is not a tax code: a Vietnamese MST has 10 digits, "
+                         "or 13 for a branch (0123456789-001)")
+    digits, branch = m.groups()
+    check = 10 - sum(int(d) * w for d, w in zip(digits, _TAX_WEIGHTS, strict=False)) % 11
+    if check != int(digits[9]):
+        raise ValueError(f"{value!r} is not a valid tax code: its check digit is wrong "
+                         "(a typing mistake?)")
+    if branch == "000":
+        raise ValueError(f"{value!r}: branch number 000 does not exist (branches start at 001)")
+    return f"{digits}-{branch}" if branch else digits
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _vocab(value: Any, vocabulary, what: str) -> str | None:
+    text = _text(value, 200)
+    if text is None:
+        return None
+    key = vocab.lookup(text, vocabulary)
+    if key is None:
+        hint = vocab.suggest(text, vocabulary)
+        raise _Invalid(f"unknown {what} {text!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    return key
+
+
+def _list(value: Any, flat: bool) -> list[Any] | None:
+    if _empty(value):
+        return []
+    if isinstance(value, str):
+        try:
+            value = cell_to_list(value)
+        except ValueError as exc:
+            raise _Invalid(f"is not a valid JSON array ({exc})") from None
+    if not isinstance(value, list):
+        raise _Invalid(f"must be a list or ;-separated text, not {_type_name(value)}")
+    return value
+
+
+def _text_list(value: Any, flat: bool, limit: int = MAX_LEN["list_item"]) -> list[str]:
+    out: list[str] = []
+    for i, item in enumerate(_list(value, flat) or [], 1):
+        try:
+            text = _text(item, limit)
+        except _Invalid as exc:
+            raise _Invalid(f"item {i} {exc}") from None
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _processes(value: Any, flat: bool) -> list[str]:
+    out: list[str] = []
+    items = _list(value, flat) or []
+    for i, item in enumerate(items, 1):
+        try:
+            key = _vocab(item, vocab.PROCESSES, "process")
+        except _Invalid as exc:
+            raise _Invalid(f"item {i}: {exc}" if len(items) > 1 else str(exc)) from None
+        if key and key not in out:
+            out.append(key)
+    return out
+
+
+def _certifications(value: Any, flat: bool) -> list[dict[str, Any]]:
+    if isinstance(value, str) and not _empty(value):
+        try:
+            value = cell_to_certs(value)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+    items = _list(value, flat=False) or []
+    out = []
+    for i, item in enumerate(items, 1):
+        where = f"certificate {i}"
+        if isinstance(item, str):
+            try:
+                item = cell_to_certs(item)[0] if item.strip() else None
+            except ValueError as exc:
+                raise _Invalid(f"{where}: {exc}") from None
+            if item is None:
+                continue
+        if not isinstance(item, dict):
+            raise _Invalid(f"{where} must be an object or text, not {_type_name(item)}")
+        unknown = sorted(set(item) - set(CERT_KEYS))
+        if unknown:
+            raise _Invalid(f"{where} has unknown keys {', '.join(unknown)} "
+                           f"(allowed: {', '.join(CERT_KEYS)})")
+        try:
+            cert = {
+                "name": _text(item.get("name"), MAX_LEN["cert_name"]),
+                "issuer": _text(item.get("issuer"), MAX_LEN["cert_issuer"]),
+                "scope": _text(item.get("scope"), MAX_LEN["cert_scope"], multiline=True),
+                "valid_until": _date(item.get("valid_until")),
+            }
+        except _Invalid as exc:
+            raise _Invalid(f"{where}: {exc}") from None
+        if not cert["name"]:
+            raise _Invalid(f"{where} has no name")
+        out.append(cert)
+    return out
+
+
+_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d{1,5})?$")
+
+
+def _website(value: Any) -> str | None:
+    text = _text(value, MAX_LEN["website"])
+    if text is None:
+        return None
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise _Invalid(f"{text!r}: only http:// and https:// addresses are accepted")
+    if not _HOST.match(parts.netloc) or " " in text:
+        raise _Invalid(f"{text!r} is not a web address like https://example.com.vn")
+    return text
+
+
+def _parse_location(row: _Row, flat: bool) -> None:
+    value = row.raw["location"]
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            row.error("location", f"is not a valid JSON object ({exc.msg})")
+            return
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - {"park", "ward"})
+        if unknown:
+            row.error("location", f"has unknown keys {', '.join(unknown)} (allowed: park, ward)")
+            return
+        park_value, ward = value.get("park"), value.get("ward")
+        try:
+            row.values["ward"] = _text(ward, MAX_LEN["ward"])
+            row.present.add("ward")
+        except _Invalid as exc:
+            row.error("location", f"ward {exc}")
+    elif value is None or isinstance(value, str):
+        park_value = value
+    else:
+        row.error("location", f"must be a park name or an object, not {_type_name(value)}")
+        return
+    try:
+        row.values["park"] = _vocab(park_value, vocab.PARKS, "park")
+        row.present.add("park")
+    except _Invalid as exc:
+        row.error("location", str(exc))
+
+
+_PARSERS = {
+    "external_id": lambda v, flat: _external_id(v),
+    "sample": lambda v, flat: _boolean(v),
+    "name": lambda v, flat: _text(v, MAX_LEN["name"]),
+    "tax_code": lambda v, flat: _tax_code(v),
+    "description": lambda v, flat: _text(v, MAX_LEN["description"], multiline=True),
+    "sector": lambda v, flat: _vocab(v, vocab.SECTORS, "sector"),
+    "processes": _processes,
+    "materials": _text_list,
+    "machines": _text_list,
+    "export_experience": lambda v, flat: _text_list(v, flat, 80),
+    "certifications": _certifications,
+    "employees": lambda v, flat: _integer(v),
+    "revenue_bn_vnd": lambda v, flat: _amount(v),
+    "capital_bn_vnd": lambda v, flat: _amount(v),
+    "ownership": lambda v, flat: _vocab(v, vocab.OWNERSHIPS, "ownership"),
+    "size_class": lambda v, flat: _size_class(v),
+    "capacity": lambda v, flat: _text(v, MAX_LEN["capacity"]),
+    "language": lambda v, flat: _language(v),
+    "contact_name": lambda v, flat: _text(v, MAX_LEN["contact_name"]),
+    "email": lambda v, flat: _email(v),
+    "phone": lambda v, flat: _text(v, MAX_LEN["phone"]),
+    "website": lambda v, flat: _website(v),
+    "verified": lambda v, flat: _boolean(v),
+    "updated_at": lambda v, flat: _timestamp(v),
+}
+_BOOLEAN_DEFAULTS = {"sample": False, "verified": False}
+_EXTERNAL_ID = re.compile(r"^[\w.:/-]+$")
+
+
+def _external_id(value: Any) -> str | None:
+    text = _text(value, MAX_LEN["external_id"])
+    if text is not None and not _EXTERNAL_ID.match(text):
+        raise _Invalid(f"{text!r} may hold only letters, digits and . _ - : /")
+    return text
+
+
+def _tax_code(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise _Invalid("must be text: format the column as Text so a leading 0 is kept")
+    text = _text(value, 20)
+    if text is None:
+        return None
+    try:
+        return check_tax_code(text)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
+
+
+def _size_class(value: Any) -> str | None:
+    text = _text(value, 20)
+    if text is None:
+        return None
+    if text.lower() not in set(SizeClass):
+        raise _Invalid(f"unknown size class {text!r} (micro, small, medium or large)")
+    return text.lower()
+
+
+def _language(value: Any) -> str | None:
+    text = _text(value, MAX_LEN["language"])
+    if text is not None and not _LANGUAGE.match(text.lower()):
+        raise _Invalid(f"{text!r} is not a two-letter language code (vi, en, ...)")
+    return text.lower() if text else None
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value, MAX_LEN["email"])
+    if text is not None and not _EMAIL.match(text):
+        raise _Invalid(f"{text!r} is not an e-mail address")
+    return text
+
+
+def _parse_row(row: _Row, flat: bool) -> None:
+    """Fill ``row.values``/``row.present`` from ``row.raw``, collecting errors."""
+    for key in row.raw:
+        if key not in FLAT_FIELDS:
+            row.error(key, f"unknown field{_suggest_column(key)}")
+    for key, value in row.raw.items():
+        if key == "location":
+            _parse_location(row, flat)
+            continue
+        if key == "ward":
+            continue
+        parser = _PARSERS.get(key)
+        if parser is None:
+            continue
+        try:
+            parsed = parser(value, flat)
+        except _Invalid as exc:
+            row.error(key, str(exc))
+            continue
+        if key in _BOOLEAN_DEFAULTS and parsed is None:
+            parsed = _BOOLEAN_DEFAULTS[key]
+        row.values[key] = parsed
+        row.present.add(key)
+    if "ward" in row.raw:
+        try:
+            ward = _text(row.raw["ward"], MAX_LEN["ward"])
+        except _Invalid as exc:
+            row.error("ward", str(exc))
+        else:
+            if "ward" in row.present and row.values["ward"] != ward and ward is not None:
+                row.error("ward", "differs from the ward given in location")
+            elif ward is not None or "ward" not in row.present:
+                row.values["ward"] = ward
+                row.present.add("ward")
+    for key in REQUIRED:
+        if key in row.raw and not any(e.field == key for e in row.errors) and \
+                not row.values.get(key):
+            row.error(key, "is required" if key != "processes" else "needs at least one process")
+        elif key not in row.raw and not flat:
+            row.error(key, "is required")
+
+
+# --- writing to the database ----------------------------------------------------------
+
+def _stored_values(profile: SupplierProfile) -> dict[str, Any]:
+    values = {k: getattr(profile, k) for k in _SIMPLE}
+    for k in LIST_FIELDS:
+        values[k] = list(values[k])
+    values["ownership"] = profile.ownership.value if profile.ownership else None
+    values["size_class"] = profile.size_class.value if profile.size_class else None
+    values["certifications"] = [
+        {"name": c.name, "issuer": c.issuer, "scope": c.scope, "valid_until": c.valid_until}
+        for c in profile.certifications]
+    return values
+
+
+def _resolve_size(row: _Row, merged: dict[str, Any], declared_before: str | None) -> None:
+    possible = possible_size_classes(merged["employees"], merged["revenue_bn_vnd"],
+                                     merged["capital_bn_vnd"])
+    declared = row.values.get("size_class") if "size_class" in row.present else declared_before
+    if len(possible) == 1:
+        if "size_class" in row.present and declared and declared != possible[0]:
+            row.error("size_class", f"{declared!r} does not match the figures (employees, "
+                                    f"revenue, capital), which make it {possible[0].value!r}")
+        merged["size_class"] = possible[0].value
+    elif declared and declared in possible:
+        merged["size_class"] = declared
+    elif declared and "size_class" in row.present:
+        row.error("size_class", f"{declared!r} does not match the figures (employees, revenue, "
+                                f"capital); possible: {', '.join(c.value for c in possible)}")
+    else:
+        merged["size_class"] = None
+
+
+def _apply(profile: SupplierProfile, values: dict[str, Any]) -> None:
+    for key in _SIMPLE:
+        if key == "tax_code":
+            continue  # set after the clearing pass, see import_profiles
+        setattr(profile, key, values[key])
+    profile.ownership = Ownership(values["ownership"]) if values["ownership"] else None
+    profile.size_class = SizeClass(values["size_class"]) if values["size_class"] else None
+    current = [{"name": c.name, "issuer": c.issuer, "scope": c.scope, "valid_until": c.valid_until}
+               for c in profile.certifications]
+    if current != values["certifications"]:
+        profile.certifications = [Certification(**c) for c in values["certifications"]]
+
+
+def _load(session: Session, column, keys: set[str]) -> list[SupplierProfile]:
+    keys_list = sorted(keys)
+    found: list[SupplierProfile] = []
+    for start in range(0, len(keys_list), 500):
+        chunk = keys_list[start:start + 500]
+        found.extend(session.scalars(
+            select(SupplierProfile).where(column.in_(chunk))
+            .options(selectinload(SupplierProfile.certifications))))
+    return found
+
+
+@dataclass
+class _Plan:
+    row: _Row
+    profile: SupplierProfile | None
+    values: dict[str, Any]
+    action: str  # "create", "update", "unchanged"
+
+
+def _plan(session: Session, rows: list[_Row]) -> list[_Plan]:
+    """Match rows to stored profiles and work out each row's final values."""
+    valid = [r for r in rows if not r.errors]
+    by_ext = {p.external_id: p for p in _load(
+        session, SupplierProfile.external_id, {r.values["external_id"] for r in valid})}
+    by_tax = {p.tax_code: p for p in _load(
+        session, SupplierProfile.tax_code, {r.values["tax_code"] for r in valid
+                                            if r.values.get("tax_code")})}
+    claimed: dict[int, int] = {}
+    plans = []
+    now = utcnow()
+    for row in valid:
+        ext, tax = row.values["external_id"], row.values.get("tax_code")
+        profile = by_ext.get(ext) or (by_tax.get(tax) if tax else None)
+        if profile is not None and profile.id in claimed:
+            row.error(None, f"updates the same stored profile as row {claimed[profile.id]} "
+                            f"(matched by tax_code {tax})")
+            continue
+        stored = _stored_values(profile) if profile is not None else dict(DEFAULTS)
+        merged = dict(stored)
+        merged.update({k: row.values[k] for k in row.present if k in merged})
+        _resolve_size(row, merged, stored["size_class"])
+        if row.errors:
+            continue
+        if profile is None:
+            merged["updated_at"] = merged["updated_at"] or now
+            plans.append(_Plan(row, None, merged, "create"))
+            continue
+        claimed[profile.id] = row.number
+        given = row.values.get("updated_at") if "updated_at" in row.present else None
+        merged["updated_at"] = stored["updated_at"]
+        same = all(merged[k] == stored[k] for k in merged if k != "updated_at")
+        if same and (given is None or given <= stored["updated_at"]):
+            plans.append(_Plan(row, profile, merged, "unchanged"))
+            continue
+        merged["updated_at"] = given if given and given > stored["updated_at"] else now
+        plans.append(_Plan(row, profile, merged, "update"))
+    return plans
+
+
+def _check_tax_codes(session: Session, plans: list[_Plan]) -> None:
+    """Reject rows whose tax code would belong to two profiles after the import.
+
+    Repeated until stable: a rejected row leaves its profile's old tax code in
+    place, which may in turn clash with another row.
+    """
+    wanted = {p.values["tax_code"] for p in plans if p.values["tax_code"]}
+    stored = _load(session, SupplierProfile.tax_code, wanted)
+    while True:
+        errors = sum(len(p.row.errors) for p in plans)
+        _tax_code_pass(session, plans, stored)
+        if sum(len(p.row.errors) for p in plans) == errors:
+            return
+
+
+def _tax_code_pass(session: Session, plans: list[_Plan], stored: list[SupplierProfile]) -> None:
+    touched = {p.profile.id for p in plans if p.profile is not None and not p.row.errors}
+    owner: dict[str, tuple[str, int]] = {}
+    for profile in stored:
+        if profile.id not in touched:
+            owner[profile.tax_code] = ("profile", profile.id)
+    for plan in plans:
+        tax = plan.values["tax_code"]
+        if plan.row.errors or not tax:
+            continue
+        me = ("profile", plan.profile.id) if plan.profile is not None else ("row", plan.row.number)
+        if tax in owner and owner[tax] != me:
+            kind, ident = owner[tax]
+            other = (f"stored profile {session.get(SupplierProfile, ident).external_id!r}"
+                     if kind == "profile" else f"row {ident}")
+            plan.row.error("tax_code", f"{tax} already belongs to {other}")
+        else:
+            owner[tax] = me
+
+
+def import_profiles(
+    session: Session, path: str | os.PathLike, *, dry_run: bool = False,
+    valid_only: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ImportReport:
+    """Import supplier profiles from ``path`` (``.jsonl``, ``.csv`` or ``.xlsx``).
+
+    Args:
+        session: a session with no pending work; the import commits (or rolls
+            back) its own transaction.
+        path: the file; the format follows the extension.
+        dry_run: check everything and count what would change, write nothing.
+        valid_only: import the rows without errors even when others have some.
+        max_bytes: larger files are refused before they are read.
+
+    Returns:
+        The counts and the row-numbered errors. A file-level problem (size,
+        type, encoding) raises :class:`ImportFileError` instead.
+    """
+    path = Path(path)
+    fmt = _detect_format(path)
+    _check_size(path, max_bytes)
+    report = ImportReport(path=str(path), format=fmt, dry_run=dry_run)
+    header_errors: list[RowError] = []
+    if fmt == "jsonl":
+        reader = _read_jsonl(path)
+    elif fmt == "csv":
+        reader = _read_csv(path, header_errors)
+    else:
+        reader = _read_xlsx(path, header_errors)
+    flat = fmt != "jsonl"
+    rows = []
+    first_row: dict[str, int] = {}
+    first_tax: dict[str, int] = {}
+    for row in reader:
+        if row.raw is not None and not header_errors:
+            _parse_row(row, flat)
+            ext, tax = row.values.get("external_id"), row.values.get("tax_code")
+            if ext and ext in first_row:
+                row.error("external_id", f"{ext!r} appears again (first on row {first_row[ext]})")
+            elif ext:
+                first_row[ext] = row.number
+            if tax and tax in first_tax:
+                row.error("tax_code", f"{tax} appears again (first on row {first_tax[tax]})")
+            elif tax:
+                first_tax[tax] = row.number
+        rows.append(row)
+    report.rows = len(rows)
+    if header_errors:  # the columns are wrong: no row can be read reliably
+        report.errors = header_errors
+        report.rejected = len(rows)
+        return report
+
+    try:
+        plans = _plan(session, rows)
+        _check_tax_codes(session, plans)
+        report.errors = [e for r in rows for e in r.errors]
+        report.rejected = sum(1 for r in rows if r.errors)
+        if report.errors and not valid_only:
+            session.rollback()
+            return report
+        plans = [p for p in plans if not p.row.errors]
+        # a tax code may move between profiles in one file: clear changed ones first
+        moving = [p for p in plans if p.profile is not None
+                  and p.profile.tax_code != p.values["tax_code"]]
+        if moving:
+            for p in moving:
+                p.profile.tax_code = None
+            session.flush()
+        for plan in plans:
+            if plan.action == "create":
+                plan.profile = SupplierProfile()
+                session.add(plan.profile)
+            if plan.action != "unchanged":
+                _apply(plan.profile, plan.values)
+                plan.profile.tax_code = plan.values["tax_code"]
+        session.flush()
+        report.created = sum(p.action == "create" for p in plans)
+        report.updated = sum(p.action == "update" for p in plans)
+        report.unchanged = sum(p.action == "unchanged" for p in plans)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+            report.committed = True
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise ImportFileError(f"the database refused the import, nothing was written: "
+                              f"{getattr(exc, 'orig', None) or exc}") from exc
+    except BaseException:
+        session.rollback()
+        raise
+    return report

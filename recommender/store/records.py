@@ -1,0 +1,287 @@
+"""The profile file layout shared by the importer and the exporter.
+
+One record per supplier, with these fields (``FIELDS``, in file order):
+
+| field | value |
+|---|---|
+| ``external_id`` | the supplier's stable id in files (required) |
+| ``sample`` | ``true`` for invented sample data |
+| ``name`` | company name (required) |
+| ``tax_code`` | Vietnamese MST: 10 digits, or ``0123456789-001`` for a branch |
+| ``description`` | capabilities as plain text (required; markup is stripped) |
+| ``sector`` | a sector key, see :mod:`recommender.store.vocab` (required) |
+| ``processes`` | process keys, main process first (required, at least one) |
+| ``materials``, ``machines``, ``export_experience`` | lists of text |
+| ``certifications`` | ``[{"name", "issuer", "scope", "valid_until"}]`` |
+| ``location`` | ``{"park": ..., "ward": ...}``; ``park`` is null outside any park |
+| ``employees`` | insured headcount |
+| ``revenue_bn_vnd``, ``capital_bn_vnd`` | annual revenue and capital, billion VND |
+| ``ownership`` | ``domestic``, ``fdi`` or ``joint_venture`` |
+| ``size_class`` | Decree 80/2021 class; computed from the figures when they decide it |
+| ``capacity``, ``language``, ``contact_name``, ``email``, ``phone``, ``website`` | text |
+| ``verified`` | checked by staff |
+| ``updated_at`` | when the content last changed (ISO 8601, UTC) |
+
+JSON lines hold exactly that. In CSV and XLSX ("flat" files) each field is a
+cell: ``location`` holds the park name and a separate ``ward`` column the
+ward; lists are ``;``-separated text (or a JSON array); certifications are
+``;``-separated ``ISO 9001 (Bureau Veritas, 2027-05-31)`` text (or a JSON
+array of objects). The exporter writes the text forms whenever they read back
+to the same value, JSON otherwise.
+
+Spreadsheet formula injection: a text cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return would run as a formula when the file
+is opened in Excel or LibreOffice. The exporter prefixes such cells with
+``'`` (and, to stay reversible, cells that already start with ``'`` followed
+by one of those characters get one more ``'``); the importer removes exactly
+one leading ``'`` from a flat-file cell where that pattern is found. JSON
+lines files are never changed this way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from recommender.embed.text import normalize
+
+FIELDS: tuple[str, ...] = (
+    "external_id", "sample", "name", "tax_code", "description", "sector", "processes",
+    "materials", "machines", "certifications", "location", "employees", "revenue_bn_vnd",
+    "capital_bn_vnd", "ownership", "size_class", "export_experience", "capacity", "language",
+    "contact_name", "email", "phone", "website", "verified", "updated_at",
+)
+"""Fields of a JSON-lines record, in order."""
+
+FLAT_FIELDS: tuple[str, ...] = tuple(
+    f for name in FIELDS for f in ((name, "ward") if name == "location" else (name,)))
+"""Columns of a CSV/XLSX file, in order (``location`` is followed by ``ward``)."""
+
+REQUIRED: tuple[str, ...] = ("external_id", "name", "description", "sector", "processes")
+
+LIST_FIELDS = ("processes", "materials", "machines", "export_experience")
+CERT_KEYS = ("name", "issuer", "scope", "valid_until")
+
+# --- plain text -----------------------------------------------------------------
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5",
+               "h6", "section", "article", "header", "footer", "blockquote", "pre", "hr"}
+_HIDDEN_TAGS = {"script", "style", "template", "noscript", "iframe", "object"}
+
+
+class _TextExtractor(HTMLParser):
+    """The text of an HTML fragment: tags, comments and script/style bodies dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def strip_markup(text: str) -> str:
+    """Plain text from text that may contain HTML (tags, entities, scripts).
+
+    Uses the standard library's tolerant HTML tokenizer, never a regex, and
+    repeats until nothing changes, so entity-encoded markup
+    (``&lt;script&gt;``) cannot survive as markup. Text without ``<`` or ``&``
+    is returned as is.
+    """
+    for _ in range(10):
+        if "<" not in text and "&" not in text:
+            return text
+        parser = _TextExtractor()
+        parser.feed(text)
+        parser.close()
+        stripped = "".join(parser.parts)
+        if stripped == text:
+            return text
+        text = stripped
+    return text.replace("<", "").replace(">", "")  # ten layers of encoding: give up on it
+
+
+def clean_line(text: str) -> str:
+    """One-line text: markup stripped, NFC with one tone-mark style, single spaces."""
+    text = strip_markup(text)
+    if text.isascii() and text.isprintable():  # fast path: nothing for normalize to do
+        return " ".join(text.split())
+    return normalize(text)
+
+
+def clean_text(text: str) -> str:
+    """Multi-line text: like :func:`clean_line` per line, at most one blank line in a row."""
+    lines = [normalize(line) for line in strip_markup(text).replace("\r\n", "\n")
+             .replace("\r", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+# --- spreadsheet cells ------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise_formula(value: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would run as a formula (see module doc)."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def restore_formula(value: str) -> str:
+    """Undo :func:`neutralise_formula` on a cell read from a CSV/XLSX file."""
+    return value[1:] if _NEUTRALISED.match(value) else value
+
+
+def list_to_cell(items: list[str]) -> str:
+    """``a; b; c``, or a JSON array when the text form would not read back the same."""
+    text = "; ".join(items)
+    return text if cell_to_list(text) == items else json.dumps(items, ensure_ascii=False)
+
+
+def cell_to_list(cell: str) -> list[str]:
+    """A list from a JSON array or ``;``-separated text (empty items dropped)."""
+    cell = cell.strip()
+    if cell.startswith("["):
+        value = json.loads(cell)
+        if not isinstance(value, list):
+            raise ValueError("not a JSON array")
+        return value
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+_CERT_TEXT = re.compile(r"^(?P<name>[^();]+?)\s*(?:\((?P<inner>[^();]*)\))?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def cert_to_text(cert: dict[str, Any]) -> str:
+    """``ISO 9001 (Bureau Veritas, 2027-05-31)``; issuer and date are optional."""
+    inner = [x for x in (cert.get("issuer"), cert.get("valid_until")) if x]
+    return f"{cert['name']} ({', '.join(map(str, inner))})" if inner else str(cert["name"])
+
+
+def text_to_cert(text: str) -> dict[str, Any]:
+    """Parse :func:`cert_to_text`'s form; raises ValueError when it does not fit."""
+    m = _CERT_TEXT.match(text.strip())
+    if not m:
+        raise ValueError(f"cannot read certificate {text.strip()!r}: write it as "
+                         "'ISO 9001 (Bureau Veritas, 2027-05-31)'")
+    parts = [p.strip() for p in (m.group("inner") or "").split(",") if p.strip()]
+    valid_until = parts.pop() if parts and _ISO_DATE.match(parts[-1]) else None
+    return {"name": m.group("name"), "issuer": ", ".join(parts) or None, "scope": None,
+            "valid_until": valid_until}
+
+
+def certs_to_cell(certs: list[dict[str, Any]]) -> str:
+    """Certificates as ``;``-separated text, or JSON when text would lose something."""
+    text = "; ".join(cert_to_text(c) for c in certs)
+    try:
+        same = cell_to_certs(text) == [_cert_as_text_values(c) for c in certs]
+    except ValueError:
+        same = False
+    return text if same else json.dumps([_jsonable(c) for c in certs], ensure_ascii=False)
+
+
+def _cert_as_text_values(cert: dict[str, Any]) -> dict[str, Any]:
+    return {k: (cert.get(k).isoformat() if isinstance(cert.get(k), date) else cert.get(k))
+            for k in CERT_KEYS}
+
+
+def cell_to_certs(cell: str) -> list[Any]:
+    """Certificates from a JSON array or ``;``-separated text."""
+    cell = cell.strip()
+    if cell.startswith("["):
+        value = json.loads(cell)
+        if not isinstance(value, list):
+            raise ValueError("not a JSON array")
+        return value
+    return [text_to_cert(part) for part in cell.split(";") if part.strip()]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def profile_record(profile) -> dict[str, Any]:
+    """A :class:`~recommender.store.models.SupplierProfile` as a JSON-lines record."""
+    return {
+        "external_id": profile.external_id,
+        "sample": profile.sample,
+        "name": profile.name,
+        "tax_code": profile.tax_code,
+        "description": profile.description,
+        "sector": profile.sector,
+        "processes": list(profile.processes),
+        "materials": list(profile.materials),
+        "machines": list(profile.machines),
+        "certifications": [
+            {"name": c.name, "issuer": c.issuer, "scope": c.scope,
+             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+            for c in profile.certifications],
+        "location": {"park": profile.park, "ward": profile.ward},
+        "employees": profile.employees,
+        "revenue_bn_vnd": profile.revenue_bn_vnd,
+        "capital_bn_vnd": profile.capital_bn_vnd,
+        "ownership": profile.ownership.value if profile.ownership else None,
+        "size_class": profile.size_class.value if profile.size_class else None,
+        "export_experience": list(profile.export_experience),
+        "capacity": profile.capacity,
+        "language": profile.language,
+        "contact_name": profile.contact_name,
+        "email": profile.email,
+        "phone": profile.phone,
+        "website": profile.website,
+        "verified": profile.verified,
+        "updated_at": profile.updated_at.isoformat(),
+    }
+
+
+def flat_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A JSON-lines record as CSV/XLSX cells (text forms, formula-safe)."""
+    out: dict[str, Any] = {}
+    for name in FLAT_FIELDS:
+        if name == "location":
+            value: Any = record["location"]["park"]
+        elif name == "ward":
+            value = record["location"]["ward"]
+        else:
+            value = record[name]
+        if name in LIST_FIELDS:
+            value = list_to_cell(value)
+        elif name == "certifications":
+            value = certs_to_cell(value)
+        out[name] = neutralise_formula(value) if isinstance(value, str) else value
+    return out
