@@ -1,14 +1,16 @@
 """The supplier profiles the app searches and the hybrid index over them.
 
-Until the profile store lands, profiles come from the sample corpus
-(``corpora/sample_suppliers.jsonl``). The index is built once into the
-instance folder and loaded on later starts; building runs in a background
-thread so the app answers (with a clear "not ready" error) meanwhile.
+Profiles are read from the profile store (:mod:`webapp.db`); their database
+primary keys are the index's document ids. The index is built once into the
+instance folder and loaded on later starts, unless the profiles changed since
+(a fingerprint of ids and texts is saved beside it). Building runs in a
+background thread so the app answers (with a clear "not ready" error)
+meanwhile.
 """
 
 from __future__ import annotations
 
-import json
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -17,12 +19,18 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from recommender.store.models import SupplierProfile
 
 log = logging.getLogger(__name__)
 
+FINGERPRINT_FILE = "catalog.sha256"
+
 
 @dataclass
-class SupplierProfile:
+class CatalogProfile:
     """The fields of a profile the search results show."""
 
     doc_id: int
@@ -39,30 +47,35 @@ class SupplierProfile:
         return f"{self.name}. {self.description}"
 
 
-def read_profiles(path: str | Path) -> list[SupplierProfile]:
-    """Profiles from a JSON-lines file (one object per line)."""
-    profiles = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            profiles.append(SupplierProfile(
-                doc_id=n, external_id=row["external_id"], name=row["name"],
-                description=row.get("description", ""), sector=row.get("sector"),
-                processes=list(row.get("processes") or []),
-                certifications=list(row.get("certifications") or []),
-                location=row.get("location"),
-            ))
-    return profiles
+def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
+    """Every stored profile, by primary key."""
+    query = (select(SupplierProfile).order_by(SupplierProfile.id)
+             .options(selectinload(SupplierProfile.certifications)))
+    with sessions() as session:
+        return [CatalogProfile(
+            doc_id=p.id, external_id=p.external_id, name=p.name, description=p.description,
+            sector=p.sector, processes=list(p.processes),
+            certifications=[{"name": c.name, "issuer": c.issuer,
+                             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+                            for c in p.certifications],
+            location={"park": p.park, "ward": p.ward},
+        ) for p in session.scalars(query)]
+
+
+def fingerprint(profiles: list[CatalogProfile]) -> str:
+    """A digest of what the index holds: every document id and its text."""
+    digest = hashlib.sha256()
+    for p in profiles:
+        digest.update(f"{p.doc_id}\t{p.search_text}\n".encode())
+    return digest.hexdigest()
 
 
 class Catalog:
     """Profiles plus their :class:`~recommender.search.HybridIndex`, per process."""
 
-    def __init__(self, corpus: str, index_dir: str) -> None:
-        self.corpus, self.index_dir = corpus, Path(index_dir)
-        self.profiles: dict[int, SupplierProfile] = {}
+    def __init__(self, sessions: sessionmaker[Session], index_dir: str) -> None:
+        self.sessions, self.index_dir = sessions, Path(index_dir)
+        self.profiles: dict[int, CatalogProfile] = {}
         self.index = None
         self.error: str | None = None
         self._lock = threading.Lock()
@@ -98,19 +111,24 @@ class Catalog:
         from recommender.embed.encoder import load_encoder
         from recommender.search import HybridIndex
 
-        profiles = read_profiles(self.corpus)
+        profiles = read_profiles(self.sessions)
+        wanted = fingerprint(profiles)
+        stamp = self.index_dir / FINGERPRINT_FILE
         config = RetrievalConfig.from_env()
         encoder = load_encoder(config)
         try:
+            saved = stamp.read_text().strip() if stamp.is_file() else None
+            if saved != wanted:
+                raise ValueError("the profiles changed since the index was built")
             index = HybridIndex.load(self.index_dir, encoder, config)
-            if len(index) != len(profiles):
-                raise ValueError("index and corpus differ in size")
             log.info("loaded the supplier index from %s", self.index_dir)
         except Exception as exc:  # missing, stale or damaged: rebuild
             log.info("building the supplier index (%s)", exc)
+            stamp.unlink(missing_ok=True)
             index = HybridIndex.build(encoder, [p.doc_id for p in profiles],
                                       [p.search_text for p in profiles], config)
             index.save(self.index_dir)
+            stamp.write_text(wanted + "\n")
         self.profiles = {p.doc_id: p for p in profiles}
         self.index = index
 
@@ -129,7 +147,7 @@ def build_index_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    catalog = Catalog(app.config["SAMPLE_CORPUS"], app.config["INDEX_DIR"])
+    catalog = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
     app.extensions["ketnoi_catalog"] = catalog
     app.cli.add_command(build_index_command)
     if app.config["BUILD_INDEX_ON_START"]:

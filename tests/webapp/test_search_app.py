@@ -9,6 +9,16 @@ import pytest
 
 from webapp import create_app
 
+# sector and main process of each supplier in tests/conftest.py's SUPPLIERS
+FIELDS = {
+    1: ("mechanical", "cnc_machining"), 2: ("rubber_plastics", "plastic_injection"),
+    3: ("rubber_plastics", "plastic_bag_film"), 4: ("mechanical", "sheet_metal_stamping"),
+    5: ("electronics", "pcb_assembly_smt"), 6: ("electronics", "wire_harness"),
+    7: ("rubber_plastics", "rubber_molding"), 8: ("leather_footwear", "sole_molding"),
+    9: ("packaging_printing", "offset_printing"), 10: ("packaging_printing", "carton_packaging"),
+    11: ("mechanical", "cnc_machining"), 12: ("mechanical", "mold_making"),
+}
+
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, config, suppliers):
@@ -19,11 +29,15 @@ def app(tmp_path_factory, config, suppliers):
     corpus = root / "suppliers.jsonl"
     with open(corpus, "w", encoding="utf-8") as fh:
         for i, text in suppliers.items():
+            sector, process = FIELDS[i]
             fh.write(json.dumps({"external_id": f"SUP-{i:05d}", "name": f"Công ty mẫu {i}",
-                                 "description": text, "location": {"park": "KCN Tân Tạo"},
+                                 "description": text, "sector": sector, "processes": [process],
+                                 "location": {"park": "KCN Tân Tạo"},
                                  "certifications": [{"name": "ISO 9001"}]},
                                 ensure_ascii=False) + "\n")
+    # the sample corpus goes through the profile store, like the real one
     app = create_app({"TESTING": True, "SAMPLE_CORPUS": str(corpus),
+                      "DATABASE_URL": f"sqlite:///{root / 'ketnoi.sqlite3'}",
                       "INDEX_DIR": str(root / "index")})
     assert app.extensions["ketnoi_catalog"].wait(300)
     yield app
@@ -84,9 +98,12 @@ def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
     assert (index_dir / "vectors" / "manifest.json").is_file()
     from webapp.catalog import Catalog
 
-    again = Catalog(app.config["SAMPLE_CORPUS"], str(index_dir))
+    saved = (index_dir / "windows.json").stat().st_mtime_ns
+    again = Catalog(app.extensions["ketnoi_db"].sessions, str(index_dir))
     again.load_or_build()
     assert len(again.profiles) == 12 and again.ready
+    assert (index_dir / "windows.json").stat().st_mtime_ns == saved  # loaded, not rebuilt
+    assert sorted(p.external_id for p in again.profiles.values())[0] == "SUP-00001"
 
 
 def test_build_index_cli(app) -> None:

@@ -1,0 +1,146 @@
+"""The profile store in the web app: engine, sessions and staff CLI commands.
+
+Follows the Flask tutorial's ``db.py``: :func:`init_app` registers the
+teardown and the commands. The database is ``DATABASE_URL`` (default: a SQLite
+file in the instance folder). On start the app upgrades the schema
+(``KETNOI_MIGRATE_ON_START``) and, if there are no profiles yet, loads the
+fictional sample corpus (``KETNOI_LOAD_SAMPLE``; switch it off in production).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import with_appcontext
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from recommender.store.db import current_revision, make_engine, session_factory, upgrade
+from recommender.store.exporter import export_profiles
+from recommender.store.importer import ImportFileError, import_profiles
+from recommender.store.models import SupplierProfile
+from recommender.store.sample import load_sample
+
+
+@dataclass
+class Database:
+    """The app's engine and session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def profile_count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(SupplierProfile)) or 0
+
+    def describe(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+
+def get_db() -> Database:
+    return current_app.extensions["ketnoi_db"]
+
+
+def get_session() -> Session:
+    """The session of the current request or command, closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = get_db().sessions()
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def prepare(app: Flask, db: Database) -> None:
+    """Upgrade the schema and load the sample corpus into an empty database."""
+    if app.config["MIGRATE_ON_START"]:
+        upgrade(db.engine)
+    if app.config["LOAD_SAMPLE"] and db.profile_count() == 0:
+        with db.sessions() as session:
+            report = load_sample(session, app.config["SAMPLE_CORPUS"])
+        app.logger.info("loaded the sample corpus: %s", report.summary())
+
+
+@click.command("init-db", help=(
+    "Create the database tables, or upgrade them to the latest schema. Safe to run "
+    "again: existing data is kept. The database is DATABASE_URL (default: "
+    "instance/ketnoi.sqlite3). With --sample, load the fictional sample suppliers if "
+    "there are no profiles yet (never on a production directory)."))
+@click.option("--sample", is_flag=True, help="Load corpora/sample_suppliers.jsonl into an "
+              "empty database.")
+@with_appcontext
+def init_db_command(sample: bool) -> None:
+    db = get_db()
+    upgrade(db.engine)
+    if sample and db.profile_count() == 0:
+        with db.sessions() as session:
+            report = load_sample(session, current_app.config["SAMPLE_CORPUS"])
+        click.echo(f"sample corpus: {report.summary()}")
+    click.echo(f"database {db.describe()} is at schema revision "
+               f"{current_revision(db.engine)}; {db.profile_count()} supplier profiles")
+
+
+@click.command("import-profiles", help=(
+    "Add or update supplier profiles from PATH (.jsonl, .csv or .xlsx; the columns are "
+    "listed in recommender/store/records.py). Rows update the profile with the same "
+    "external_id, else the same tax_code. Every row is checked first; if any row has "
+    "an error, the errors are listed by row number and NOTHING is imported (exit "
+    "code 1): fix the file and run again, or use --valid-only. Re-importing the same "
+    "file changes nothing."))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and show what would change, without writing anything.")
+@click.option("--valid-only", is_flag=True,
+              help="Import the rows without errors and skip (and list) the others.")
+@with_appcontext
+def import_profiles_command(path: Path, dry_run: bool, valid_only: bool) -> None:
+    max_bytes = int(current_app.config["IMPORT_MAX_MB"] * 1024 * 1024)
+    try:
+        report = import_profiles(get_session(), path, dry_run=dry_run, valid_only=valid_only,
+                                 max_bytes=max_bytes)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for error in report.errors:
+        click.echo(str(error))
+    click.echo(report.summary())
+    if report.errors and not report.committed:
+        hint = "fix the rows above and run again" + (
+            "" if valid_only else ", or use --valid-only to import the rows without errors")
+        click.echo(f"Nothing was imported: {hint}.", err=True)
+        raise SystemExit(1)
+    if report.committed and (report.created or report.updated):
+        click.echo("The search index is rebuilt the next time the web app starts "
+                   "(or run: flask --app webapp build-index).")
+
+
+@click.command("export-profiles", help=(
+    "Write every supplier profile to PATH; the format follows the extension (.jsonl, "
+    ".csv or .xlsx) and the columns are those import-profiles reads. In CSV/XLSX, text "
+    "starting with = + - @ (which a spreadsheet would run as a formula) gets a leading "
+    "' ; import-profiles removes it again. The file holds contact details: keep it "
+    "within the staff."))
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_profiles_command(path: Path) -> None:
+    try:
+        count = export_profiles(get_session(), path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {count} profiles to {path}")
+
+
+def init_app(app: Flask) -> Database:
+    engine = make_engine(app.config["DATABASE_URL"])
+    db = Database(engine, session_factory(engine))
+    app.extensions["ketnoi_db"] = db
+    app.teardown_appcontext(close_session)
+    for command in (init_db_command, import_profiles_command, export_profiles_command):
+        app.cli.add_command(command)
+    prepare(app, db)
+    return db
