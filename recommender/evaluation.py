@@ -142,7 +142,9 @@ def evaluate_beir(
     else:
         index = HybridIndex.build(encoder, range(len(data.doc_ids)), data.doc_texts, config)
     built = time.perf_counter() - started
-    qvecs = encoder.encode_queries(data.query_texts) if method != "bm25" else None
+    qvecs = None
+    if index is not None:
+        qvecs = encoder.encode_queries([index.dense_query(t) for t in data.query_texts])
     run: dict[str, dict[str, float]] = {}
     for i, (qid, text) in enumerate(zip(data.query_ids, data.query_texts, strict=True)):
         if index is None:

@@ -28,10 +28,11 @@ import numpy as np
 from .config import RetrievalConfig
 from .embed.encoder import MAX_WINDOWS, Encoder
 from .embed.text import check_query, normalize
+from .expand import load_glossary
 from .fusion import fuse
 from .index import VectorIndex, choose_kind, create_index, load_index
 from .index.faiss_index import IVFIndex
-from .index.lexical import LexicalIndex
+from .index.lexical import LexicalIndex, has_diacritics
 
 WINDOW_BITS = 8
 assert 1 << WINDOW_BITS == MAX_WINDOWS
@@ -157,6 +158,21 @@ class HybridIndex:
         return len(arr)
 
     # -- search -----------------------------------------------------------
+    def dense_query(self, text: str) -> str:
+        """The text the encoder sees: unmarked Vietnamese gets its marks back."""
+        text = normalize(text)
+        if self.config.restore_diacritics and not has_diacritics(text):
+            restored = self.lexical.restore_diacritics(text)
+            if restored:
+                return restored
+        return text
+
+    def _expansion(self, text: str) -> str | None:
+        if self.config.glossary.lower() == "none" or self.config.expansion_weight <= 0:
+            return None
+        glossary = load_glossary(self.config.glossary or None)
+        return glossary.expand(text).text or None
+
     def _dense_candidates(
         self, qvec: np.ndarray, n: int, allowed: np.ndarray | None
     ) -> dict[int, tuple[float, int]]:
@@ -230,12 +246,15 @@ class HybridIndex:
             dense: dict[int, tuple[float, int]] = {}
             lex_ids = np.empty(0, np.int64)
             lex_scores = np.empty(0, np.float32)
+            expansion = self._expansion(text)
             if method in ("hybrid", "dense"):
-                qvec = query_vector if query_vector is not None else \
-                    self.encoder.encode_queries([text])[0]
-                dense = self._dense_candidates(np.asarray(qvec, np.float32), n_cand, allowed)
+                if query_vector is None:
+                    query_vector = self.encoder.encode_queries([self.dense_query(text)])[0]
+                qvec = np.asarray(query_vector, np.float32)
+                dense = self._dense_candidates(qvec, n_cand, allowed)
             if method in ("hybrid", "bm25"):
-                lex_ids, lex_scores = self.lexical.score_all(text)
+                lex_ids, lex_scores = self.lexical.score_all(
+                    text, expansion, self.config.expansion_weight)
                 if allowed is not None:
                     lex_scores = np.where(np.isin(lex_ids, allowed), lex_scores, 0.0)
             if method == "dense":
@@ -250,7 +269,7 @@ class HybridIndex:
             cands = list(dict.fromkeys([*dense, *(int(lex_ids[i]) for i in top)]))
             for d in cands:
                 if d not in dense:
-                    dense[d] = self._exact_dense(np.asarray(qvec, np.float32), d)
+                    dense[d] = self._exact_dense(qvec, d)
             d_scores = np.array([dense[d][0] for d in cands])
             l_scores = np.array([float(lex_scores[lex_pos[d]]) for d in cands])
         fused = fuse(d_scores, l_scores, method=self.config.fusion,

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embed.restore import DiacriticRestorer
 from ..embed.text import AnalyzedText, analyze, fold, normalize
 from ..files import sha256_file
 
@@ -126,6 +127,7 @@ class LexicalIndex:
         self._order: np.ndarray = np.empty(0, dtype=np.int64)
         self._fields = {f: _Field(self.config.k1, self.config.b) for f in FIELDS}
         self._dirty = True
+        self._restorer: DiacriticRestorer | None = None
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -183,7 +185,18 @@ class LexicalIndex:
             else:
                 field.retriever, field.vocab = None, {}
         self._order = order
+        self._restorer = None
         self._dirty = False
+
+    def restore_diacritics(self, text: str) -> str:
+        """Marks put back on an unmarked query from this collection's syllable statistics."""
+        with self._lock:
+            self._refresh()
+            if self._restorer is None:
+                self._restorer = DiacriticRestorer.from_syllables(
+                    [t for t in terms["text"] if "|" not in t] for terms in self._terms.values()
+                )
+            return self._restorer.restore(text)
 
     # -- search -----------------------------------------------------------
     def query_terms(self, query: str) -> tuple[dict[str, list[str]], dict[str, float]]:
@@ -196,16 +209,26 @@ class LexicalIndex:
             weights = {"text": 0.0, "folded": 1.0}
         return terms, weights
 
-    def score_all(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 score of every document: ``(ids, scores)`` in index order."""
-        terms, weights = self.query_terms(query)
+    def score_all(
+        self, query: str, expansion: str | None = None, expansion_weight: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 score of every document: ``(ids, scores)`` in index order.
+
+        ``expansion`` holds extra terms (for example glossary synonyms in the
+        other language); their scores count ``expansion_weight`` times.
+        """
+        parts = [(query, 1.0)]
+        if expansion and expansion_weight > 0:
+            parts.append((expansion, expansion_weight))
         with self._lock:
             self._refresh()
             order = self._order
             total = np.zeros(len(order), dtype=np.float32)
-            for name, w in weights.items():
-                if w:
-                    total += w * self._fields[name].scores(terms[name], len(order))
+            for text, scale in parts:
+                terms, weights = self.query_terms(text)
+                for name, w in weights.items():
+                    if w:
+                        total += scale * w * self._fields[name].scores(terms[name], len(order))
         return order, total
 
     def search(

@@ -1,0 +1,121 @@
+"""Bilingual query expansion from a domain glossary.
+
+Buyers write in Vietnamese (with or without diacritics) or English, and
+profiles are mostly Vietnamese. The small multilingual encoder bridges the
+languages only roughly, and BM25 not at all, so a query's domain terms are
+looked up in a glossary of concepts (``corpora/glossary.tsv``: a concept key,
+its Vietnamese terms, its English terms) and the other terms of every concept
+found are searched too, at a lower weight than the buyer's own words.
+
+Terms match on accent-folded, lower-cased syllables at syllable boundaries,
+so "bo day dien", "bó dây điện" and "wire harness" find the same concept.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from .embed.text import fold, tokens
+
+DEFAULT_GLOSSARY = Path(__file__).resolve().parent.parent / "corpora" / "glossary.tsv"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One domain concept and its names in both languages."""
+
+    key: str
+    vi: tuple[str, ...]
+    en: tuple[str, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.vi + self.en
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Concepts found in a query and the extra terms they bring."""
+
+    concepts: tuple[str, ...]
+    terms: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ; ".join(self.terms)
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(fold(t) for t in tokens(text.replace("_", " ")))
+
+
+class Glossary:
+    """Concept lookup by folded syllable n-grams."""
+
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+        self._index: dict[tuple[str, ...], list[int]] = {}
+        for i, concept in enumerate(concepts):
+            for term in concept.terms:
+                key = _key(term)
+                if key:
+                    self._index.setdefault(key, []).append(i)
+        self._longest = max((len(k) for k in self._index), default=0)
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_GLOSSARY) -> Glossary:
+        """Read a TSV with columns ``concept``, ``vi``, ``en`` (terms ``;``-separated)."""
+        path = Path(path)
+        concepts = []
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter="\t")
+            if not {"concept", "vi", "en"} <= set(reader.fieldnames or ()):
+                raise ValueError(f"{path}: expected columns concept, vi, en")
+            for n, row in enumerate(reader, 2):
+                vi = tuple(t.strip() for t in (row["vi"] or "").split(";") if t.strip())
+                en = tuple(t.strip() for t in (row["en"] or "").split(";") if t.strip())
+                if not row["concept"] or not (vi or en):
+                    raise ValueError(f"{path}:{n}: a concept needs a key and at least one term")
+                concepts.append(Concept(row["concept"].strip(), vi, en))
+        return cls(concepts)
+
+    def find(self, text: str) -> list[tuple[Concept, tuple[str, ...]]]:
+        """Concepts whose terms occur in ``text``, longest match first, left to right."""
+        syllables = _key(text)
+        found: list[tuple[Concept, tuple[str, ...]]] = []
+        seen: set[int] = set()
+        i = 0
+        while i < len(syllables):
+            for n in range(min(self._longest, len(syllables) - i), 0, -1):
+                hits = self._index.get(syllables[i : i + n])
+                if hits:
+                    for c in hits:
+                        if c not in seen:
+                            seen.add(c)
+                            found.append((self.concepts[c], syllables[i : i + n]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    def expand(self, text: str) -> Expansion:
+        """The other names of every concept in ``text`` (terms already there are skipped)."""
+        present = " ".join(_key(text))
+        concepts, terms = [], []
+        for concept, _ in self.find(text):
+            concepts.append(concept.key)
+            for term in concept.terms:
+                folded = " ".join(_key(term))
+                if folded and f" {folded} " not in f" {present} " and term not in terms:
+                    terms.append(term)
+        return Expansion(tuple(concepts), tuple(terms))
+
+
+@functools.lru_cache(maxsize=4)
+def load_glossary(path: str | None = None) -> Glossary:
+    """The glossary at ``path`` (default: the bundled one), read once per process."""
+    return Glossary.load(path or DEFAULT_GLOSSARY)

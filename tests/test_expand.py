@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.expand import DEFAULT_GLOSSARY, Glossary, load_glossary
+
+
+def test_bundled_glossary_links_both_languages() -> None:
+    g = load_glossary()
+    for query in ("bó dây điện cho ô tô", "bo day dien cho o to", "automotive wire harness"):
+        assert "wire_harness" in g.expand(query).concepts
+    assert "plastic_injection" in g.expand("injection molding of housings").concepts
+
+
+def test_expansion_adds_the_other_language_and_skips_present_terms() -> None:
+    e = load_glossary().expand("gia công CNC nhôm")
+    assert "machining" in e.terms and "aluminium" in e.terms
+    assert "gia công cnc" not in [t.lower() for t in e.terms]
+
+
+def test_longest_term_wins() -> None:
+    g = Glossary.load(DEFAULT_GLOSSARY)
+    found = [c.key for c, _ in g.find("khuôn ép nhựa")]
+    assert found[0] == "mold_making"
+
+
+def test_no_concept_no_expansion() -> None:
+    e = load_glossary().expand("điều kiện nghỉ phép năm")
+    assert e.concepts == () and e.text == ""
+
+
+def test_malformed_glossary_is_rejected(tmp_path: Path) -> None:
+    bad = tmp_path / "g.tsv"
+    bad.write_text("key\tvi\n")
+    with pytest.raises(ValueError, match="columns"):
+        Glossary.load(bad)
+    bad.write_text("concept\tvi\ten\nx\t\t\n")
+    with pytest.raises(ValueError, match=":2"):
+        Glossary.load(bad)
