@@ -429,7 +429,7 @@ def _vocab(value: Any, vocabulary, what: str) -> str | None:
     return key
 
 
-def _list(value: Any, flat: bool) -> list[Any] | None:
+def _list(value: Any) -> list[Any]:
     if _empty(value):
         return []
     if isinstance(value, str):
@@ -442,9 +442,9 @@ def _list(value: Any, flat: bool) -> list[Any] | None:
     return value
 
 
-def _text_list(value: Any, flat: bool, limit: int = MAX_LEN["list_item"]) -> list[str]:
+def _text_list(value: Any, limit: int = MAX_LEN["list_item"]) -> list[str]:
     out: list[str] = []
-    for i, item in enumerate(_list(value, flat) or [], 1):
+    for i, item in enumerate(_list(value), 1):
         try:
             text = _text(item, limit)
         except _Invalid as exc:
@@ -454,9 +454,9 @@ def _text_list(value: Any, flat: bool, limit: int = MAX_LEN["list_item"]) -> lis
     return out
 
 
-def _processes(value: Any, flat: bool) -> list[str]:
+def _processes(value: Any) -> list[str]:
     out: list[str] = []
-    items = _list(value, flat) or []
+    items = _list(value)
     for i, item in enumerate(items, 1):
         try:
             key = _vocab(item, vocab.PROCESSES, "process")
@@ -467,13 +467,13 @@ def _processes(value: Any, flat: bool) -> list[str]:
     return out
 
 
-def _certifications(value: Any, flat: bool) -> list[dict[str, Any]]:
+def _certifications(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, str) and not _empty(value):
         try:
             value = cell_to_certs(value)
         except ValueError as exc:
             raise _Invalid(str(exc)) from None
-    items = _list(value, flat=False) or []
+    items = _list(value)
     out = []
     for i, item in enumerate(items, 1):
         where = f"certificate {i}"
@@ -522,7 +522,7 @@ def _website(value: Any) -> str | None:
     return text
 
 
-def _parse_location(row: _Row, flat: bool) -> None:
+def _parse_location(row: _Row) -> None:
     value = row.raw["location"]
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
@@ -554,30 +554,30 @@ def _parse_location(row: _Row, flat: bool) -> None:
 
 
 _PARSERS = {
-    "external_id": lambda v, flat: _external_id(v),
-    "sample": lambda v, flat: _boolean(v),
-    "name": lambda v, flat: _text(v, MAX_LEN["name"]),
-    "tax_code": lambda v, flat: _tax_code(v),
-    "description": lambda v, flat: _text(v, MAX_LEN["description"], multiline=True),
-    "sector": lambda v, flat: _vocab(v, vocab.SECTORS, "sector"),
+    "external_id": lambda v: _external_id(v),
+    "sample": lambda v: _boolean(v),
+    "name": lambda v: _text(v, MAX_LEN["name"]),
+    "tax_code": lambda v: _tax_code(v),
+    "description": lambda v: _text(v, MAX_LEN["description"], multiline=True),
+    "sector": lambda v: _vocab(v, vocab.SECTORS, "sector"),
     "processes": _processes,
     "materials": _text_list,
     "machines": _text_list,
-    "export_experience": lambda v, flat: _text_list(v, flat, 80),
+    "export_experience": lambda v: _text_list(v, 80),
     "certifications": _certifications,
-    "employees": lambda v, flat: _integer(v),
-    "revenue_bn_vnd": lambda v, flat: _amount(v),
-    "capital_bn_vnd": lambda v, flat: _amount(v),
-    "ownership": lambda v, flat: _vocab(v, vocab.OWNERSHIPS, "ownership"),
-    "size_class": lambda v, flat: _size_class(v),
-    "capacity": lambda v, flat: _text(v, MAX_LEN["capacity"]),
-    "language": lambda v, flat: _language(v),
-    "contact_name": lambda v, flat: _text(v, MAX_LEN["contact_name"]),
-    "email": lambda v, flat: _email(v),
-    "phone": lambda v, flat: _text(v, MAX_LEN["phone"]),
-    "website": lambda v, flat: _website(v),
-    "verified": lambda v, flat: _boolean(v),
-    "updated_at": lambda v, flat: _timestamp(v),
+    "employees": lambda v: _integer(v),
+    "revenue_bn_vnd": lambda v: _amount(v),
+    "capital_bn_vnd": lambda v: _amount(v),
+    "ownership": lambda v: _vocab(v, vocab.OWNERSHIPS, "ownership"),
+    "size_class": lambda v: _size_class(v),
+    "capacity": lambda v: _text(v, MAX_LEN["capacity"]),
+    "language": lambda v: _language(v),
+    "contact_name": lambda v: _text(v, MAX_LEN["contact_name"]),
+    "email": lambda v: _email(v),
+    "phone": lambda v: _text(v, MAX_LEN["phone"]),
+    "website": lambda v: _website(v),
+    "verified": lambda v: _boolean(v),
+    "updated_at": lambda v: _timestamp(v),
 }
 _BOOLEAN_DEFAULTS = {"sample": False, "verified": False}
 _EXTERNAL_ID = re.compile(r"^[\w.:/-]+$")
@@ -625,14 +625,14 @@ def _email(value: Any) -> str | None:
     return text
 
 
-def _parse_row(row: _Row, flat: bool) -> None:
+def _parse_row(row: _Row) -> None:
     """Fill ``row.values``/``row.present`` from ``row.raw``, collecting errors."""
     for key in row.raw:
         if key not in FLAT_FIELDS:
             row.error(key, f"unknown field{_suggest_column(key)}")
     for key, value in row.raw.items():
         if key == "location":
-            _parse_location(row, flat)
+            _parse_location(row)
             continue
         if key == "ward":
             continue
@@ -640,7 +640,7 @@ def _parse_row(row: _Row, flat: bool) -> None:
         if parser is None:
             continue
         try:
-            parsed = parser(value, flat)
+            parsed = parser(value)
         except _Invalid as exc:
             row.error(key, str(exc))
             continue
@@ -663,7 +663,7 @@ def _parse_row(row: _Row, flat: bool) -> None:
         if key in row.raw and not any(e.field == key for e in row.errors) and \
                 not row.values.get(key):
             row.error(key, "is required" if key != "processes" else "needs at least one process")
-        elif key not in row.raw and not flat:
+        elif key not in row.raw:
             row.error(key, "is required")
 
 
@@ -835,13 +835,12 @@ def import_profiles(
         reader = _read_csv(path, header_errors)
     else:
         reader = _read_xlsx(path, header_errors)
-    flat = fmt != "jsonl"
     rows = []
     first_row: dict[str, int] = {}
     first_tax: dict[str, int] = {}
     for row in reader:
         if row.raw is not None and not header_errors:
-            _parse_row(row, flat)
+            _parse_row(row)
             ext, tax = row.values.get("external_id"), row.values.get("tax_code")
             if ext and ext in first_row:
                 row.error("external_id", f"{ext!r} appears again (first on row {first_row[ext]})")
