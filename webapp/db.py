@@ -87,8 +87,11 @@ def init_db_command(sample: bool) -> None:
 
 
 @click.command("import-profiles", help=(
-    "Add or update supplier profiles from PATH (.jsonl, .csv or .xlsx; the columns are "
-    "listed in recommender/store/records.py). Rows update the profile with the same "
+    "Add or update supplier profiles from PATH (.jsonl, .csv or .xlsx). Required columns: "
+    "external_id, name, description, sector, processes; optional ones (tax_code, "
+    "certifications, location, ward, employees, ownership, ...) are listed in "
+    "recommender/store/records.py, and export-profiles writes them all. Lists are "
+    "';'-separated. Rows update the profile with the same "
     "external_id, else the same tax_code. Every row is checked first; if any row has "
     "an error, the errors are listed by row number and NOTHING is imported (exit "
     "code 1): fix the file and run again, or use --valid-only. Re-importing the same "

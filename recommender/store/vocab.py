@@ -147,19 +147,22 @@ def _index(vocabulary: tuple[Term | Park, ...]) -> dict[str, str]:
 def suggest(value: str, vocabulary: Vocabulary) -> str | None:
     """The canonical key closest to ``value`` (difflib on folded text), or None.
 
-    Used for "did you mean …" hints; a suggestion needs a similarity ratio of
-    at least 0.6 to one of the entry's spellings.
+    Used for "did you mean …" hints: the entry with a spelling at least 0.6
+    similar, else the first whose spelling contains ``value`` as whole words.
     """
     wanted = _folded(value)
     if not wanted:
         return None
-    best, best_ratio = None, 0.0
+    best, best_ratio, containing = None, 0.0, None
     for entry in vocabulary:
         for spelling in _spellings(entry):
-            ratio = difflib.SequenceMatcher(None, wanted, _folded(spelling)).ratio()
+            folded = _folded(spelling)
+            ratio = difflib.SequenceMatcher(None, wanted, folded).ratio()
             if ratio > best_ratio:
                 best, best_ratio = entry.key, ratio
-    return best if best_ratio >= 0.6 else None
+            if containing is None and len(wanted) >= 3 and f" {wanted} " in f" {folded} ":
+                containing = entry.key  # "cnc" -> "cnc machining"
+    return best if best_ratio >= 0.6 else containing
 
 
 def label(key: str, vocabulary: Iterable[Term], lang: str = "vi") -> str:

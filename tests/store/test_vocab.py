@@ -30,6 +30,7 @@ def test_suggest_finds_the_closest_entry() -> None:
     assert vocab.suggest("cnc_machinig", vocab.PROCESSES) == "cnc_machining"
     assert vocab.suggest("KCN Tan Tao 2", vocab.PARKS) == "KCN Tân Tạo"
     assert vocab.suggest("Đông Nam Á", vocab.PARKS) == "KCN Đông Nam"
+    assert vocab.suggest("cnc", vocab.PROCESSES) == "cnc_machining"
     assert vocab.suggest("zzzz", vocab.SECTORS) is None
 
 
