@@ -13,6 +13,7 @@ leaves a half-written file behind.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -45,8 +46,6 @@ def _write_jsonl(records: Iterator[dict[str, Any]], fh) -> int:
 
 
 def _write_csv(records: Iterator[dict[str, Any]], fh) -> int:
-    import io
-
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     writer = csv.DictWriter(text, fieldnames=FLAT_FIELDS)
     writer.writeheader()
