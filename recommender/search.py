@@ -96,6 +96,13 @@ class HybridIndex:
     def __len__(self) -> int:
         return len(self.windows)
 
+    def with_config(self, config: RetrievalConfig) -> HybridIndex:
+        """A view of the same indexes searched with other settings (for comparisons)."""
+        view = HybridIndex(self.encoder, config, vectors=self.vectors, lexical=self.lexical)
+        view.windows = self.windows
+        view._lock = self._lock
+        return view
+
     # -- building and live updates ---------------------------------------
     @classmethod
     def build(

@@ -1,0 +1,111 @@
+"""Supplier recommendations: search, requirement checks and explanations.
+
+This is the one ranking the web pages, the JSON API and the command line all
+use: hybrid retrieval (:mod:`recommender.search`) over a candidate pool,
+re-ranked by the requirements the buyer stated (:mod:`recommender.rank`), each
+result explained by the query terms and domain concepts it shares with the
+profile and by the requirement checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .embed.text import analyze
+from .expand import load_glossary
+from .rank import REQUIREMENT_WEIGHT, ProfileFacts, RequirementCheck, rank
+from .requirements import BuyerRequirements, parse_requirements
+from .search import HybridIndex
+
+POOL = 100
+"""Hits re-ranked by requirements; the top-k is cut from these."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended supplier and why."""
+
+    doc_id: int
+    score: float
+    text_score: float
+    dense: float | None
+    lexical: float | None
+    matched_terms: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    checks: tuple[RequirementCheck, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    """Recommendations for one query, with what was understood of the query."""
+
+    query: str
+    requirements: BuyerRequirements
+    items: list[Recommendation]
+
+
+def matched_terms(query: str, text: str) -> tuple[str, ...]:
+    """Query syllables that also occur in ``text``, compared without diacritics."""
+    q = analyze(query)
+    doc = set(analyze(text).folded)
+    out: dict[str, str] = {}
+    for syllable, folded in zip(q.syllables, q.folded, strict=True):
+        if folded in doc:
+            out.setdefault(folded, syllable)
+    return tuple(out.values())
+
+
+class SupplierRecommender:
+    """Ranks suppliers for buyer queries over a :class:`HybridIndex`."""
+
+    def __init__(
+        self,
+        index: HybridIndex,
+        facts: Mapping[int, ProfileFacts],
+        texts: Mapping[int, str],
+        *,
+        requirement_weight: float = REQUIREMENT_WEIGHT,
+    ) -> None:
+        self.index = index
+        self.facts = facts
+        self.texts = texts
+        self.requirement_weight = requirement_weight
+
+    def recommend(
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        method: str = "hybrid",
+        allowed_ids: Sequence[int] | np.ndarray | None = None,
+        use_requirements: bool = True,
+        today: date | None = None,
+        query_vector: np.ndarray | None = None,
+        explain: bool = True,
+    ) -> RecommendationList:
+        """The top-``k`` suppliers for ``query`` (raises SearchError on bad input)."""
+        hits = self.index.search(query, max(k, POOL), method=method, allowed_ids=allowed_ids,
+                                 query_vector=query_vector)
+        req = parse_requirements(query) if use_requirements else BuyerRequirements()
+        ranked = rank(hits, req, self.facts, today=today,
+                      weight=self.requirement_weight if use_requirements else 0.0)[:k]
+        glossary = load_glossary(self.index.config.glossary or None) \
+            if self.index.config.glossary.lower() != "none" else None
+        query_concepts = {c.key for c, _ in glossary.find(query)} if glossary and explain else set()
+        items = []
+        for r in ranked:
+            text = self.texts.get(r.doc_id, "")
+            concepts: tuple[str, ...] = ()
+            if query_concepts:
+                concepts = tuple(c.key for c, _ in glossary.find(text) if c.key in query_concepts)
+            items.append(Recommendation(
+                doc_id=r.doc_id, score=r.score, text_score=r.hit.score, dense=r.hit.dense,
+                lexical=r.hit.lexical,
+                matched_terms=matched_terms(query, text) if explain else (),
+                concepts=concepts, checks=r.checks,
+            ))
+        return RecommendationList(query=query, requirements=req, items=items)

@@ -1,0 +1,81 @@
+"""Recommendations and domain evaluation over the small supplier set, real model."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender.domain_eval import evaluate_domain, load_labelled
+from recommender.rank import MET, MISSING, CertificateFact, ProfileFacts
+from recommender.recommend import SupplierRecommender, matched_terms
+from recommender.search import HybridIndex
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def recommender(encoder, config, suppliers) -> SupplierRecommender:
+    index = HybridIndex.build(encoder, list(suppliers), list(suppliers.values()), config)
+    facts = {i: ProfileFacts(ownership="domestic", employees=50) for i in suppliers}
+    facts[6] = ProfileFacts(certifications=(CertificateFact("IATF 16949", date(2027, 1, 1)),),
+                            ownership="fdi", employees=800)
+    facts[1] = ProfileFacts(certifications=(CertificateFact("ISO 9001", date(2025, 1, 1)),),
+                            park="KCN Tân Tạo", ownership="domestic", employees=120)
+    facts[11] = ProfileFacts(certifications=(CertificateFact("ISO 9001", None),),
+                             park="KCX Tân Thuận", ownership="domestic", employees=40)
+    return SupplierRecommender(index, facts, suppliers)
+
+
+def test_matched_terms_ignore_diacritics() -> None:
+    assert matched_terms("bo day dien", "Bó dây điện cho ô tô") == ("bo", "day", "dien")
+
+
+def test_recommendation_explains_itself(recommender) -> None:
+    result = recommender.recommend("cần bó dây điện ô tô, phải có IATF 16949", 3, today=TODAY)
+    top = result.items[0]
+    assert top.doc_id == 6
+    assert result.requirements.certifications == ("IATF 16949",)
+    assert top.checks[0].status == MET and "2027-01-01" in top.checks[0].detail
+    assert "dây" in top.matched_terms and "wire_harness" in top.concepts
+
+
+def test_requirements_lift_the_supplier_that_meets_them(recommender) -> None:
+    query = "gia công CNC nhôm, có ISO 9001, ở KCX Tân Thuận"
+    result = recommender.recommend(query, 2, today=TODAY)
+    assert result.items[0].doc_id == 11
+    by_id = {r.doc_id: r for r in result.items}
+    if 1 in by_id:
+        statuses = {c.kind: c.status for c in by_id[1].checks}
+        assert statuses["park"] == MISSING
+
+
+def test_domain_evaluation_reports_every_variant_and_language(recommender, tmp_path: Path):
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"query_id": "a", "text": "bó dây điện ô tô", "lang": "vi"}\n'
+        '{"query_id": "b", "text": "de giay cao su", "lang": "vi_nodiac"}\n'
+        '{"query_id": "c", "text": "corrugated carton boxes", "lang": "en"}\n'
+        '{"query_id": "unjudged", "text": "x", "lang": "en"}\n', encoding="utf-8")
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("query_id\texternal_id\tgrade\na\tS6\t2\nb\tS8\t2\nc\tS10\t2\nc\tS9\t1\n")
+    labelled, judged = load_labelled(queries, qrels)
+    assert [q.query_id for q in labelled] == ["a", "b", "c"]
+    ids = {i: f"S{i}" for i in recommender.texts}
+    result = evaluate_domain(recommender, labelled, judged, ids, today=TODAY)
+    assert set(result) == {"hybrid", "bm25", "dense", "bm25+", "dense+"}
+    assert set(result["hybrid"]) == {"all", "vi", "vi_nodiac", "en"}
+    assert result["hybrid"]["all"]["queries"] == 3
+    assert result["hybrid"]["vi"]["nDCG@10"] == 100.0
+
+
+def test_bad_label_files(tmp_path: Path) -> None:
+    (tmp_path / "q.jsonl").write_text('{"query_id": "a"}\n')
+    (tmp_path / "r.tsv").write_text("a\tS1\t2\n")
+    with pytest.raises(ValueError, match="missing field"):
+        load_labelled(tmp_path / "q.jsonl", tmp_path / "r.tsv")
+    (tmp_path / "q.jsonl").write_text('{"query_id": "a", "text": "x", "lang": "vi"}\n')
+    (tmp_path / "r.tsv").write_text("query_id\texternal_id\tgrade\na\tS1\n")
+    with pytest.raises(ValueError, match="expected"):
+        load_labelled(tmp_path / "q.jsonl", tmp_path / "r.tsv")
