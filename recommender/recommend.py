@@ -19,7 +19,7 @@ from .embed.text import analyze
 from .expand import load_glossary
 from .rank import REQUIREMENT_WEIGHT, ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
-from .search import HybridIndex
+from .search import HybridIndex, SearchError
 
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
@@ -88,6 +88,8 @@ class SupplierRecommender:
         explain: bool = True,
     ) -> RecommendationList:
         """The top-``k`` suppliers for ``query`` (raises SearchError on bad input)."""
+        if not isinstance(k, int) or not 1 <= k <= 1000:
+            raise SearchError("k must be an integer from 1 to 1000")
         hits = self.index.search(query, max(k, POOL), method=method, allowed_ids=allowed_ids,
                                  query_vector=query_vector)
         req = parse_requirements(query) if use_requirements else BuyerRequirements()

@@ -53,10 +53,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import catalog, db, errors, search
+    from . import catalog, commands, db, errors, search
 
     db.init_app(app)
     catalog.init_app(app)
+    commands.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
     return app

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +23,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from recommender.rank import CertificateFact, ProfileFacts
+from recommender.recommend import SupplierRecommender
 from recommender.store.models import SupplierProfile
 
 log = logging.getLogger(__name__)
@@ -41,10 +44,23 @@ class CatalogProfile:
     processes: list[str] = field(default_factory=list)
     certifications: list[dict] = field(default_factory=list)
     location: dict | None = None
+    ownership: str | None = None
+    employees: int | None = None
+    verified: bool = False
 
     @property
     def search_text(self) -> str:
         return f"{self.name}. {self.description}"
+
+    def facts(self) -> ProfileFacts:
+        """What stated requirements are checked against."""
+        certs = tuple(
+            CertificateFact(c["name"], date.fromisoformat(c["valid_until"])
+                            if c.get("valid_until") else None)
+            for c in self.certifications
+        )
+        return ProfileFacts(certifications=certs, park=(self.location or {}).get("park"),
+                            ownership=self.ownership, employees=self.employees)
 
 
 def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
@@ -59,6 +75,7 @@ def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
                              "valid_until": c.valid_until.isoformat() if c.valid_until else None}
                             for c in p.certifications],
             location={"park": p.park, "ward": p.ward},
+            ownership=p.ownership, employees=p.employees, verified=bool(p.verified),
         ) for p in session.scalars(query)]
 
 
@@ -77,6 +94,8 @@ class Catalog:
         self.sessions, self.index_dir = sessions, Path(index_dir)
         self.profiles: dict[int, CatalogProfile] = {}
         self.index = None
+        self.recommender: SupplierRecommender | None = None
+        self.version: str | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -130,6 +149,10 @@ class Catalog:
             index.save(self.index_dir)
             stamp.write_text(wanted + "\n")
         self.profiles = {p.doc_id: p for p in profiles}
+        self.version = wanted[:12]
+        self.recommender = SupplierRecommender(
+            index, {p.doc_id: p.facts() for p in profiles},
+            {p.doc_id: p.search_text for p in profiles})
         self.index = index
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from recommender.embed.text import analyze
 from recommender.search import SearchError
 
 from .catalog import get_catalog
@@ -15,27 +14,15 @@ bp = Blueprint("search", __name__)
 PAGE_SIZE = 10
 
 
-def matched_terms(query: str, text: str) -> list[str]:
-    """Query syllables that also occur in the profile, compared without diacritics."""
-    q = analyze(query)
-    doc = set(analyze(text).folded)
-    seen, out = set(), []
-    for syllable, folded in zip(q.syllables, q.folded, strict=True):
-        if folded in doc and folded not in seen:
-            seen.add(folded)
-            out.append(syllable)
-    return out
-
-
-def run_search(query: str, k: int) -> list[dict]:
-    """Ranked suppliers as dictionaries; raises SearchError on bad input."""
+def run_search(query: str, k: int) -> dict:
+    """Ranked, explained suppliers as JSON-ready data; raises SearchError on bad input."""
     catalog = get_catalog()
     if catalog.error:
         raise RuntimeError(catalog.error)
-    hits = catalog.index.search(query, k)
+    result = catalog.recommender.recommend(query, k)
     items = []
-    for rank, hit in enumerate(hits, 1):
-        p = catalog.profiles[hit.doc_id]
+    for rank, r in enumerate(result.items, 1):
+        p = catalog.profiles[r.doc_id]
         items.append({
             "rank": rank,
             "external_id": p.external_id,
@@ -44,13 +31,21 @@ def run_search(query: str, k: int) -> list[dict]:
             "sector": p.sector,
             "processes": p.processes,
             "park": (p.location or {}).get("park"),
-            "certifications": [c.get("name") for c in p.certifications],
-            "score": round(hit.score, 4),
-            "dense": None if hit.dense is None else round(hit.dense, 4),
-            "lexical": None if hit.lexical is None else round(hit.lexical, 4),
-            "matched_terms": matched_terms(query, f"{p.name} {p.description}"),
+            "certifications": p.certifications,
+            "verified": p.verified,
+            "score": round(r.score, 4),
+            "text_score": round(r.text_score, 4),
+            "dense": None if r.dense is None else round(r.dense, 4),
+            "lexical": None if r.lexical is None else round(r.lexical, 4),
+            "matched_terms": list(r.matched_terms),
+            "concepts": list(r.concepts),
+            "requirements": [{"kind": c.kind, "wanted": c.wanted, "status": c.status,
+                              "detail": c.detail} for c in r.checks],
         })
-    return items
+    req = result.requirements
+    understood = {"certifications": list(req.certifications), "parks": list(req.parks),
+                  "ownership": list(req.ownership), "min_employees": req.min_employees}
+    return {"items": items, "requirements": understood, "index_version": catalog.version}
 
 
 @bp.get("/api/v1/search")
@@ -66,12 +61,15 @@ def api_search():
     if not catalog.ready:
         return error_response(503, "the search index is being built; try again shortly")
     try:
-        items = run_search(query, k)
+        found = run_search(query, k)
     except SearchError as exc:
         return error_response(400, str(exc))
-    return {"items": items, "_meta": {"query": query, "k": k, "count": len(items)}}
+    items = found.pop("items")
+    return {"items": items, "_meta": {"query": query, "k": k, "count": len(items), **found}}
 
 
+STATUS_LABELS_VI = {"met": "Đáp ứng", "missing": "Không đáp ứng", "expired": "Hết hạn",
+                    "unknown": "Chưa rõ"}
 MESSAGES_VI = {
     "query is empty": "Vui lòng nhập nội dung cần tìm.",
 }
@@ -89,10 +87,11 @@ def index():
             message = "Hệ thống đang xây dựng chỉ mục tìm kiếm, vui lòng thử lại sau ít phút."
         else:
             try:
-                items = run_search(query, PAGE_SIZE)
+                items = run_search(query, PAGE_SIZE)["items"]
             except SearchError as exc:
                 text = str(exc)
                 message = MESSAGES_VI.get(text) or (
                     "Nội dung tìm kiếm quá dài." if "too long" in text
                     else "Nội dung tìm kiếm không hợp lệ.")
-    return render_template("search.html", query=query, items=items, message=message)
+    return render_template("search.html", query=query, items=items, message=message,
+                           status_labels=STATUS_LABELS_VI)

@@ -146,6 +146,13 @@ class SentenceTransformerEncoder(Encoder):
 
             torch.set_num_threads(self.config.threads)
         try:
+            from transformers.utils import logging as hf_logging
+
+            # loading bars would land in command output and server logs
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+            pass
+        try:
             self.model = SentenceTransformer(
                 source, device=self.config.device, local_files_only=True
             )

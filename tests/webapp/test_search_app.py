@@ -2,51 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-
-from webapp import create_app
-
-# sector and main process of each supplier in tests/conftest.py's SUPPLIERS
-FIELDS = {
-    1: ("mechanical", "cnc_machining"), 2: ("rubber_plastics", "plastic_injection"),
-    3: ("rubber_plastics", "plastic_bag_film"), 4: ("mechanical", "sheet_metal_stamping"),
-    5: ("electronics", "pcb_assembly_smt"), 6: ("electronics", "wire_harness"),
-    7: ("rubber_plastics", "rubber_molding"), 8: ("leather_footwear", "sole_molding"),
-    9: ("packaging_printing", "offset_printing"), 10: ("packaging_printing", "carton_packaging"),
-    11: ("mechanical", "cnc_machining"), 12: ("mechanical", "mold_making"),
-}
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, config, suppliers):
-    import os
-
-    os.environ["KETNOI_CACHE_DIR"] = str(config.cache_dir)
-    root = tmp_path_factory.mktemp("app")
-    corpus = root / "suppliers.jsonl"
-    with open(corpus, "w", encoding="utf-8") as fh:
-        for i, text in suppliers.items():
-            sector, process = FIELDS[i]
-            fh.write(json.dumps({"external_id": f"SUP-{i:05d}", "name": f"Công ty mẫu {i}",
-                                 "description": text, "sector": sector, "processes": [process],
-                                 "location": {"park": "KCN Tân Tạo"},
-                                 "certifications": [{"name": "ISO 9001"}]},
-                                ensure_ascii=False) + "\n")
-    # the sample corpus goes through the profile store, like the real one
-    app = create_app({"TESTING": True, "SAMPLE_CORPUS": str(corpus),
-                      "DATABASE_URL": f"sqlite:///{root / 'ketnoi.sqlite3'}",
-                      "INDEX_DIR": str(root / "index")})
-    assert app.extensions["ketnoi_catalog"].wait(300)
-    yield app
-    os.environ.pop("KETNOI_CACHE_DIR", None)
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def test_api_search_without_diacritics(client) -> None:

@@ -1,0 +1,111 @@
+"""Staff commands over the live catalog: search and evaluation.
+
+``flask --app webapp search "QUERY"`` runs the web app's ranking from the
+command line; ``flask --app webapp evaluate`` scores it on the labelled buyer
+queries beside plain BM25 and dense retrieval.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from recommender.search import SearchError
+
+from .catalog import get_catalog
+from .search import run_search
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LABELS_AS_OF = "2026-11-01"
+"""The day the sample relevance labels were derived (certificate validity)."""
+
+
+def _ready_catalog():
+    catalog = get_catalog()
+    if not catalog.ready:
+        catalog.load_or_build()
+    return catalog
+
+
+@click.command("search", help="Search the stored supplier profiles with the same ranking as "
+               "the web app and print the ranked results (external id, score, why).")
+@click.argument("query")
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="number of results")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object with a "
+              "'results' list instead of a table")
+@with_appcontext
+def search_command(query: str, k: int, as_json: bool) -> None:
+    _ready_catalog()
+    try:
+        found = run_search(query, k)
+    except SearchError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({"query": query, "results": found["items"],
+                               "requirements": found["requirements"]}, ensure_ascii=False))
+        return
+    for item in found["items"]:
+        why = ", ".join(item["matched_terms"][:8]) or "semantic match"
+        reqs = "; ".join(f"{c['wanted']}: {c['status']}" for c in item["requirements"])
+        click.echo(f"{item['rank']:>3}. {item['external_id']:<12} {item['score']:7.3f}  "
+                   f"{item['name']}")
+        click.echo(f"     matched: {why}" + (f" | requirements: {reqs}" if reqs else ""))
+
+
+def _evaluation_table(results: dict) -> str:
+    groups = ["all", "vi", "vi_nodiac", "en"]
+    lines = [f"{'variant':<8}" + "".join(f"{g:>12}" for g in groups) + "   (nDCG@10)"]
+    for variant, by_group in results.items():
+        lines.append(f"{variant:<8}" + "".join(
+            f"{by_group[g]['nDCG@10']:>12.2f}" if g in by_group else f"{'-':>12}"
+            for g in groups))
+    return "\n".join(lines)
+
+
+@click.command("evaluate", help="Score the ranking on the labelled buyer queries "
+               "(corpora/buyer_queries.jsonl, corpora/buyer_qrels.tsv by default): nDCG@10, "
+               "R@10, MRR@10 per language group, beside BM25-only and dense-only.")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False),
+              default=str(REPO_ROOT / "corpora" / "buyer_queries.jsonl"), show_default=True)
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
+              default=str(REPO_ROOT / "corpora" / "buyer_qrels.tsv"), show_default=True)
+@click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
+              help="date certificates are checked on (the labels' date)")
+@click.option("--json", "as_json", is_flag=True, help="print the full results as JSON")
+@click.option("--save", is_flag=True, help="append the result, with the index version it "
+              "measured, to instance/evaluations.jsonl")
+@with_appcontext
+def evaluate_command(queries: str, qrels: str, as_of: str, as_json: bool, save: bool) -> None:
+    from recommender.domain_eval import evaluate_domain, load_labelled
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError as exc:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
+    catalog = _ready_catalog()
+    labelled, judged = load_labelled(queries, qrels)
+    ids = {doc: p.external_id for doc, p in catalog.profiles.items()}
+    results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=day)
+    record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "index_version": catalog.version, "profiles": len(ids),
+              "queries": len(labelled), "as_of": as_of, "results": results}
+    if save:
+        path = Path(current_app.instance_path) / "evaluations.jsonl"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        click.echo(f"index {catalog.version}: {len(ids)} profiles, {len(labelled)} queries")
+        click.echo(_evaluation_table(results))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(search_command)
+    app.cli.add_command(evaluate_command)
