@@ -204,12 +204,19 @@ class HybridIndex:
                 break
         return best
 
-    def _exact_dense(self, qvec: np.ndarray, doc: int) -> tuple[float, int]:
-        count = self.windows[doc]
-        wids = _window_ids(np.array([doc]), np.array([count]))
-        sims = [float(self.vectors.reconstruct(int(w)) @ qvec) for w in wids]
-        win = int(np.argmax(sims))
-        return sims[win], win
+    def _exact_dense(self, qvec: np.ndarray, docs: list[int]) -> dict[int, tuple[float, int]]:
+        """Best-window similarity of each listed document, in one filtered search."""
+        if not docs:
+            return {}
+        arr = np.array(docs, dtype=np.int64)
+        wids = _window_ids(arr, np.array([self.windows[d] for d in docs], dtype=np.int64))
+        scores, found = self.vectors.search(qvec[None, :], len(wids), allowed_ids=wids)
+        best: dict[int, tuple[float, int]] = {}
+        for s, w in zip(scores[0].tolist(), found[0].tolist(), strict=True):
+            doc = w >> WINDOW_BITS
+            if w >= 0 and doc not in best:  # results come best first
+                best[doc] = (s, w & (MAX_WINDOWS - 1))
+        return best
 
     def search(
         self,
@@ -272,11 +279,9 @@ class HybridIndex:
             if method == "bm25":
                 return [SearchHit(int(lex_ids[i]), float(lex_scores[i]), None,
                                   float(lex_scores[i]), None) for i in top[:k]]
-            lex_pos = {int(d): i for i, d in enumerate(lex_ids.tolist())}
+            lex_pos = self.lexical.positions()
             cands = list(dict.fromkeys([*dense, *(int(lex_ids[i]) for i in top)]))
-            for d in cands:
-                if d not in dense:
-                    dense[d] = self._exact_dense(qvec, d)
+            dense.update(self._exact_dense(qvec, [d for d in cands if d not in dense]))
             d_scores = np.array([dense[d][0] for d in cands])
             l_scores = np.array([float(lex_scores[lex_pos[d]]) for d in cands])
         fused = fuse(d_scores, l_scores, method=self.config.fusion,

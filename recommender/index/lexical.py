@@ -128,6 +128,7 @@ class LexicalIndex:
         self._fields = {f: _Field(self.config.k1, self.config.b) for f in FIELDS}
         self._dirty = True
         self._restorer: DiacriticRestorer | None = None
+        self._positions: dict[int, int] = {}
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -185,8 +186,15 @@ class LexicalIndex:
             else:
                 field.retriever, field.vocab = None, {}
         self._order = order
+        self._positions = {int(d): i for i, d in enumerate(order.tolist())}
         self._restorer = None
         self._dirty = False
+
+    def positions(self) -> dict[int, int]:
+        """Document id -> its position in :meth:`score_all`'s arrays."""
+        with self._lock:
+            self._refresh()
+            return self._positions
 
     def restore_diacritics(self, text: str) -> str:
         """Marks put back on an unmarked query from this collection's syllable statistics."""
