@@ -18,7 +18,8 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_RRF_K`` | ``60`` | RRF constant |
 | ``KETNOI_CANDIDATES`` | ``100`` | candidates each retriever passes to fusion |
 | ``KETNOI_ANN_THRESHOLD`` | ``50000`` | collections at least this big use the approximate FAISS index |
-| ``KETNOI_THREADS`` | ``0`` | torch/FAISS threads (0: library default) |
+| ``KETNOI_THREADS`` | ``0`` | torch threads for encoding (0: library default, one per core) |
+| ``KETNOI_FAISS_THREADS`` | ``1`` | FAISS OpenMP threads; one is fastest for per-query searches of up to ~100k vectors (0: library default) |
 | ``KETNOI_RESTORE_DIACRITICS`` | ``1`` | encode unmarked queries with marks restored from the collection |
 | ``KETNOI_GLOSSARY`` | bundled ``corpora/glossary.tsv`` | bilingual domain glossary for query expansion (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
@@ -71,6 +72,7 @@ class RetrievalConfig:
     candidates: int = 100
     ann_threshold: int = 50_000
     threads: int = 0
+    faiss_threads: int = 1
     restore_diacritics: bool = True
     glossary: str = ""
     expansion_weight: float = 0.4
@@ -104,6 +106,7 @@ class RetrievalConfig:
             candidates=int(_env("KETNOI_CANDIDATES", "100")),
             ann_threshold=int(_env("KETNOI_ANN_THRESHOLD", "50000")),
             threads=int(_env("KETNOI_THREADS", "0")),
+            faiss_threads=int(_env("KETNOI_FAISS_THREADS", "1")),
             restore_diacritics=_env_bool("KETNOI_RESTORE_DIACRITICS", True),
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),

@@ -30,7 +30,7 @@ from .embed.encoder import MAX_WINDOWS, Encoder
 from .embed.text import check_query, normalize
 from .expand import load_glossary
 from .fusion import fuse
-from .index import VectorIndex, choose_kind, create_index, load_index
+from .index import VectorIndex, choose_kind, create_index, load_index, set_threads
 from .index.faiss_index import IVFIndex
 from .index.lexical import LexicalIndex, has_diacritics
 
@@ -90,6 +90,10 @@ class HybridIndex:
             raise ValueError(f"vector index has dimension {self.vectors.dim}, "
                              f"the encoder {encoder.dim}")
         self.lexical = lexical or LexicalIndex()
+        # Per-query searches are small: OpenMP start-up costs more than a
+        # second thread gains, and the encoder wants the cores (measured in
+        # benchmarks/bench_retrieval.py: hybrid p50 39 ms with 2 FAISS threads, 26 ms with 1).
+        set_threads(self.config.faiss_threads)
         self.windows: dict[int, int] = {}
         self._lock = threading.RLock()
 
