@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from .embed.text import check_query, normalize
 from .expand import load_glossary
 from .fusion import fuse
 from .index import VectorIndex, choose_kind, create_index, load_index, set_threads
+from .index.base import ReadWriteLock
 from .index.faiss_index import IVFIndex
 from .index.lexical import LexicalIndex, has_diacritics
 
@@ -95,7 +95,8 @@ class HybridIndex:
         # benchmarks/bench_retrieval.py: hybrid p50 39 ms with 2 FAISS threads, 26 ms with 1).
         set_threads(self.config.faiss_threads)
         self.windows: dict[int, int] = {}
-        self._lock = threading.RLock()
+        # searches share the index; upserts and removals take it alone
+        self._lock = ReadWriteLock()
 
     def __len__(self) -> int:
         return len(self.windows)
@@ -146,7 +147,7 @@ class HybridIndex:
             raise ValueError(f"{len(arr)} ids but {len(texts)} texts")
         mats = self.encoder.encode_passages(list(texts), show_progress=False)
         counts = np.array([len(m) for m in mats], dtype=np.int64)
-        with self._lock:
+        with self._lock.write():
             stale = [d for d in arr.tolist() if d in self.windows]
             if stale:
                 old = _window_ids(np.array(stale), np.array([self.windows[d] for d in stale]))
@@ -158,7 +159,7 @@ class HybridIndex:
     def remove(self, ids: Sequence[int]) -> int:
         """Remove documents; an unknown id raises KeyError and removes nothing."""
         arr = _check_ids(ids)
-        with self._lock:
+        with self._lock.write():
             missing = [d for d in arr.tolist() if d not in self.windows]
             if missing:
                 raise KeyError(f"not in the index: {missing[:10]}")
@@ -256,7 +257,12 @@ class HybridIndex:
         if allowed_ids is not None:
             allowed = np.asarray(list(allowed_ids), dtype=np.int64)
         n_cand = max(self.config.candidates, k)
-        with self._lock:
+        # query-side work (expansion, restoration, encoding) needs no index lock
+        expansion = self._expansion(text) if method != "dense" else None
+        if method in ("hybrid", "dense") and query_vector is None:
+            query_vector = self.encoder.encode_queries([self.dense_query(text)])[0]
+        qvec = None if query_vector is None else np.asarray(query_vector, np.float32)
+        with self._lock.read():
             if allowed is not None:
                 allowed = allowed[np.isin(allowed, np.fromiter(self.windows, np.int64))]
                 if len(allowed) == 0:
@@ -264,11 +270,7 @@ class HybridIndex:
             dense: dict[int, tuple[float, int]] = {}
             lex_ids = np.empty(0, np.int64)
             lex_scores = np.empty(0, np.float32)
-            expansion = self._expansion(text)
-            if method in ("hybrid", "dense"):
-                if query_vector is None:
-                    query_vector = self.encoder.encode_queries([self.dense_query(text)])[0]
-                qvec = np.asarray(query_vector, np.float32)
+            if qvec is not None and method != "bm25":
                 dense = self._dense_candidates(qvec, n_cand, allowed)
             if method in ("hybrid", "bm25"):
                 lex_ids, lex_scores = self.lexical.score_all(
@@ -299,7 +301,7 @@ class HybridIndex:
         """Write both indexes and the window table into ``directory``."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        with self._lock:
+        with self._lock.read():
             self.vectors.save(directory / "vectors", model_id=self.encoder.model_id)
             self.lexical.save(directory / "lexical")
             tmp = directory / ".windows.json.tmp"

@@ -134,3 +134,33 @@ def test_precomputed_query_vector_gives_same_ranking(index, encoder) -> None:
     b = [h.doc_id for h in index.search(q, 5, query_vector=vec)]
     assert a == b
     assert np.isclose(np.linalg.norm(vec), 1.0, atol=1e-5)
+
+
+def test_searches_run_while_profiles_change(index) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        try:
+            while not stop.is_set():
+                hits = index.search("ép nhựa vỏ thiết bị điện", 5)
+                assert hits and len({h.doc_id for h in hits}) == len(hits)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(20):
+            index.upsert([200 + i % 3], [f"Xưởng ép nhựa số {i}, vỏ nhựa cho thiết bị điện."])
+            if i % 5 == 4:
+                index.remove([200 + i % 3])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors[0]
+    assert len(index) == 12 + len([d for d in (200, 201, 202) if d in index.windows])
