@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from .embed.text import analyze
+from .embed.text import syllables
 from .expand import load_glossary
 from .rank import REQUIREMENT_WEIGHT, ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
@@ -50,8 +50,8 @@ class RecommendationList:
 
 def matched_terms(query: str, text: str) -> tuple[str, ...]:
     """Query syllables that also occur in ``text``, compared without diacritics."""
-    q = analyze(query)
-    doc = set(analyze(text).folded)
+    q = syllables(query)
+    doc = set(syllables(text).folded)
     out: dict[str, str] = {}
     for syllable, folded in zip(q.syllables, q.folded, strict=True):
         if folded in doc:

@@ -138,6 +138,7 @@ class HybridIndex:
         index = cls(encoder, config, vectors=vectors)
         index.lexical.upsert(arr.tolist(), texts)
         index.windows = dict(zip(arr.tolist(), counts.tolist(), strict=True))
+        index.lexical.refresh()  # so the first buyer does not pay for it
         return index
 
     def upsert(self, ids: Sequence[int], texts: Sequence[str]) -> None:
@@ -155,6 +156,7 @@ class HybridIndex:
             self.vectors.add(_window_ids(arr, counts), np.vstack(mats))
             self.lexical.upsert(arr.tolist(), texts)
             self.windows.update(zip(arr.tolist(), counts.tolist(), strict=True))
+        self.lexical.refresh()  # the editor's call pays for the BM25 rebuild, not a search
 
     def remove(self, ids: Sequence[int]) -> int:
         """Remove documents; an unknown id raises KeyError and removes nothing."""
@@ -167,6 +169,7 @@ class HybridIndex:
             self.lexical.remove(arr.tolist())
             for d in arr.tolist():
                 del self.windows[d]
+        self.lexical.refresh()
         return len(arr)
 
     # -- search -----------------------------------------------------------
@@ -327,6 +330,7 @@ class HybridIndex:
             raise ValueError(f"{directory / 'windows.json'} is unreadable: {exc}") from exc
         if sum(index.windows.values()) != len(vectors) or len(index.windows) != len(lexical):
             raise ValueError(f"{directory}: vector, lexical and window tables disagree")
+        lexical.refresh()
         return index
 
 

@@ -117,6 +117,17 @@ class AnalyzedText:
     """syllables without diacritics: ``linh``, ``kien``."""
 
 
+def syllables(text: str) -> AnalyzedText:
+    """Normalise and fold one text into syllables, without word segmentation.
+
+    BM25 and explanations need only syllables (bigrams stand in for words),
+    and skipping pyvi makes indexing about 15 times faster; ``words`` holds
+    the syllables here.
+    """
+    sylls = tokens(normalize(text).replace("_", " "))
+    return AnalyzedText(words=sylls, syllables=sylls, folded=[fold(s) for s in sylls])
+
+
 def analyze(text: str) -> AnalyzedText:
     """Normalise, segment and fold one text into its lexical views."""
     norm = normalize(text)
@@ -125,6 +136,3 @@ def analyze(text: str) -> AnalyzedText:
     return AnalyzedText(words=words, syllables=syllables, folded=[fold(s) for s in syllables])
 
 
-def analyze_many(texts: list[str]) -> list[AnalyzedText]:
-    """:func:`analyze` over a list (pyvi is loaded once)."""
-    return [analyze(t) for t in texts]

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed.restore import DiacriticRestorer
-from ..embed.text import AnalyzedText, analyze, fold, normalize
+from ..embed.text import AnalyzedText, fold, normalize, syllables
 from ..files import sha256_file
 
 FORMAT_VERSION = 1
@@ -151,7 +151,7 @@ class LexicalIndex:
             raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
         if len(set(ids)) != len(ids):
             raise ValueError("ids must be unique within one call")
-        terms = [document_terms(analyze(t), self.config.bigrams) for t in texts]
+        terms = [document_terms(syllables(t), self.config.bigrams) for t in texts]
         self.upsert_terms(ids, terms)
 
     def upsert_terms(self, ids: Sequence[int], terms: Sequence[dict[str, list[str]]]) -> None:
@@ -175,6 +175,19 @@ class LexicalIndex:
                 del self._terms[i]
             self._dirty = True
         return len(ids)
+
+    def refresh(self) -> None:
+        """Build the BM25 matrices and the diacritic restorer now, not on a user's query."""
+        with self._lock:
+            self._refresh()
+            self._restorer_now()
+
+    def _restorer_now(self) -> DiacriticRestorer:
+        if self._restorer is None:
+            self._restorer = DiacriticRestorer.from_syllables(
+                [t for t in terms["text"] if "|" not in t] for terms in self._terms.values()
+            )
+        return self._restorer
 
     def _refresh(self) -> None:
         if not self._dirty:
@@ -200,16 +213,12 @@ class LexicalIndex:
         """Marks put back on an unmarked query from this collection's syllable statistics."""
         with self._lock:
             self._refresh()
-            if self._restorer is None:
-                self._restorer = DiacriticRestorer.from_syllables(
-                    [t for t in terms["text"] if "|" not in t] for terms in self._terms.values()
-                )
-            return self._restorer.restore(text)
+            return self._restorer_now().restore(text)
 
     # -- search -----------------------------------------------------------
     def query_terms(self, query: str) -> tuple[dict[str, list[str]], dict[str, float]]:
         """Field terms of a query and the weight each field gets."""
-        analyzed = analyze(query)
+        analyzed = syllables(query)
         terms = document_terms(analyzed, self.config.bigrams)
         if has_diacritics(normalize(query)):
             weights = {"text": 1.0, "folded": self.config.folded_weight}
