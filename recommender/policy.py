@@ -672,6 +672,7 @@ class ProgramMatch:
             "confirm": p.confirm, "legal_basis": p.legal_basis, "issuer": p.issuer,
             "valid_from": p.valid_from.isoformat() if p.valid_from else None,
             "valid_until": p.valid_until.isoformat() if p.valid_until else None,
+            "validity_note": p.record.get("validity_note", ""),
             "benefits": list(p.record.get("benefits", [])),
             "summary_vi": p.summary_vi, "summary_en": p.summary_en,
             "sources": list(p.record.get("sources", [])), "verified": p.verified,

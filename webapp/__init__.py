@@ -11,6 +11,8 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_MIGRATE_ON_START`` | ``1`` | upgrade the schema when the app starts (``0``: run ``flask --app webapp init-db`` yourself, e.g. before starting several workers on SQLite) |
 | ``KETNOI_LOAD_SAMPLE`` | ``1`` | load the fictional sample suppliers into an empty database (set ``0`` in production) |
 | ``KETNOI_SAMPLE_CORPUS`` | ``corpora/sample_suppliers.jsonl`` | the sample file |
+| ``KETNOI_LOAD_POLICIES`` | ``1`` | load the policy catalogue into an empty ``policy_program`` table on start (``flask --app webapp policies load`` updates it later) |
+| ``KETNOI_POLICY_CATALOGUE`` | ``corpora/policies.jsonl`` | the policy catalogue file |
 | ``KETNOI_IMPORT_MAX_MB`` | ``50`` | largest file ``import-profiles`` accepts |
 | ``KETNOI_SECRET_KEY`` | a development value | Flask secret key |
 """
@@ -43,6 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=os.environ.get("DATABASE_URL") or sqlite_url(app.instance_path),
         MIGRATE_ON_START=_env_flag("KETNOI_MIGRATE_ON_START", True),
         LOAD_SAMPLE=_env_flag("KETNOI_LOAD_SAMPLE", True),
+        LOAD_POLICIES=_env_flag("KETNOI_LOAD_POLICIES", True),
+        POLICY_CATALOGUE=os.environ.get(
+            "KETNOI_POLICY_CATALOGUE", str(REPO_ROOT / "corpora" / "policies.jsonl")),
         IMPORT_MAX_MB=float(os.environ.get("KETNOI_IMPORT_MAX_MB", "50")),
         BUILD_INDEX_ON_START=True,
         JSON_AS_ASCII=False,
@@ -53,11 +58,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import catalog, commands, db, errors, search
+    from . import catalog, commands, db, errors, policies, search
 
     db.init_app(app)
     catalog.init_app(app)
     commands.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
+    policies.init_app(app)
     return app

@@ -1,0 +1,334 @@
+"""Support policies in the web app: JSON endpoints and the ``flask policies`` commands.
+
+A thin adapter over :mod:`recommender.policy`. The catalogue lives in the
+``policy_program`` table: on start, an empty table is filled from
+``corpora/policies.jsonl`` (``KETNOI_POLICY_CATALOGUE``, switch off with
+``KETNOI_LOAD_POLICIES=0``); ``flask --app webapp policies load`` upserts the
+file again after it changed. Matching reads the programmes from the table.
+
+Endpoints (errors in the one JSON shape of :mod:`webapp.errors`):
+
+* ``GET /api/v1/policies[?as_of=YYYY-MM-DD&audience=buyer]``: the catalogue.
+* ``GET /api/v1/suppliers/<external_id>/policies[?as_of=&activities=a,b&plans=&relevance=0]``:
+  every programme judged for the supplier, best first, each explained.
+* ``GET /api/v1/buyers/<id>/policies[?as_of=]``: programmes rewarding linkage
+  with domestic suppliers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from datetime import date
+
+import click
+from flask import Blueprint, Flask, current_app, request
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import inspect, select
+
+from recommender.policy import (
+    ACTIVITIES,
+    ACTIVITY_KEYS,
+    CatalogueError,
+    FirmFacts,
+    load_catalogue,
+    match_buyer,
+    match_supplier,
+)
+from recommender.store.models import Buyer, SupplierProfile
+from recommender.store.policies import program_count, read_programs, upsert_programs
+
+from .db import get_session
+from .errors import error_response
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("policies", __name__)
+
+MAX_PLANS_CHARS = 2000
+
+
+class BadRequest(ValueError):
+    """A request parameter that cannot be used (shown to the caller)."""
+
+
+def parse_as_of(raw: str | None) -> date:
+    if not raw:
+        return date.today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"as_of must be a date (YYYY-MM-DD), got {raw!r}") from None
+
+
+def parse_activities(raw: list[str] | str | None) -> list[str] | None:
+    """Plan keys from ``a,b`` text or a list; None when not given."""
+    if raw is None:
+        return None
+    items = raw if isinstance(raw, list) else raw.split(",")
+    keys = [k.strip() for item in items for k in item.split(",") if k.strip()]
+    unknown = sorted(set(keys) - ACTIVITY_KEYS)
+    if unknown:
+        raise BadRequest(f"unknown activities: {', '.join(unknown)} (known: "
+                         f"{', '.join(sorted(ACTIVITY_KEYS))})")
+    return keys
+
+
+def _encoder_if_ready():
+    """The search index's encoder when it is loaded, else None (rules only)."""
+    from .catalog import get_catalog
+
+    catalog = get_catalog()
+    return catalog.index.encoder if catalog.ready else None
+
+
+def supplier_policies(external_id: str, *, as_of: date, activities: list[str] | None = None,
+                      plans: str = "", encoder=None) -> dict | None:
+    """The supplier's programme matches as JSON-ready data, or None for an unknown id."""
+    session = get_session()
+    profile = session.scalar(select(SupplierProfile)
+                             .where(SupplierProfile.external_id == external_id))
+    if profile is None:
+        return None
+    facts = FirmFacts.from_profile(profile, activities=activities, plans=plans)
+    matches = match_supplier(facts, read_programs(session), as_of=as_of, encoder=encoder)
+    return {"items": [m.to_dict() for m in matches],
+            "supplier": {"external_id": profile.external_id, "name": profile.name,
+                         "sample": bool(profile.sample)}}
+
+
+@bp.get("/api/v1/policies")
+def api_policies():
+    try:
+        as_of = parse_as_of(request.args.get("as_of"))
+    except BadRequest as exc:
+        return error_response(400, str(exc))
+    audience = request.args.get("audience", "all")
+    if audience not in ("all", "buyer"):
+        return error_response(400, "audience must be 'all' or 'buyer'")
+    programs = read_programs(get_session())
+    if audience == "buyer":
+        items = [m.to_dict() for m in match_buyer(programs, as_of=as_of)]
+    else:
+        items = []
+        for p in programs:
+            item = {k: v for k, v in p.record.items() if k != "eligibility"}
+            item["criteria"] = p.record["eligibility"].get("criteria", [])
+            item["status"] = p.status(as_of)
+            items.append(item)
+    return {"items": items, "_meta": {"as_of": as_of.isoformat(), "audience": audience,
+                                      "count": len(items)}}
+
+
+@bp.get("/api/v1/suppliers/<external_id>/policies")
+def api_supplier_policies(external_id: str):
+    try:
+        as_of = parse_as_of(request.args.get("as_of"))
+        activities = parse_activities(request.args.get("activities"))
+    except BadRequest as exc:
+        return error_response(400, str(exc))
+    plans = request.args.get("plans", "")
+    if len(plans) > MAX_PLANS_CHARS:
+        return error_response(400, f"plans is too long (at most {MAX_PLANS_CHARS} characters)")
+    want_relevance = request.args.get("relevance", "1") not in ("0", "false", "no")
+    encoder = _encoder_if_ready() if want_relevance else None
+    found = supplier_policies(external_id, as_of=as_of, activities=activities, plans=plans,
+                              encoder=encoder)
+    if found is None:
+        return error_response(404, f"no supplier with external id {external_id!r}")
+    items = found.pop("items")
+    meta = {"as_of": as_of.isoformat(), "count": len(items), "relevance": encoder is not None,
+            **found}
+    if want_relevance and encoder is None:
+        meta["relevance_note"] = "the model is still loading; ranked by the rules only"
+    return {"items": items, "_meta": meta}
+
+
+@bp.get("/api/v1/buyers/<int:buyer_id>/policies")
+def api_buyer_policies(buyer_id: int):
+    try:
+        as_of = parse_as_of(request.args.get("as_of"))
+    except BadRequest as exc:
+        return error_response(400, str(exc))
+    session = get_session()
+    buyer = session.get(Buyer, buyer_id)
+    if buyer is None:
+        return error_response(404, f"no buyer with id {buyer_id}")
+    items = [m.to_dict() for m in match_buyer(read_programs(session), as_of=as_of)]
+    return {"items": items, "_meta": {"as_of": as_of.isoformat(), "count": len(items),
+                                      "buyer": {"id": buyer.id, "company": buyer.company}}}
+
+
+# --- staff commands ----------------------------------------------------------------------
+
+policies_cli = AppGroup("policies", help="Support policies: list the catalogue, load it into "
+                        "the database, and show which programmes a supplier or buyer may use "
+                        "and why.")
+
+
+def _day(value: str | None) -> date:
+    try:
+        return parse_as_of(value)
+    except BadRequest as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def _suggest_ids(external_id: str) -> str:
+    ids = get_session().scalars(select(SupplierProfile.external_id)).all()
+    close = difflib.get_close_matches(external_id, ids, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
+
+
+def _print_supplier(found: dict, as_of: date) -> None:
+    s = found["supplier"]
+    click.echo(f"{s['external_id']} {s['name']}: support programmes as of {as_of.isoformat()}")
+    for rank, item in enumerate(found["items"], 1):
+        status = "" if item["status"] == "active" else f" [{item['status'].upper()}]"
+        rel = f"  relevance {item['relevance']:.3f}" if item["relevance"] is not None else ""
+        click.echo(f"{rank:>3}. {item['eligible'].upper():<7} {item['code']}{status}{rel}")
+        click.echo(f"     {item['title_vi']}")
+        if item["valid_from"] is None or item["valid_until"] is None:
+            click.echo(f"     valid: {item['valid_from'] or '?'} … "
+                       f"{item['valid_until'] or '(no end date given)'}; "
+                       f"{item['validity_note']}")
+        for c in item["criteria"]:
+            click.echo(f"     {MARKS[c['outcome']]} {c['reason']}")
+        for hint in item["to_find_out"]:
+            click.echo(f"     → {hint}")
+        for note in item["priorities"]:
+            click.echo(f"     ★ {note}")
+
+
+@policies_cli.command("match", help=(
+    "Show every support programme judged for one supplier (--supplier EXTERNAL_ID) or the "
+    "programmes that reward a buyer for linking with domestic suppliers (--buyer ID). "
+    "Each programme is YES (every criterion met), UNKNOWN (the profile lacks or contradicts "
+    "a fact; the line starting with → says what to add) or NO, with the clause each criterion "
+    "was checked against. Expired programmes are listed last, marked EXPIRED, and never "
+    "recommended. Exit code 2 for an unknown id."))
+@click.option("--supplier", "external_id", help="the supplier's external id, e.g. SUP-00001")
+@click.option("--buyer", "buyer_id", type=int, help="a buyer's id")
+@click.option("--as-of", "as_of", help="judge on this day (YYYY-MM-DD; default today)")
+@click.option("--activity", "activities", multiple=True, type=click.Choice(
+    sorted(ACTIVITY_KEYS)), help="a plan of the firm (repeat for several): "
+    + "; ".join(f"{t.key} = {t.en}" for t in ACTIVITIES))
+@click.option("--plans", default="", help="the firm's plans in its own words (for relevance)")
+@click.option("--relevance", is_flag=True, help="also rank by semantic similarity to the "
+              "programme summaries (loads the model: a few seconds)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of text")
+@with_appcontext
+def match_command(external_id: str | None, buyer_id: int | None, as_of: str | None,
+                  activities: tuple[str, ...], plans: str, relevance: bool,
+                  as_json: bool) -> None:
+    if (external_id is None) == (buyer_id is None):
+        raise click.UsageError("give exactly one of --supplier EXTERNAL_ID or --buyer ID")
+    day = _day(as_of)
+    if buyer_id is not None:
+        buyer = get_session().get(Buyer, buyer_id)
+        if buyer is None:
+            raise click.BadParameter(f"no buyer with id {buyer_id}", param_hint="--buyer")
+        matches = match_buyer(read_programs(get_session()), as_of=day)
+        if as_json:
+            click.echo(json.dumps({"buyer": {"id": buyer.id, "company": buyer.company},
+                                   "as_of": day.isoformat(),
+                                   "items": [m.to_dict() for m in matches]},
+                                  ensure_ascii=False))
+            return
+        click.echo(f"buyer {buyer.id} {buyer.company}: programmes rewarding linkage with "
+                   f"domestic suppliers, as of {day.isoformat()}")
+        for rank, m in enumerate(matches, 1):
+            click.echo(f"{rank:>3}. {m.status.upper():<7} {m.program.code} "
+                       f"(benefit goes to: {m.beneficiary})")
+            click.echo(f"     {m.reason}")
+        if not matches:
+            click.echo("     no programme in the catalogue is flagged for buyers")
+        return
+    encoder = None
+    if relevance:
+        from recommender.config import RetrievalConfig
+        from recommender.embed.encoder import load_encoder
+
+        encoder = load_encoder(RetrievalConfig.from_env())
+    found = supplier_policies(external_id, as_of=day,
+                              activities=list(activities) if activities else None,
+                              plans=plans, encoder=encoder)
+    if found is None:
+        raise click.BadParameter(f"no supplier with external id {external_id!r}"
+                                 f"{_suggest_ids(external_id)}", param_hint="--supplier")
+    if as_json:
+        click.echo(json.dumps({**found, "as_of": day.isoformat()}, ensure_ascii=False))
+    else:
+        _print_supplier(found, day)
+
+
+@policies_cli.command("list", help="List the programmes in the database with their validity "
+                      "and status on --as-of (default today).")
+@click.option("--as-of", "as_of", help="YYYY-MM-DD")
+@with_appcontext
+def list_command(as_of: str | None) -> None:
+    day = _day(as_of)
+    for p in read_programs(get_session()):
+        valid = f"{p.valid_from or '?'} … {p.valid_until or '(none given)'}"
+        click.echo(f"{p.code:<26} {p.status(day):<17} {valid:<28} {p.legal_basis}")
+
+
+@policies_cli.command("load", help="Add or update the programmes of a catalogue file "
+                      "(JSON lines; default: the bundled corpora/policies.jsonl) in the "
+                      "database, matched by code. Safe to run again: unchanged programmes "
+                      "stay as they are.")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def load_command(path: str | None) -> None:
+    try:
+        programs = load_catalogue(path or current_app.config["POLICY_CATALOGUE"])
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = upsert_programs(get_session(), programs)
+    click.echo(report.summary())
+
+
+@policies_cli.command("evaluate", help="Decide the labelled cases (corpora/policy_cases.jsonl "
+                      "by default) with the rules and print the accuracy on the yes/no cases "
+                      "and every disagreement. Uses the catalogue file, not the database.")
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@with_appcontext
+def evaluate_command(cases: str | None, as_json: bool) -> None:
+    from recommender.policy import evaluate_cases, load_cases
+
+    report = evaluate_cases(load_cases(cases),
+                            load_catalogue(current_app.config["POLICY_CATALOGUE"]))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{report.cases} cases: yes/no accuracy {100 * report.accuracy:.2f}% "
+               f"({report.correct}/{report.decided}); unknown agreement "
+               f"{report.unknown_agree}/{report.unknown_cases}; status agreement "
+               f"{report.status_agree}/{report.status_cases}")
+    for f in report.failures:
+        click.echo(f"  {f['case_id']} {f['program']}: expected {f['expected']}, got "
+                   f"{f['got']} ({f['reason']})")
+
+
+def load_if_empty(app: Flask) -> None:
+    """Fill an empty policy table from the catalogue file (like the sample profiles)."""
+    if not app.config["LOAD_POLICIES"]:
+        return
+    db = app.extensions["ketnoi_db"]
+    if not inspect(db.engine).has_table("policy_program"):
+        log.warning("no policy_program table yet: run flask --app webapp init-db")
+        return
+    with db.sessions() as session:
+        if program_count(session) == 0:
+            report = upsert_programs(session, load_catalogue(app.config["POLICY_CATALOGUE"]))
+            app.logger.info("loaded the policy catalogue: %s", report.summary())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(policies_cli)
+    load_if_empty(app)
