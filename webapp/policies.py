@@ -26,6 +26,7 @@ import click
 from flask import Blueprint, Flask, current_app, request
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from recommender.policy import (
     ACTIVITIES,
@@ -191,7 +192,7 @@ def _print_supplier(found: dict, as_of: date) -> None:
         rel = f"  relevance {item['relevance']:.3f}" if item["relevance"] is not None else ""
         click.echo(f"{rank:>3}. {item['eligible'].upper():<7} {item['code']}{status}{rel}")
         click.echo(f"     {item['title_vi']}")
-        if item["valid_from"] is None or item["valid_until"] is None:
+        if item["valid_from"] is None:  # dates not known: say so beside the programme
             click.echo(f"     valid: {item['valid_from'] or '?'} … "
                        f"{item['valid_until'] or '(no end date given)'}; "
                        f"{item['validity_note']}")
@@ -324,7 +325,11 @@ def load_if_empty(app: Flask) -> None:
         return
     with db.sessions() as session:
         if program_count(session) == 0:
-            report = upsert_programs(session, load_catalogue(app.config["POLICY_CATALOGUE"]))
+            try:
+                report = upsert_programs(session, load_catalogue(app.config["POLICY_CATALOGUE"]))
+            except IntegrityError:  # another worker starting at the same time loaded it
+                session.rollback()
+                return
             app.logger.info("loaded the policy catalogue: %s", report.summary())
 
 
