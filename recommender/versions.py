@@ -1,0 +1,467 @@
+"""Versioned index directories: build beside the serving index, promote atomically.
+
+An :class:`IndexStore` keeps every built index in its own directory,
+``ROOT/versions/<version-id>/``, with a ``version.json`` describing it (model,
+profile count and fingerprint, build time, metrics, status). ``ROOT/CURRENT``
+names the version to serve and the versions promoted before it; it is replaced
+in one ``os.replace`` (temporary file, fsync, rename), so a reader sees either
+the old or the new version, never half of one.
+
+A directory without a ``version.json`` whose status is ``ready`` is a build
+that never finished (a crash, ``kill -9``): it is never served and the next
+build removes it. Only one build runs at a time (:meth:`IndexStore.rebuild_lock`,
+a lock file created with ``O_EXCL``; a lock whose process is gone is taken over).
+
+:func:`rebuild` adds a quality gate: the new version is evaluated and promoted
+only if its nDCG@10 did not fall more than a tolerance below the serving one's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import RetrievalConfig
+from .embed.encoder import Encoder
+from .search import HybridIndex
+
+log = logging.getLogger(__name__)
+
+VERSION_FILE = "version.json"
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "rebuild.lock"
+ERRORS_FILE = "load_errors.jsonl"
+READY = "ready"
+GATE_METRIC = "nDCG@10"
+DEFAULT_TOLERANCE = 1.0
+"""Points of nDCG@10 a rebuilt index may lose and still be promoted."""
+
+
+class RebuildBusyError(RuntimeError):
+    """Another build holds the rebuild lock."""
+
+
+class VersionNotFoundError(LookupError):
+    """No ready version with that id."""
+
+
+@dataclass
+class IndexVersion:
+    """What one saved index holds and how it came to be."""
+
+    version_id: str
+    model_id: str
+    profile_count: int
+    fingerprint: str
+    built_at: str
+    duration_s: float
+    status: str = READY
+    metrics: dict[str, float] | None = None
+    gate: str | None = None
+    """Why the quality gate promoted or refused this version, once it ran."""
+    path: Path = field(default=Path("."), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["path"]
+        return data
+
+    @classmethod
+    def read(cls, directory: Path) -> IndexVersion | None:
+        """The version in ``directory``, or None if it is not a finished build."""
+        try:
+            data = json.loads((directory / VERSION_FILE).read_text(encoding="utf-8"))
+            version = cls(**{k: v for k, v in data.items() if k in _FIELDS}, path=directory)
+        except (OSError, ValueError, TypeError):
+            return None
+        if version.status != READY or version.version_id != directory.name:
+            return None
+        return version
+
+
+_FIELDS = {f for f in IndexVersion.__dataclass_fields__ if f != "path"}
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """The outcome of :func:`rebuild`."""
+
+    version: IndexVersion
+    promoted: bool
+    message: str
+
+
+def new_version_id(fingerprint: str = "") -> str:
+    """A UTC timestamp (sorts by build time) and a short hash that keeps ids unique."""
+    now = datetime.now(UTC)
+    salt = f"{fingerprint}{now.isoformat()}{os.getpid()}{time.perf_counter_ns()}"
+    return now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + hashlib.sha256(salt.encode()).hexdigest()[:8]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class IndexStore:
+    """The index versions under one root directory and which one is served."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+        self.versions_dir = self.root / "versions"
+        self.serving: IndexVersion | None = None
+        """The version :meth:`load_current` last returned (may differ from CURRENT)."""
+
+    # -- reading ------------------------------------------------------------
+    def list(self) -> list[IndexVersion]:
+        """Every finished version, oldest first."""
+        if not self.versions_dir.is_dir():
+            return []
+        found = (IndexVersion.read(d) for d in sorted(self.versions_dir.iterdir()) if d.is_dir())
+        return [v for v in found if v is not None]
+
+    def get(self, version_id: str) -> IndexVersion:
+        version = IndexVersion.read(self.versions_dir / version_id) if version_id else None
+        if version is None or "/" in version_id or version_id.startswith("."):
+            raise VersionNotFoundError(f"no ready index version {version_id!r} in "
+                                       f"{self.versions_dir}; see `index list`")
+        return version
+
+    def _pointer(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.root / CURRENT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"version": None, "history": []}
+        return {"version": data.get("version"), "history": list(data.get("history", []))}
+
+    def current(self) -> IndexVersion | None:
+        """The promoted version named by CURRENT (even if its files are damaged)."""
+        vid = self._pointer()["version"]
+        return IndexVersion.read(self.versions_dir / vid) if vid else None
+
+    def previous(self) -> IndexVersion | None:
+        """The version promoted before the current one that still exists."""
+        for vid in self._pointer()["history"]:
+            version = IndexVersion.read(self.versions_dir / vid)
+            if version is not None:
+                return version
+        return None
+
+    def incomplete(self) -> list[Path]:
+        """Directories of builds that never finished."""
+        if not self.versions_dir.is_dir():
+            return []
+        return [d for d in sorted(self.versions_dir.iterdir())
+                if d.is_dir() and IndexVersion.read(d) is None]
+
+    def load_errors(self, limit: int = 5) -> list[dict[str, str]]:
+        """The latest failures to load a version, newest last."""
+        try:
+            lines = (self.root / ERRORS_FILE).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        return [json.loads(line) for line in lines[-limit:] if line.strip()]
+
+    # -- promotion ----------------------------------------------------------
+    def promote(self, version: IndexVersion | str) -> IndexVersion:
+        """Make ``version`` the one served, remembering the one it replaces."""
+        version = self.get(version if isinstance(version, str) else version.version_id)
+        pointer = self._pointer()
+        history = [v for v in pointer["history"] if v != version.version_id]
+        if pointer["version"] and pointer["version"] != version.version_id:
+            history.insert(0, pointer["version"])
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.root / CURRENT_FILE, json.dumps(
+            {"version": version.version_id, "history": history[:50],
+             "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
+        log.info("promoted index version %s", version.version_id)
+        return version
+
+    def rollback(self, version: str | None = None) -> IndexVersion:
+        """Serve ``version``, or by default the version promoted before the current one."""
+        if version is None:
+            target = self.previous()
+            if target is None:
+                raise VersionNotFoundError("no earlier promoted version to roll back to")
+            pointer = self._pointer()
+            # going back drops the abandoned version from the history
+            history = [v for v in pointer["history"] if v != target.version_id]
+            _write_atomic(self.root / CURRENT_FILE, json.dumps(
+                {"version": target.version_id, "history": history,
+                 "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
+            log.info("rolled back to index version %s", target.version_id)
+            return target
+        return self.promote(version)
+
+    def prune(self, keep: int = 3) -> list[str]:
+        """Delete all but the ``keep`` newest versions; never the current or previous one."""
+        if keep < 0:
+            raise ValueError("keep must be 0 or more")
+        versions = self.list()
+        protected = {v.version_id for v in versions[len(versions) - keep:]} if keep else set()
+        for v in (self.current(), self.previous()):
+            if v is not None:
+                protected.add(v.version_id)
+        removed = []
+        for v in versions:
+            if v.version_id not in protected:
+                shutil.rmtree(v.path, ignore_errors=True)
+                removed.append(v.version_id)
+        return removed
+
+    # -- building -----------------------------------------------------------
+    @contextmanager
+    def rebuild_lock(self) -> Iterator[None]:
+        """Hold the one-build-at-a-time lock, or raise :class:`RebuildBusyError`.
+
+        A lock file made with ``O_CREAT | O_EXCL`` (works the same on SQLite and
+        PostgreSQL deployments, for builds on this machine); a lock left by a
+        process that no longer runs is taken over.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / LOCK_FILE
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                break
+            except FileExistsError:
+                holder = self._lock_holder(path)
+                pid = holder.get("pid")
+                same_host = holder.get("host") == socket.gethostname()
+                if isinstance(pid, int) and same_host and not _pid_alive(pid):
+                    log.warning("removing a stale rebuild lock of process %s", pid)
+                    path.unlink(missing_ok=True)
+                    continue
+                raise RebuildBusyError(
+                    f"another index build is running (process {pid} on "
+                    f"{holder.get('host', '?')}, since {holder.get('started_at', '?')}); "
+                    f"wait for it to finish, or delete {path} if that process is gone"
+                ) from None
+        else:
+            raise RebuildBusyError(f"could not take the rebuild lock {path}")
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                       "started_at": datetime.now(UTC).isoformat(timespec="seconds")}, fh)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _lock_holder(path: Path) -> dict[str, Any]:
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def clean_incomplete(self) -> list[str]:
+        """Remove half-built directories; call only while holding the rebuild lock."""
+        removed = []
+        for d in self.incomplete():
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.name)
+            log.info("removed unfinished index build %s", d.name)
+        return removed
+
+    def build(
+        self,
+        encoder: Encoder,
+        ids: Sequence[int],
+        texts: Sequence[str],
+        fingerprint: str,
+        config: RetrievalConfig | None = None,
+        *,
+        show_progress: bool | None = None,
+    ) -> tuple[HybridIndex, IndexVersion]:
+        """Build and save a new (not yet promoted) version; call under the rebuild lock."""
+        self.clean_incomplete()
+        started = time.perf_counter()
+        vid = new_version_id(fingerprint)
+        directory = self.versions_dir / vid
+        directory.mkdir(parents=True)
+        index = HybridIndex.build(encoder, ids, texts, config, show_progress=show_progress)
+        index.save(directory)
+        version = IndexVersion(
+            version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
+            fingerprint=fingerprint, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            duration_s=round(time.perf_counter() - started, 3), path=directory)
+        self.write(version)  # last: only now is the directory a finished version
+        log.info("built index version %s: %d profiles in %.1f s", vid, len(ids),
+                 version.duration_s)
+        return index, version
+
+    def write(self, version: IndexVersion) -> None:
+        """Save ``version.json`` atomically (after evaluation, or to record the gate)."""
+        _write_atomic(version.path / VERSION_FILE,
+                      json.dumps(version.to_dict(), indent=2, ensure_ascii=False) + "\n")
+
+    def load(self, version: IndexVersion, encoder: Encoder,
+             config: RetrievalConfig | None = None) -> HybridIndex:
+        """Load one version, verifying its checksums."""
+        if version.model_id != encoder.model_id:
+            raise ValueError(f"index version {version.version_id} was built with "
+                             f"{version.model_id!r}, not {encoder.model_id!r}")
+        return HybridIndex.load(version.path, encoder, config)
+
+    def load_current(
+        self, encoder: Encoder, config: RetrievalConfig | None = None
+    ) -> tuple[HybridIndex, IndexVersion] | None:
+        """The served index: CURRENT, or if it is damaged the newest older valid version.
+
+        A version that fails to load is logged and recorded (see :meth:`load_errors`)
+        so staff see it in ``index status``; CURRENT is left as it was. Returns None
+        when no version exists or none loads.
+        """
+        current = self.current()
+        vid = self._pointer()["version"]
+        candidates = [] if current is None else [current]
+        if vid and current is None:
+            self._record_error(vid, "CURRENT names a version that is missing or unfinished")
+        older = [v for v in reversed(self.list()) if vid is None or v.version_id < vid]
+        for version in [*candidates, *older]:
+            try:
+                index = self.load(version, encoder, config)
+            except Exception as exc:  # damaged, truncated or from another model
+                log.error("index version %s cannot be loaded: %s", version.version_id, exc)
+                self._record_error(version.version_id, str(exc))
+                continue
+            if vid and version.version_id != vid:
+                log.warning("serving index version %s instead of %s", version.version_id, vid)
+            self.serving = version
+            return index, version
+        self.serving = None
+        return None
+
+    def _record_error(self, version_id: str, error: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ERRORS_FILE, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"),
+                                 "version": version_id, "error": error},
+                                ensure_ascii=False) + "\n")
+
+
+Evaluator = Callable[[HybridIndex], Mapping[str, float]]
+
+
+def gate_decision(
+    new: Mapping[str, float] | None, old: Mapping[str, float] | None, tolerance: float
+) -> tuple[bool, str]:
+    """Whether a version with metrics ``new`` may replace one with ``old``, and why."""
+    if new is None or old is None or GATE_METRIC not in old:
+        return True, "no earlier metrics to compare with"
+    drop = old[GATE_METRIC] - new[GATE_METRIC]
+    text = f"{GATE_METRIC} {old[GATE_METRIC]:.2f} -> {new[GATE_METRIC]:.2f}"
+    if drop > tolerance:
+        return False, (f"{GATE_METRIC} fell by {drop:.2f} points ({text}), more than the "
+                       f"tolerance of {tolerance:.2f}")
+    return True, f"{text} (tolerance {tolerance:.2f})"
+
+
+def rebuild(
+    store: IndexStore,
+    encoder: Encoder,
+    ids: Sequence[int],
+    texts: Sequence[str],
+    fingerprint: str,
+    config: RetrievalConfig | None = None,
+    *,
+    evaluate: Evaluator | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    force: bool = False,
+    show_progress: bool | None = None,
+) -> RebuildResult:
+    """Build a new version, evaluate it, and promote it if it is not worse.
+
+    The serving version's stored metrics are the baseline (it is evaluated now
+    if it has none). ``force`` promotes whatever the metrics say.
+
+    Raises:
+        RebuildBusyError: another build is running.
+    """
+    if tolerance < 0:
+        raise ValueError("tolerance must be 0 or more points")
+    with store.rebuild_lock():
+        index, version = store.build(encoder, ids, texts, fingerprint, config,
+                                     show_progress=show_progress)
+        baseline = store.current()
+        if evaluate is not None:
+            version.metrics = dict(evaluate(index))
+            if baseline is not None and baseline.metrics is None:
+                try:
+                    baseline.metrics = dict(evaluate(store.load(baseline, encoder, config)))
+                    store.write(baseline)
+                except Exception as exc:  # a damaged baseline cannot block a rebuild
+                    log.warning("could not evaluate serving version %s: %s",
+                                baseline.version_id, exc)
+        ok, why = gate_decision(version.metrics,
+                                baseline.metrics if baseline is not None else None, tolerance)
+        if ok or force:
+            version.gate = ("promoted" + (" by force" if not ok else "") + f": {why}")
+            store.write(version)
+            store.promote(version)
+            return RebuildResult(version, True, f"promoted {version.version_id}: {why}")
+        version.gate = f"refused: {why}"
+        store.write(version)
+        return RebuildResult(version, False, (
+            f"not promoted {version.version_id}: {why}; still serving "
+            f"{baseline.version_id if baseline else 'nothing'} (use --force to promote anyway)"))
+
+
+def labelled_evaluator(
+    facts: Mapping[int, Any],
+    texts: Mapping[int, str],
+    external_ids: Mapping[int, str],
+    queries: str | os.PathLike,
+    qrels: str | os.PathLike,
+    *,
+    today=None,
+) -> Evaluator:
+    """Scores an index on the labelled buyer queries (the ``hybrid`` variant, all groups)."""
+    from .domain_eval import evaluate_domain, load_labelled
+    from .recommend import SupplierRecommender
+
+    labelled, judged = load_labelled(queries, qrels)
+
+    def evaluate(index: HybridIndex) -> dict[str, float]:
+        rec = SupplierRecommender(index, facts, texts)
+        results = evaluate_domain(rec, labelled, judged, external_ids,
+                                  variants=("hybrid",), today=today)
+        return dict(results["hybrid"]["all"])
+
+    return evaluate

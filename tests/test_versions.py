@@ -1,0 +1,171 @@
+"""Versioned index directories: promotion, rollback, fallback, gate, lock, prune."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from recommender.versions import (
+    CURRENT_FILE,
+    LOCK_FILE,
+    IndexStore,
+    RebuildBusyError,
+    VersionNotFoundError,
+    rebuild,
+)
+
+
+@pytest.fixture()
+def docs(suppliers):
+    ids = sorted(suppliers)
+    return ids, [suppliers[i] for i in ids]
+
+
+def _build(store, encoder, config, docs, fingerprint="f", **kw):
+    ids, texts = docs
+    return rebuild(store, encoder, ids, texts, fingerprint, config, show_progress=False, **kw)
+
+
+def test_promotion_and_rollback(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    assert store.current() is None and store.load_current(encoder, config) is None
+    first = _build(store, encoder, config, docs).version
+    second = _build(store, encoder, config, docs, "g").version
+    assert first.version_id < second.version_id
+    assert store.current().version_id == second.version_id
+    assert store.previous().version_id == first.version_id
+    assert [v.version_id for v in store.list()] == [first.version_id, second.version_id]
+    info = json.loads((second.path / "version.json").read_text())
+    assert info["status"] == "ready" and info["profile_count"] == 12
+    assert info["model_id"] == encoder.model_id and info["fingerprint"] == "g"
+    index, served = store.load_current(encoder, config)
+    assert served.version_id == second.version_id and len(index) == 12
+    assert index.search("bó dây điện ô tô", 1)[0].doc_id == 6
+    assert store.rollback().version_id == first.version_id
+    assert store.current().version_id == first.version_id
+    assert store.rollback(second.version_id).version_id == second.version_id
+    with pytest.raises(VersionNotFoundError):
+        store.rollback("20990101T000000000000Z-deadbeef")
+    # CURRENT is a whole JSON document, replaced in one rename: no temporary file left behind
+    assert json.loads((tmp_path / CURRENT_FILE).read_text())["version"] == second.version_id
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_corrupt_current_falls_back_and_is_recorded(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    first = _build(store, encoder, config, docs).version
+    second = _build(store, encoder, config, docs, "g").version
+    data = next((second.path / "vectors").glob("index-*"))
+    data.write_bytes(data.read_bytes()[:-16])  # truncated, as by a full disk
+    index, served = store.load_current(encoder, config)
+    assert served.version_id == first.version_id and len(index) == 12
+    assert store.current().version_id == second.version_id  # CURRENT left for staff to see
+    errors = store.load_errors()
+    assert errors[-1]["version"] == second.version_id
+    assert "corrupt" in errors[-1]["error"]
+
+
+def test_half_built_directory_is_ignored_and_cleaned(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    good = _build(store, encoder, config, docs).version
+    # a build killed with kill -9 after saving the vectors, before version.json
+    half = tmp_path / "versions" / "29990101T000000000000Z-0badf00d"
+    (half / "vectors").mkdir(parents=True)
+    (half / "vectors" / "manifest.json").write_text("{}")
+    unready = tmp_path / "versions" / "29990101T000000000001Z-0badf00e"
+    unready.mkdir()
+    (unready / "version.json").write_text(json.dumps({"status": "building"}))
+    assert [v.version_id for v in store.list()] == [good.version_id]
+    assert store.load_current(encoder, config)[1].version_id == good.version_id
+    assert {p.name for p in store.incomplete()} == {half.name, unready.name}
+    _build(store, encoder, config, docs, "g")
+    assert not half.exists() and not unready.exists()
+    assert store.incomplete() == []
+
+
+def test_quality_gate_refuses_a_worse_version_unless_forced(
+        tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    scores = iter([80.0, 76.5, 79.5, 70.0])  # forced metrics: the real index does not change
+
+    def evaluate(_index):
+        return {"nDCG@10": next(scores), "R@10": 90.0}
+
+    first = _build(store, encoder, config, docs, evaluate=evaluate)
+    assert first.promoted and first.version.metrics["nDCG@10"] == 80.0
+    worse = _build(store, encoder, config, docs, evaluate=evaluate)
+    assert not worse.promoted
+    assert "nDCG@10 fell by 3.50 points (nDCG@10 80.00 -> 76.50)" in worse.message
+    assert "--force" in worse.message
+    assert store.current().version_id == first.version.version_id
+    assert store.get(worse.version.version_id).gate.startswith("refused")
+    within = _build(store, encoder, config, docs, evaluate=evaluate)  # 0.5 point: allowed
+    assert within.promoted
+    forced = _build(store, encoder, config, docs, evaluate=evaluate, force=True)
+    assert forced.promoted and "by force" in forced.version.gate
+    assert store.current().version_id == forced.version.version_id
+
+
+def test_quality_gate_tolerance_is_configurable(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    scores = iter([80.0, 76.5])
+    _build(store, encoder, config, docs, evaluate=lambda _i: {"nDCG@10": next(scores)})
+    looser = _build(store, encoder, config, docs, tolerance=5.0,
+                    evaluate=lambda _i: {"nDCG@10": next(scores)})
+    assert looser.promoted
+    with pytest.raises(ValueError, match="tolerance"):
+        _build(store, encoder, config, docs, tolerance=-1)
+
+
+def test_two_rebuilds_at_once_one_is_refused(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    entered, release = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def slow_evaluate(_index):
+        entered.set()
+        release.wait(60)
+        return {"nDCG@10": 50.0}
+
+    def first():
+        outcome["first"] = _build(store, encoder, config, docs, evaluate=slow_evaluate)
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    try:
+        assert entered.wait(120)
+        with pytest.raises(RebuildBusyError, match=f"process {os.getpid()}"):
+            _build(store, encoder, config, docs)
+    finally:
+        release.set()
+        worker.join(120)
+    assert outcome["first"].promoted and len(store.list()) == 1
+    assert not (tmp_path / LOCK_FILE).exists()
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path, encoder, config, docs) -> None:
+    import socket
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    (tmp_path / LOCK_FILE).write_text(json.dumps(
+        {"pid": int(dead.stdout), "host": socket.gethostname(), "started_at": "earlier"}))
+    assert _build(IndexStore(tmp_path), encoder, config, docs).promoted
+
+
+def test_prune_keeps_current_and_previous(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    built = [_build(store, encoder, config, docs, str(n)).version.version_id for n in range(4)]
+    store.rollback(built[1])  # current: the second; previous: the fourth
+    removed = store.prune(keep=0)
+    assert sorted(removed) == [built[0], built[2]]
+    assert {v.version_id for v in store.list()} == {built[1], built[3]}
+    assert store.current().version_id == built[1]
+    assert store.prune(keep=1) == []
+    with pytest.raises(ValueError):
+        store.prune(keep=-1)
