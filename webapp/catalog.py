@@ -1,11 +1,14 @@
 """The supplier profiles the app searches and the hybrid index over them.
 
 Profiles are read from the profile store (:mod:`webapp.db`); their database
-primary keys are the index's document ids. The index is built once into the
-instance folder and loaded on later starts, unless the profiles changed since
-(a fingerprint of ids and texts is saved beside it). Building runs in a
-background thread so the app answers (with a clear "not ready" error)
-meanwhile.
+primary keys are the index's document ids. The index lives in versioned
+directories under the instance folder (:class:`recommender.versions.IndexStore`,
+staff commands in :mod:`webapp.index_cli`): the app serves the promoted
+version, or the newest older valid one if that is damaged. When none exists,
+or the profiles changed since it was built (a fingerprint of ids and texts is
+kept in its ``version.json``), a new version is built and promoted. Building
+runs in a background thread so the app answers (with a clear "not ready"
+error) meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,10 +30,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
 from recommender.store.models import SupplierProfile
+from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
 
-FINGERPRINT_FILE = "catalog.sha256"
+LOCK_WAIT_S = 1800.0
+"""How long a starting process waits for another process's build to finish."""
 
 
 @dataclass
@@ -92,6 +98,9 @@ class Catalog:
 
     def __init__(self, sessions: sessionmaker[Session], index_dir: str) -> None:
         self.sessions, self.index_dir = sessions, Path(index_dir)
+        self.store = IndexStore(self.index_dir)
+        self.index_version: IndexVersion | None = None
+        self._encoder = None
         self.profiles: dict[int, CatalogProfile] = {}
         self.index = None
         self.recommender: SupplierRecommender | None = None
@@ -125,48 +134,76 @@ class Catalog:
             log.exception("building the supplier index failed")
             self.error = str(exc)
 
-    def load_or_build(self) -> None:
-        from recommender.config import RetrievalConfig
+    def encoder(self, config):
+        """The encoder, loaded once per process."""
         from recommender.embed.encoder import load_encoder
-        from recommender.search import HybridIndex
+
+        if self._encoder is None:
+            self._encoder = load_encoder(config)
+        return self._encoder
+
+    def load_or_build(self) -> None:
+        """Serve the promoted index version, building and promoting one if needed."""
+        from recommender.config import RetrievalConfig
 
         profiles = read_profiles(self.sessions)
         wanted = fingerprint(profiles)
-        stamp = self.index_dir / FINGERPRINT_FILE
         config = RetrievalConfig.from_env()
-        encoder = load_encoder(config)
-        try:
-            saved = stamp.read_text().strip() if stamp.is_file() else None
-            if saved != wanted:
-                raise ValueError("the profiles changed since the index was built")
-            index = HybridIndex.load(self.index_dir, encoder, config)
-            log.info("loaded the supplier index from %s", self.index_dir)
-        except Exception as exc:  # missing, stale or damaged: rebuild
-            log.info("building the supplier index (%s)", exc)
-            stamp.unlink(missing_ok=True)
-            index = HybridIndex.build(encoder, [p.doc_id for p in profiles],
-                                      [p.search_text for p in profiles], config)
-            index.save(self.index_dir)
-            stamp.write_text(wanted + "\n")
+        encoder = self.encoder(config)
+        loaded = self.store.load_current(encoder, config)
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while loaded is None or loaded[1].fingerprint != wanted:
+            why = "no index version yet" if loaded is None else "the profiles changed"
+            try:
+                with self.store.rebuild_lock():
+                    log.info("building the supplier index (%s)", why)
+                    index, version = self.store.build(
+                        encoder, [p.doc_id for p in profiles],
+                        [p.search_text for p in profiles], wanted, config)
+                    version.gate = f"promoted on start: {why}"
+                    self.store.write(version)
+                    self.store.promote(version)
+                    loaded = index, version
+            except RebuildBusyError as exc:
+                # another process (a second worker, `flask index rebuild`) is building
+                if time.monotonic() > deadline:
+                    if loaded is None:
+                        raise
+                    break
+                log.info("waiting for the index build of another process: %s", exc)
+                time.sleep(1.0)
+                loaded = self.store.load_current(encoder, config)
+        index, version = loaded
+        log.info("serving supplier index version %s (%d profiles)", version.version_id,
+                 version.profile_count)
+        self.use(index, version, profiles)
+
+    def use(self, index, version: IndexVersion, profiles: list[CatalogProfile]) -> None:
+        """Serve ``index`` (a loaded ``version``) over ``profiles``."""
         self.profiles = {p.doc_id: p for p in profiles}
-        self.version = wanted[:12]
+        self.version = version.version_id
+        self.index_version = version
         self.recommender = SupplierRecommender(
             index, {p.doc_id: p.facts() for p in profiles},
             {p.doc_id: p.search_text for p in profiles})
         self.index = index
+        self.error = None
 
 
 def get_catalog() -> Catalog:
     return current_app.extensions["ketnoi_catalog"]
 
 
-@click.command("build-index", help="Build the supplier search index now (otherwise the app "
-               "builds it in the background on first start) and report its size.")
+@click.command("build-index", help="Build the supplier search index now if there is none or "
+               "the profiles changed (otherwise the app does it in the background on first "
+               "start), promote it without a quality check, and report its size. "
+               "`flask --app webapp index rebuild` rebuilds with a quality check.")
 @with_appcontext
 def build_index_command() -> None:
     catalog = get_catalog()
     catalog.load_or_build()
-    click.echo(f"indexed {len(catalog.profiles)} profiles into {catalog.index_dir}")
+    click.echo(f"indexed {len(catalog.profiles)} profiles into {catalog.index_version.path} "
+               f"(version {catalog.version})")
 
 
 def init_app(app: Flask) -> None:

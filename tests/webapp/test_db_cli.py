@@ -161,8 +161,8 @@ def test_index_is_rebuilt_when_profiles_change(tmp_path, corpus, config, monkeyp
     app = _app(tmp_path, corpus)
     catalog = app.extensions["ketnoi_catalog"]
     catalog.load_or_build()
-    windows = Path(app.config["INDEX_DIR"]) / "windows.json"
-    built = windows.stat().st_mtime_ns
+    built = catalog.store.current()
+    assert built.path.parent == Path(app.config["INDEX_DIR"]) / "versions"
     path = write_jsonl(tmp_path / "edit.jsonl", [profile_row(2, description="Ép nhựa ABS")])
     assert app.test_cli_runner().invoke(args=["import-profiles", str(path)]).exit_code == 0
 
@@ -170,6 +170,7 @@ def test_index_is_rebuilt_when_profiles_change(tmp_path, corpus, config, monkeyp
 
     again = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
     again.load_or_build()
-    assert windows.stat().st_mtime_ns != built
+    assert again.version != built.version_id  # a new version, promoted
+    assert again.store.previous().version_id == built.version_id
     hits = again.index.search("ép nhựa ABS", 1)
     assert again.profiles[hits[0].doc_id].external_id == "SUP-00002"

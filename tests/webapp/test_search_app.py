@@ -53,14 +53,17 @@ def test_search_page_messages_are_vietnamese(client) -> None:
 
 def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
     index_dir = Path(app.config["INDEX_DIR"])
-    assert (index_dir / "vectors" / "manifest.json").is_file()
+    served = app.extensions["ketnoi_catalog"].store.current().path
+    assert served.parent == index_dir / "versions"
+    assert (served / "vectors" / "manifest.json").is_file()
     from webapp.catalog import Catalog
 
-    saved = (index_dir / "windows.json").stat().st_mtime_ns
+    saved = (served / "windows.json").stat().st_mtime_ns
     again = Catalog(app.extensions["ketnoi_db"].sessions, str(index_dir))
     again.load_or_build()
     assert len(again.profiles) == 12 and again.ready
-    assert (index_dir / "windows.json").stat().st_mtime_ns == saved  # loaded, not rebuilt
+    assert again.index_version.path == served
+    assert (served / "windows.json").stat().st_mtime_ns == saved  # loaded, not rebuilt
     assert sorted(p.external_id for p in again.profiles.values())[0] == "SUP-00001"
 
 
