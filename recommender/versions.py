@@ -168,7 +168,17 @@ class IndexStore:
             data = json.loads((self.root / CURRENT_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {"version": None, "history": []}
-        return {"version": data.get("version"), "history": list(data.get("history", []))}
+        return {"version": data.get("version"), "history": list(data.get("history", [])),
+                "pinned": bool(data.get("pinned", False))}
+
+    def pinned(self) -> bool:
+        """Whether staff chose the current version by a rollback (kept even if profiles changed)."""
+        return self._pointer()["pinned"]
+
+    def rebuild_holder(self) -> dict[str, Any] | None:
+        """Who holds the rebuild lock (pid, host, started_at), or None."""
+        path = self.root / LOCK_FILE
+        return self._lock_holder(path) if path.exists() else None
 
     def current(self) -> IndexVersion | None:
         """The promoted version named by CURRENT (even if its files are damaged)."""
@@ -199,8 +209,12 @@ class IndexStore:
         return [json.loads(line) for line in lines[-limit:] if line.strip()]
 
     # -- promotion ----------------------------------------------------------
-    def promote(self, version: IndexVersion | str) -> IndexVersion:
-        """Make ``version`` the one served, remembering the one it replaces."""
+    def promote(self, version: IndexVersion | str, *, pinned: bool = False) -> IndexVersion:
+        """Make ``version`` the one served, remembering the one it replaces.
+
+        ``pinned`` marks a choice made by staff (a rollback), which the web app
+        keeps serving after profile edits instead of building a fresh version.
+        """
         version = self.get(version if isinstance(version, str) else version.version_id)
         pointer = self._pointer()
         history = [v for v in pointer["history"] if v != version.version_id]
@@ -208,7 +222,7 @@ class IndexStore:
             history.insert(0, pointer["version"])
         self.root.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.root / CURRENT_FILE, json.dumps(
-            {"version": version.version_id, "history": history[:50],
+            {"version": version.version_id, "history": history[:50], "pinned": pinned,
              "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
         log.info("promoted index version %s", version.version_id)
         return version
@@ -223,11 +237,11 @@ class IndexStore:
             # going back drops the abandoned version from the history
             history = [v for v in pointer["history"] if v != target.version_id]
             _write_atomic(self.root / CURRENT_FILE, json.dumps(
-                {"version": target.version_id, "history": history,
+                {"version": target.version_id, "history": history, "pinned": True,
                  "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
             log.info("rolled back to index version %s", target.version_id)
             return target
-        return self.promote(version)
+        return self.promote(version, pinned=True)
 
     def prune(self, keep: int = 3) -> list[str]:
         """Delete all but the ``keep`` newest versions; never the current or previous one."""

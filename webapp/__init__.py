@@ -58,11 +58,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import catalog, commands, db, errors, policies, search
+    from . import catalog, commands, db, errors, index_cli, policies, search
 
     db.init_app(app)
     catalog.init_app(app)
     commands.init_app(app)
+    index_cli.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)

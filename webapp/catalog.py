@@ -152,7 +152,7 @@ class Catalog:
         encoder = self.encoder(config)
         loaded = self.store.load_current(encoder, config)
         deadline = time.monotonic() + LOCK_WAIT_S
-        while loaded is None or loaded[1].fingerprint != wanted:
+        while self._needs_build(loaded, wanted, profiles):
             why = "no index version yet" if loaded is None else "the profiles changed"
             try:
                 with self.store.rebuild_lock():
@@ -177,6 +177,20 @@ class Catalog:
         log.info("serving supplier index version %s (%d profiles)", version.version_id,
                  version.profile_count)
         self.use(index, version, profiles)
+
+    def _needs_build(self, loaded, wanted: str, profiles: list[CatalogProfile]) -> bool:
+        if loaded is None:
+            return True
+        index, version = loaded
+        if version.fingerprint == wanted:
+            return False
+        # a version staff rolled back to is kept while every profile it holds still exists
+        if self.store.pinned() and self.store.current() == version:
+            if set(index.windows) <= {p.doc_id for p in profiles}:
+                log.warning("serving rolled-back index version %s although the profiles "
+                            "changed since it was built", version.version_id)
+                return False
+        return True
 
     def use(self, index, version: IndexVersion, profiles: list[CatalogProfile]) -> None:
         """Serve ``index`` (a loaded ``version``) over ``profiles``."""

@@ -1,0 +1,131 @@
+"""`flask index ...`: rebuild with the quality gate, status, list, rollback, prune."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+QUERIES = (
+    '{"query_id": "a", "text": "bó dây điện ô tô", "lang": "vi"}\n'
+    '{"query_id": "b", "text": "de giay cao su", "lang": "vi_nodiac"}\n'
+    '{"query_id": "c", "text": "corrugated carton boxes", "lang": "en"}\n'
+)
+QRELS = "query_id\texternal_id\tgrade\na\tSUP-00006\t2\nb\tSUP-00008\t2\nc\tSUP-00010\t2\n"
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory):
+    root = tmp_path_factory.mktemp("labels")
+    (root / "q.jsonl").write_text(QUERIES, encoding="utf-8")
+    (root / "qrels.tsv").write_text(QRELS, encoding="utf-8")
+    return ["--queries", str(root / "q.jsonl"), "--qrels", str(root / "qrels.tsv")]
+
+
+def _index(app, *args):
+    return app.test_cli_runner().invoke(args=["index", *args])
+
+
+@pytest.mark.parametrize(
+    ("command", "phrases"),
+    [
+        ("rebuild", ["--tolerance", "--force", "nDCG@10", "Only one rebuild runs at a time",
+                     "index rollback VERSION", "after a restart"]),
+        ("status", ["CURRENT", "newest older valid version", "--verify"]),
+        ("list", ["'*' marks the current", "previous"]),
+        ("rollback", ["by default the one promoted before the current one", "VERSION"]),
+        ("prune", ["--keep", "always the current and the previous"]),
+    ],
+)
+def test_index_help_texts(app, command, phrases) -> None:
+    result = _index(app, command, "--help")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for phrase in phrases:
+        assert phrase in text, phrase
+
+
+def test_rebuild_quality_gate_and_force(app, labels) -> None:
+    catalog = app.extensions["ketnoi_catalog"]
+    store = catalog.store
+    first = store.current()
+    assert first is not None and first.gate.startswith("promoted on start")
+    half = store.versions_dir / "29990101T000000000000Z-0badf00d"  # a build killed mid-way
+    (half / "vectors").mkdir(parents=True)
+    assert "unfinished builds" in _index(app, "status").output
+
+    result = _index(app, "rebuild", *labels)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("promoted ") and not half.exists()
+    assert store.get(first.version_id).metrics["nDCG@10"] == 100.0  # baseline scored too
+    assert catalog.version == store.current().version_id  # this process serves it at once
+
+    serving = store.current()
+    serving.metrics["nDCG@10"] = 150.0  # pretend the served version was much better
+    store.write(serving)
+    refused = _index(app, "rebuild", *labels)
+    assert refused.exit_code == 1
+    assert "nDCG@10 fell by 50.00 points (nDCG@10 150.00 -> 100.00)" in refused.output
+    assert f"still serving {serving.version_id}" in refused.output and "--force" in refused.output
+    assert store.current().version_id == serving.version_id
+    listing = _index(app, "list").output
+    assert "refused: nDCG@10 fell by 50.00" in listing
+
+    loose = _index(app, "rebuild", "--tolerance", "60", *labels)
+    assert loose.exit_code == 0 and "(tolerance 60.00)" in loose.output
+    top = store.current()
+    top.metrics = {"nDCG@10": 150.0}
+    store.write(top)
+    forced = _index(app, "rebuild", "--force", *labels)
+    assert forced.exit_code == 0 and "by force" in store.current().gate
+    assert _index(app, "rebuild", "--tolerance", "-1", *labels).exit_code == 2
+
+
+def test_second_rebuild_is_refused_with_a_reason(app, labels) -> None:
+    store = app.extensions["ketnoi_catalog"].store
+    before = len(store.list())
+    with store.rebuild_lock():
+        assert f"rebuild running: process {os.getpid()}" in _index(app, "status").output
+        result = _index(app, "rebuild", *labels)
+    assert result.exit_code == 1
+    assert f"rebuild did not start: another index build is running (process {os.getpid()}" \
+        in result.output
+    assert len(store.list()) == before
+
+
+def test_list_rollback_and_prune(app, labels) -> None:
+    store = app.extensions["ketnoi_catalog"].store
+    for _ in range(2):
+        assert _index(app, "rebuild", "--force", *labels).exit_code == 0
+    current, previous = store.current(), store.previous()
+    listing = _index(app, "list").output.splitlines()
+    assert any(line.startswith(f"* {current.version_id}") for line in listing)
+    assert any(line.startswith(f"- {previous.version_id}") for line in listing)
+    result = _index(app, "rollback")
+    assert result.exit_code == 0 and f"now serving {previous.version_id}" in result.output
+    assert app.extensions["ketnoi_catalog"].version == previous.version_id
+    assert _index(app, "rollback", current.version_id).exit_code == 0
+    bad = _index(app, "rollback", "no-such-version")
+    assert bad.exit_code == 1 and "no ready index version 'no-such-version'" in bad.output
+    result = _index(app, "prune", "--keep", "0")
+    assert result.exit_code == 0 and "removed" in result.output
+    assert {v.version_id for v in store.list()} == {current.version_id, previous.version_id}
+
+
+def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) -> None:
+    from webapp.catalog import Catalog
+
+    catalog = app.extensions["ketnoi_catalog"]
+    assert _index(app, "rebuild", "--force", *labels).exit_code == 0
+    current, previous = catalog.store.current(), catalog.store.previous()
+    data = next((current.path / "lexical").glob("*.npz"), None) or next(
+        p for p in (current.path / "lexical").iterdir() if p.name != "manifest.json")
+    data.write_bytes(b"\0" + data.read_bytes()[1:])  # one flipped byte
+    again = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
+    again.load_or_build()
+    assert again.ready and again.version == previous.version_id
+    assert again.recommender.recommend("bó dây điện ô tô", 1).items[0].doc_id
+    status = _index(app, "status", "--verify").output
+    assert f"SERVING INSTEAD: {previous.version_id}" in status
+    assert "load errors" in status and f"{current.version_id}: " in status
+    assert "checksum" in status

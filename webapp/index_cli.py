@@ -1,0 +1,183 @@
+"""Staff commands for the supplier index versions: ``flask --app webapp index ...``.
+
+``rebuild`` builds a new version beside the served one, scores it on the
+labelled buyer queries and promotes it only if nDCG@10 did not fall by more
+than a tolerance; ``status``, ``list``, ``rollback`` and ``prune`` look after
+the versions kept in ``INDEX_DIR/versions``. A promotion is one atomic rename
+of ``INDEX_DIR/CURRENT``; web workers already running keep the version they
+loaded until they restart.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from recommender.versions import (
+    DEFAULT_TOLERANCE,
+    GATE_METRIC,
+    IndexVersion,
+    RebuildBusyError,
+    VersionNotFoundError,
+    labelled_evaluator,
+    rebuild,
+)
+
+from .catalog import fingerprint, get_catalog, read_profiles
+from .commands import LABELS_AS_OF, REPO_ROOT
+
+index_cli = AppGroup("index", help="Look after the supplier search index versions: rebuild "
+                     "with a quality check, see which version is served, list, roll back, "
+                     "prune. Run `flask --app webapp index COMMAND --help` for each.")
+
+RESTART_NOTE = "web workers already running serve the new version after a restart"
+
+
+def _metric(version: IndexVersion) -> str:
+    if not version.metrics or GATE_METRIC not in version.metrics:
+        return "-"
+    return f"{version.metrics[GATE_METRIC]:.2f}"
+
+
+def _describe(label: str, version: IndexVersion | None) -> str:
+    if version is None:
+        return f"{label}: none"
+    return (f"{label}: {version.version_id}  built {version.built_at} in "
+            f"{version.duration_s:.1f} s, {version.profile_count} profiles, model "
+            f"{version.model_id}, {GATE_METRIC} {_metric(version)}")
+
+
+@index_cli.command("rebuild", help="Build a new index version from the stored profiles, "
+                   "score it on the labelled buyer queries and promote it only if nDCG@10 "
+                   "fell by no more than --tolerance points below the served version. A "
+                   "refused version is kept (see `index list`) and can be promoted later with "
+                   "`index rollback VERSION`. Only one rebuild runs at a time; a second one "
+                   "exits with status 1 and says who holds the lock. Unchanged profile texts "
+                   "are not encoded again (embedding cache). " + RESTART_NOTE + ".")
+@click.option("--force", is_flag=True, help="promote even if the quality check fails")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=DEFAULT_TOLERANCE,
+              show_default=True, help="nDCG@10 points the new version may lose")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False),
+              default=str(REPO_ROOT / "corpora" / "buyer_queries.jsonl"), show_default=True,
+              help="labelled buyer queries (JSON lines)")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
+              default=str(REPO_ROOT / "corpora" / "buyer_qrels.tsv"), show_default=True,
+              help="graded judgements (TSV)")
+@click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
+              help="date certificates are checked on (the labels' date)")
+def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
+                    as_of: str) -> None:
+    from recommender.config import RetrievalConfig
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError as exc:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
+    catalog = get_catalog()
+    profiles = read_profiles(catalog.sessions)
+    config = RetrievalConfig.from_env()
+    encoder = catalog.encoder(config)
+    evaluate = labelled_evaluator(
+        {p.doc_id: p.facts() for p in profiles}, {p.doc_id: p.search_text for p in profiles},
+        {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=day)
+    try:
+        result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
+                         [p.search_text for p in profiles], fingerprint(profiles), config,
+                         evaluate=evaluate, tolerance=tolerance, force=force)
+    except RebuildBusyError as exc:
+        raise click.ClickException(f"rebuild did not start: {exc}") from exc
+    click.echo(result.message)
+    if not result.promoted:
+        raise SystemExit(1)
+    catalog.load_or_build()  # this process serves the new version at once
+    click.echo(RESTART_NOTE)
+
+
+@index_cli.command("status", help="Show the promoted (CURRENT) version, the one before it, "
+                   "the version this process serves if it differs (a damaged CURRENT is "
+                   "replaced by the newest older valid version), unfinished builds, a running "
+                   "rebuild, and the latest load errors. With --verify the current version's "
+                   "files are checked against their checksums now.")
+@click.option("--verify", is_flag=True, help="load the served version, checking checksums")
+def status_command(verify: bool) -> None:
+    catalog = get_catalog()
+    store = catalog.store
+    if verify:
+        from recommender.config import RetrievalConfig
+
+        config = RetrievalConfig.from_env()
+        store.load_current(catalog.encoder(config), config)
+    current = store.current()
+    click.echo(f"index directory: {store.root}")
+    click.echo(_describe("current", current))
+    if current is not None and current.gate:
+        click.echo(f"  quality check: {current.gate}")
+    click.echo(_describe("previous", store.previous()))
+    serving = store.serving or catalog.index_version
+    if serving is not None and (current is None or serving.version_id != current.version_id):
+        click.echo(_describe("SERVING INSTEAD", serving)
+                   + "  (the current version could not be loaded; see the errors below)")
+    click.echo(f"versions kept: {len(store.list())}")
+    unfinished = store.incomplete()
+    if unfinished:
+        click.echo(f"unfinished builds (removed by the next rebuild): "
+                   f"{', '.join(d.name for d in unfinished)}")
+    holder = store.rebuild_holder()
+    if holder:
+        click.echo(f"rebuild running: process {holder.get('pid')} since "
+                   f"{holder.get('started_at')}")
+    errors = store.load_errors()
+    if errors:
+        click.echo("load errors (newest last):")
+        for err in errors:
+            click.echo(f"  {err['at']} {err['version']}: {err['error']}")
+
+
+@index_cli.command("list", help="List the kept index versions, oldest first: id, build time, "
+                   "profiles, nDCG@10 and the quality check's decision. '*' marks the current "
+                   "version, '-' the previous one (what `index rollback` returns to).")
+def list_command() -> None:
+    store = get_catalog().store
+    current, previous = store.current(), store.previous()
+    versions = store.list()
+    if not versions:
+        click.echo("no index versions yet; run `flask --app webapp index rebuild`")
+        return
+    click.echo(f"  {'version':<32} {'built_at':<26} {'profiles':>8} {GATE_METRIC:>8}  gate")
+    for v in versions:
+        mark = ("*" if current and v.version_id == current.version_id else
+                "-" if previous and v.version_id == previous.version_id else " ")
+        click.echo(f"{mark} {v.version_id:<32} {v.built_at:<26} {v.profile_count:>8} "
+                   f"{_metric(v):>8}  {v.gate or ''}")
+
+
+@index_cli.command("rollback", help="Serve an earlier index version: by default the one "
+                   "promoted before the current one, or VERSION (an id from `index list`, "
+                   "including a version the quality check refused). " + RESTART_NOTE + ".")
+@click.argument("version", required=False)
+def rollback_command(version: str | None) -> None:
+    catalog = get_catalog()
+    try:
+        target = catalog.store.rollback(version)
+    except VersionNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"now serving {target.version_id}; {RESTART_NOTE}")
+    if catalog.ready:
+        catalog.load_or_build()
+
+
+@index_cli.command("prune", help="Delete old index versions to free disk space, keeping the "
+                   "--keep newest plus always the current and the previous version.")
+@click.option("--keep", type=click.IntRange(min=0), default=3, show_default=True,
+              help="how many of the newest versions to keep")
+def prune_command(keep: int) -> None:
+    removed = get_catalog().store.prune(keep)
+    click.echo(f"removed {len(removed)} versions" + (f": {', '.join(removed)}" if removed
+                                                      else ""))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(index_cli)
