@@ -91,21 +91,44 @@ def document_terms(analyzed: AnalyzedText, bigrams: bool = True) -> dict[str, li
 
 
 class _Field:
-    """One bm25s index over the current documents of one field."""
+    """One bm25s index over the current documents of one field.
+
+    Terms are interned once into a growing vocabulary, and documents are kept
+    as int32 id arrays: rebuilding the BM25 matrices after an edit then skips
+    bm25s's own tokenisation, and the terms take a fraction of the memory of
+    Python strings.
+    """
 
     def __init__(self, k1: float, b: float) -> None:
         self.k1, self.b = k1, b
         self.retriever = None
-        self.vocab: dict[str, int] = {}
+        # id 0 is the empty term: bm25s drops empty documents' rows without one
+        self.vocab: dict[str, int] = {"": 0}
+        self.words: list[str] = [""]
 
-    def build(self, docs: list[list[str]]) -> None:
+    def intern(self, terms: list[str]) -> np.ndarray:
+        vocab, words = self.vocab, self.words
+        out = np.empty(len(terms), dtype=np.int32)
+        for i, term in enumerate(terms):
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(words)
+                words.append(term)
+            out[i] = tid
+        return out
+
+    def strings(self, ids: np.ndarray) -> list[str]:
+        words = self.words
+        return [words[i] for i in ids.tolist()]
+
+    def build(self, docs: list[np.ndarray]) -> None:
         import bm25s
+        from bm25s.tokenization import Tokenized
 
         retriever = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
-        # bm25s drops empty documents' rows unless an empty token exists.
-        retriever.index([d if d else [""] for d in docs], show_progress=False)
+        ids = [d.tolist() if len(d) else [0] for d in docs]
+        retriever.index(Tokenized(ids=ids, vocab=self.vocab), show_progress=False)
         self.retriever = retriever
-        self.vocab = retriever.vocab_dict
 
     def scores(self, terms: list[str], n_docs: int) -> np.ndarray:
         known = [t for t in terms if t in self.vocab and t != ""]
@@ -129,6 +152,7 @@ class LexicalIndex:
         self._dirty = True
         self._restorer: DiacriticRestorer | None = None
         self._positions: dict[int, int] = {}
+        self._changes_since_restorer = 0
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -161,7 +185,8 @@ class LexicalIndex:
                 raise ValueError(f"terms must have exactly the fields {FIELDS}")
         with self._lock:
             for doc_id, t in zip(ids, terms, strict=True):
-                self._terms[int(doc_id)] = t
+                self._terms[int(doc_id)] = {f: self._fields[f].intern(t[f]) for f in FIELDS}
+            self._changes_since_restorer += len(terms)
             self._dirty = True
 
     def remove(self, ids: Iterable[int]) -> int:
@@ -173,6 +198,7 @@ class LexicalIndex:
                 raise UnknownDocumentError(f"not in the lexical index: {missing[:10]}")
             for i in ids:
                 del self._terms[i]
+            self._changes_since_restorer += len(ids)
             self._dirty = True
         return len(ids)
 
@@ -184,9 +210,12 @@ class LexicalIndex:
 
     def _restorer_now(self) -> DiacriticRestorer:
         if self._restorer is None:
+            field = self._fields["text"]
             self._restorer = DiacriticRestorer.from_syllables(
-                [t for t in terms["text"] if "|" not in t] for terms in self._terms.values()
+                [t for t in field.strings(terms["text"]) if "|" not in t]
+                for terms in self._terms.values()
             )
+            self._changes_since_restorer = 0
         return self._restorer
 
     def _refresh(self) -> None:
@@ -197,10 +226,13 @@ class LexicalIndex:
             if len(order):
                 field.build([self._terms[int(i)][name] for i in order])
             else:
-                field.retriever, field.vocab = None, {}
+                field.retriever = None
         self._order = order
         self._positions = {int(d): i for i, d in enumerate(order.tolist())}
-        self._restorer = None
+        # The restorer's syllable statistics barely move with a few edits;
+        # refit it once 5% of the collection has changed, not on every edit.
+        if self._changes_since_restorer > 0.05 * max(len(order), 1):
+            self._restorer = None
         self._dirty = False
 
     def positions(self) -> dict[int, int]:
@@ -269,7 +301,8 @@ class LexicalIndex:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            rows = [{"id": i, **t} for i, t in self._terms.items()]
+            rows = [{"id": i, **{f: self._fields[f].strings(t[f]) for f in FIELDS}}
+                    for i, t in self._terms.items()]
         data_path = directory / "lexical.jsonl.gz"
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lexical.")
         try:
