@@ -45,6 +45,7 @@ LOCK_FILE = "rebuild.lock"
 ERRORS_FILE = "load_errors.jsonl"
 READY = "ready"
 GATE_METRIC = "nDCG@10"
+STALE_EMPTY_LOCK_S = 60.0
 DEFAULT_TOLERANCE = 1.0
 """Points of nDCG@10 a rebuilt index may lose and still be promoted."""
 
@@ -129,6 +130,13 @@ def _write_atomic(path: Path, text: str) -> None:
             os.close(dfd)
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -157,8 +165,9 @@ class IndexStore:
         return [v for v in found if v is not None]
 
     def get(self, version_id: str) -> IndexVersion:
-        version = IndexVersion.read(self.versions_dir / version_id) if version_id else None
-        if version is None or "/" in version_id or version_id.startswith("."):
+        safe = bool(version_id) and "/" not in version_id and not version_id.startswith(".")
+        version = IndexVersion.read(self.versions_dir / version_id) if safe else None
+        if version is None:
             raise VersionNotFoundError(f"no ready index version {version_id!r} in "
                                        f"{self.versions_dir}; see `index list`")
         return version
@@ -278,7 +287,10 @@ class IndexStore:
                 holder = self._lock_holder(path)
                 pid = holder.get("pid")
                 same_host = holder.get("host") == socket.gethostname()
-                if isinstance(pid, int) and same_host and not _pid_alive(pid):
+                dead = isinstance(pid, int) and same_host and not _pid_alive(pid)
+                # a lock file left empty by a crash right after it was created
+                unreadable = not holder and time.time() - _mtime(path) > STALE_EMPTY_LOCK_S
+                if dead or unreadable:
                     log.warning("removing a stale rebuild lock of process %s", pid)
                     path.unlink(missing_ok=True)
                     continue
@@ -397,7 +409,9 @@ def gate_decision(
     new: Mapping[str, float] | None, old: Mapping[str, float] | None, tolerance: float
 ) -> tuple[bool, str]:
     """Whether a version with metrics ``new`` may replace one with ``old``, and why."""
-    if new is None or old is None or GATE_METRIC not in old:
+    if new is None:
+        return True, "not evaluated"
+    if old is None or GATE_METRIC not in old:
         return True, "no earlier metrics to compare with"
     drop = old[GATE_METRIC] - new[GATE_METRIC]
     text = f"{GATE_METRIC} {old[GATE_METRIC]:.2f} -> {new[GATE_METRIC]:.2f}"

@@ -169,3 +169,19 @@ def test_prune_keeps_current_and_previous(tmp_path, encoder, config, docs) -> No
     assert store.prune(keep=1) == []
     with pytest.raises(ValueError):
         store.prune(keep=-1)
+
+
+def test_empty_lock_file_is_stale_only_after_a_while(tmp_path, encoder, config, docs) -> None:
+    lock = tmp_path / LOCK_FILE
+    lock.write_text("")  # crashed between creating the lock and writing who holds it
+    with pytest.raises(RebuildBusyError, match="delete"):
+        _build(IndexStore(tmp_path), encoder, config, docs)
+    os.utime(lock, (0, 0))
+    assert _build(IndexStore(tmp_path), encoder, config, docs).promoted
+
+
+def test_version_ids_cannot_leave_the_versions_directory(tmp_path) -> None:
+    store = IndexStore(tmp_path)
+    for bad in ("", "../x", ".hidden", "a/b"):
+        with pytest.raises(VersionNotFoundError):
+            store.get(bad)

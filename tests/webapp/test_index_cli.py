@@ -129,3 +129,35 @@ def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) ->
     assert f"SERVING INSTEAD: {previous.version_id}" in status
     assert "load errors" in status and f"{current.version_id}: " in status
     assert "checksum" in status
+
+
+def test_rolled_back_version_survives_a_restart_after_profile_edits(
+        tmp_path, config, monkeypatch) -> None:
+    from webapp import create_app
+    from webapp.catalog import Catalog
+
+    from ..store.files import profile_row, write_jsonl
+
+    monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    corpus = write_jsonl(tmp_path / "sample.jsonl",
+                         [profile_row(n, sample=True) for n in (1, 2, 3)])
+    small = create_app({"TESTING": True, "SAMPLE_CORPUS": str(corpus),
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'ketnoi.sqlite3'}",
+                        "INDEX_DIR": str(tmp_path / "index"), "BUILD_INDEX_ON_START": False})
+    runner = small.test_cli_runner()
+    assert runner.invoke(args=["build-index"]).exit_code == 0
+    first = small.extensions["ketnoi_catalog"].store.current()
+    edit = write_jsonl(tmp_path / "edit.jsonl", [profile_row(2, description="Ép nhựa ABS")])
+    assert runner.invoke(args=["import-profiles", str(edit)]).exit_code == 0
+
+    def restart() -> Catalog:
+        catalog = Catalog(small.extensions["ketnoi_db"].sessions, small.config["INDEX_DIR"])
+        catalog.load_or_build()
+        return catalog
+
+    second = restart().index_version  # profiles changed: a new version on start
+    assert second.version_id != first.version_id
+    assert runner.invoke(args=["index", "rollback"]).exit_code == 0
+    assert restart().version == first.version_id  # staff's choice is kept
+    assert runner.invoke(args=["index", "rollback", second.version_id]).exit_code == 0
+    assert restart().version == second.version_id
