@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -34,6 +36,9 @@ from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
 
+UNVERSIONED_STAMP = "catalog.sha256"
+UNVERSIONED_PARTS = ("vectors", "lexical", "windows.json")
+"""What earlier releases saved directly in INDEX_DIR (adopted as the first version)."""
 LOCK_WAIT_S = 1800.0
 """How long a starting process waits for another process's build to finish."""
 
@@ -156,6 +161,10 @@ class Catalog:
             why = "no index version yet" if loaded is None else "the profiles changed"
             try:
                 with self.store.rebuild_lock():
+                    if loaded is None:
+                        loaded = self._adopt_unversioned(encoder, config, wanted)
+                        if loaded is not None:
+                            continue
                     log.info("building the supplier index (%s)", why)
                     index, version = self.store.build(
                         encoder, [p.doc_id for p in profiles],
@@ -177,6 +186,51 @@ class Catalog:
         log.info("serving supplier index version %s (%d profiles)", version.version_id,
                  version.profile_count)
         self.use(index, version, profiles)
+
+    def _adopt_unversioned(self, encoder, config, wanted: str):
+        """Turn an index saved by earlier releases straight into INDEX_DIR into version one.
+
+        Earlier releases kept one index in INDEX_DIR itself with a ``catalog.sha256``
+        stamp. If it is intact and matches the profiles it becomes the first version
+        (no three-minute rebuild on upgrade); otherwise its files are removed.
+        """
+        from recommender.search import HybridIndex
+        from recommender.versions import new_version_id
+
+        root = self.index_dir
+        stamp = root / UNVERSIONED_STAMP
+        parts = [root / name for name in UNVERSIONED_PARTS]
+        if not stamp.is_file() and not any(p.exists() for p in parts):
+            return None
+        adopted = None
+        try:
+            if stamp.read_text().strip() != wanted:
+                raise ValueError("the profiles changed since it was built")
+            index = HybridIndex.load(root, encoder, config)
+            vid = new_version_id(wanted)
+            target = self.store.versions_dir / vid
+            target.mkdir(parents=True)
+            for part in parts:
+                os.replace(part, target / part.name)
+            version = IndexVersion(
+                version_id=vid, model_id=encoder.model_id, profile_count=len(index),
+                fingerprint=wanted, built_at=datetime.fromtimestamp(
+                    stamp.stat().st_mtime, UTC).isoformat(timespec="seconds"),
+                duration_s=0.0, gate="adopted from the unversioned index of an earlier "
+                "release", path=target)
+            self.store.write(version)
+            self.store.promote(version)
+            adopted = index, version
+            log.info("adopted the unversioned index in %s as version %s", root, vid)
+        except Exception as exc:  # missing, stale or damaged: built afresh
+            log.info("not reusing the unversioned index in %s (%s)", root, exc)
+        for part in parts:
+            if part.is_dir():
+                shutil.rmtree(part, ignore_errors=True)
+            else:
+                part.unlink(missing_ok=True)
+        stamp.unlink(missing_ok=True)
+        return adopted
 
     def _needs_build(self, loaded, wanted: str, profiles: list[CatalogProfile]) -> bool:
         if loaded is None:

@@ -161,3 +161,44 @@ def test_rolled_back_version_survives_a_restart_after_profile_edits(
     assert restart().version == first.version_id  # staff's choice is kept
     assert runner.invoke(args=["index", "rollback", second.version_id]).exit_code == 0
     assert restart().version == second.version_id
+
+
+def test_unversioned_index_of_an_earlier_release_is_adopted(
+        tmp_path, config, encoder, monkeypatch) -> None:
+    from recommender.search import HybridIndex
+    from webapp import create_app
+    from webapp.catalog import Catalog, fingerprint, read_profiles
+
+    from ..store.files import profile_row, write_jsonl
+
+    monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    corpus = write_jsonl(tmp_path / "sample.jsonl",
+                         [profile_row(n, sample=True) for n in (1, 2, 3)])
+    small = create_app({"TESTING": True, "SAMPLE_CORPUS": str(corpus),
+                        "DATABASE_URL": f"sqlite:///{tmp_path / 'ketnoi.sqlite3'}",
+                        "INDEX_DIR": str(tmp_path / "index"), "BUILD_INDEX_ON_START": False})
+    sessions, root = small.extensions["ketnoi_db"].sessions, tmp_path / "index"
+    profiles = read_profiles(sessions)
+    old = HybridIndex.build(encoder, [p.doc_id for p in profiles],
+                            [p.search_text for p in profiles], config, show_progress=False)
+    old.save(root)
+    (root / "catalog.sha256").write_text(fingerprint(profiles) + "\n")
+
+    def no_build(*_args, **_kwargs):
+        raise AssertionError("the earlier index should have been reused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(HybridIndex, "build", no_build)
+        catalog = Catalog(sessions, str(root))
+        catalog.load_or_build()
+    assert catalog.ready and catalog.index_version.gate.startswith("adopted")
+    assert len(catalog.profiles) == 3 and catalog.store.current().profile_count == 3
+    assert sorted(p.name for p in root.iterdir()) == ["CURRENT", "versions"]
+
+    # a stale one (the profiles changed since) is removed and a version is built
+    old.save(tmp_path / "index2")
+    (tmp_path / "index2" / "catalog.sha256").write_text("something else\n")
+    fresh = Catalog(sessions, str(tmp_path / "index2"))
+    fresh.load_or_build()
+    assert fresh.ready and not (fresh.index_version.gate or "").startswith("adopted")
+    assert sorted(p.name for p in (tmp_path / "index2").iterdir()) == ["CURRENT", "versions"]
