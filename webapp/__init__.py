@@ -67,4 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)
+    from . import auth, enterprise
+
+    enterprise.init_app(app)
+    auth.init_app(app)  # last: it adds CSRF, headers and rate limits to every view
     return app

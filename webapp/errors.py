@@ -1,6 +1,7 @@
 """One JSON error shape for the API, a readable page for browsers.
 
-API errors look like ``{"error": {"status": 400, "message": "..."}}``.
+API errors look like ``{"error": {"status": 400, "message": "..."}}``; input
+errors add ``"fields": {"field": "what is wrong"}``.
 """
 
 from __future__ import annotations
@@ -9,15 +10,20 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
-def error_response(status: int, message: str):
-    """The API's error body and status."""
-    response = jsonify({"error": {"status": status, "message": message}})
+def error_response(status: int, message: str, fields: dict[str, str] | None = None):
+    """The API's error body and status; ``fields`` maps an input field to what is wrong."""
+    body: dict = {"status": status, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
     response.status_code = status
     return response
 
 
 PAGE_MESSAGES = {
     400: "Yêu cầu không hợp lệ.",
+    401: "Vui lòng đăng nhập để tiếp tục.",
+    403: "Bạn không có quyền thực hiện thao tác này.",
     404: "Không tìm thấy trang bạn yêu cầu.",
     405: "Thao tác này không được hỗ trợ.",
     413: "Dữ liệu gửi lên quá lớn.",

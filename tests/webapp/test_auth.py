@@ -1,0 +1,215 @@
+"""Accounts, roles, CSRF, rate limits and security headers, over the real app."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+from recommender.store.importer import check_tax_code
+from recommender.store.models import AccountRole, EnterpriseAccount, SupplierProfile
+from webapp.auth import hash_password, verify_password
+
+from .conftest import PASSWORD, add_account, login, make_app
+
+
+def _valid_tax_code(start: int) -> str:
+    """The first valid 10-digit tax code from ``start`` on."""
+    for number in range(start, start + 100):
+        try:
+            return check_tax_code(f"{number:010d}")
+        except ValueError:
+            continue
+    raise AssertionError("no valid tax code")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, config, suppliers):
+    os.environ["KETNOI_CACHE_DIR"] = str(config.cache_dir)
+    app = make_app(tmp_path_factory.mktemp("auth"), suppliers, WTF_CSRF_ENABLED=False)
+    assert app.extensions["ketnoi_catalog"].wait(300)
+    yield app
+    os.environ.pop("KETNOI_CACHE_DIR", None)
+
+
+def _accounts(app, email: str) -> list[EnterpriseAccount]:
+    with app.extensions["ketnoi_db"].sessions() as session:
+        return list(session.scalars(select(EnterpriseAccount)
+                                    .where(EnterpriseAccount.email == email)))
+
+
+def test_password_is_hashed_not_stored() -> None:
+    hashed = hash_password("một mật khẩu dài")
+    assert hashed != "một mật khẩu dài" and hashed.startswith("$argon2id$")
+    assert verify_password(hashed, "một mật khẩu dài")
+    assert not verify_password(hashed, "mật khẩu khác")
+    assert not verify_password("not a hash", "x")
+
+
+def test_register_buyer_then_logout_and_login(app, client) -> None:
+    res = client.post("/register", data={"email": "Mua@Example.vn", "password": PASSWORD,
+                                         "password2": PASSWORD, "role": "buyer",
+                                         "company": "Công ty Mua"})
+    assert res.status_code == 302
+    [account] = _accounts(app, "mua@example.vn")
+    assert account.role == AccountRole.BUYER and PASSWORD not in account.password_hash
+    assert "mua@example.vn" in client.get("/").get_data(as_text=True)
+    assert client.post("/logout").status_code == 302
+    assert "Đăng nhập" in client.get("/").get_data(as_text=True)
+    assert login(client, "mua@example.vn", "sai-mat-khau-roi").status_code == 401
+    assert login(client, "mua@example.vn").status_code == 302
+
+
+def test_register_refuses_bad_input_in_vietnamese(client) -> None:
+    res = client.post("/register", data={"email": "khong-phai-email", "password": "ngan",
+                                         "password2": "ngan", "role": "staff"})
+    assert res.status_code == 400
+    html = res.get_data(as_text=True)
+    assert "Địa chỉ email không hợp lệ." in html
+    assert "Mật khẩu cần ít nhất 10 ký tự." in html
+    assert "Vui lòng chọn loại tài khoản." in html  # staff cannot register on the website
+
+
+def test_enterprise_links_profile_only_with_matching_tax_code(app, client) -> None:
+    tax_code = _valid_tax_code(301234560)
+    with app.extensions["ketnoi_db"].sessions() as session:
+        profile = session.scalar(select(SupplierProfile)
+                                 .where(SupplierProfile.external_id == "SUP-00003"))
+        profile.tax_code = tax_code
+        session.commit()
+    form = {"email": "dn3@example.vn", "password": PASSWORD, "password2": PASSWORD,
+            "role": "enterprise", "external_id": "SUP-00003"}
+    res = client.post("/register", data={**form, "tax_code": _valid_tax_code(301234660)})
+    assert res.status_code == 400 and not _accounts(app, "dn3@example.vn")
+    assert "không khớp" in res.get_data(as_text=True)
+    res = client.post("/register", data={**form, "tax_code": tax_code})
+    assert res.status_code == 302 and res.location.endswith("/enterprise/profile")
+    [account] = _accounts(app, "dn3@example.vn")
+    assert account.role == AccountRole.ENTERPRISE and account.profile_id == profile.id
+    # a second account cannot claim the same profile
+    client.post("/logout")
+    res = client.post("/register", data={**form, "email": "dn3b@example.vn",
+                                         "tax_code": tax_code})
+    assert res.status_code == 400 and "đã có tài khoản" in res.get_data(as_text=True)
+
+
+def test_enterprise_registers_a_new_profile_searchable_at_once(app, client) -> None:
+    res = client.post("/register", data={
+        "email": "moi@example.vn", "password": PASSWORD, "password2": PASSWORD,
+        "role": "enterprise", "name": "Công ty Mạ Kẽm Mới", "sector": "mechanical",
+        "description": "Mạ kẽm nhúng nóng kết cấu thép cho nhà xưởng."})
+    assert res.status_code == 302
+    [account] = _accounts(app, "moi@example.vn")
+    found = client.get("/api/v1/search", query_string={"q": "mạ kẽm nhúng nóng", "k": 3})
+    assert found.get_json()["items"][0]["name"] == "Công ty Mạ Kẽm Mới"
+    assert account.profile_id is not None
+
+
+def test_roles_are_enforced(app, client) -> None:
+    add_account(app, "buyer@example.vn", "buyer")
+    add_account(app, "staff@example.vn", "staff")
+    add_account(app, "dn1@example.vn", "enterprise", "SUP-00001")
+    routes = [("get", "/enterprise/profile"), ("get", "/enterprise/profile/SUP-00001"),
+              ("post", "/enterprise/profile/SUP-00001")]
+    for method, path in routes:  # not logged in: to the login page
+        res = getattr(client, method)(path)
+        assert res.status_code == 302 and "/login" in res.location
+    assert client.patch("/api/v1/suppliers/SUP-00001", json={"ward": "x"}).status_code == 401
+    for email in ("buyer@example.vn", "staff@example.vn"):
+        login(client, email)
+        for method, path in routes:
+            res = getattr(client, method)(path)
+            assert res.status_code == 403
+            assert "Bạn không có quyền" in res.get_data(as_text=True)
+        res = client.patch("/api/v1/suppliers/SUP-00001", json={"ward": "x"})
+        assert res.status_code == 403 and res.get_json()["error"]["status"] == 403
+        client.post("/logout")
+    login(client, "dn1@example.vn")
+    for method, path in routes[:2]:
+        assert getattr(client, method)(path).status_code in (200, 302)
+
+
+def test_login_redirect_stays_on_this_site(app, client) -> None:
+    add_account(app, "next@example.vn", "buyer")
+    res = client.post("/login?next=//evil.example/x",
+                      data={"email": "next@example.vn", "password": PASSWORD})
+    assert res.status_code == 302 and res.location == "/"
+
+
+def test_security_headers_on_every_response(client) -> None:
+    for path in ("/", "/login", "/api/v1/search?q=nhựa", "/api/v1/nope"):
+        res = client.get(path)
+        assert res.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert "script-src" not in res.headers["Content-Security-Policy"]
+        assert res.headers["X-Content-Type-Options"] == "nosniff"
+        assert res.headers["X-Frame-Options"] == "DENY"
+        assert res.headers["Referrer-Policy"]
+
+
+def test_session_cookie_flags(app, client, suppliers) -> None:
+    add_account(app, "cookie@example.vn", "buyer")
+    cookie = login(client, "cookie@example.vn").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # TESTING: the test client speaks http
+    prod = make_app(_root(app), suppliers, TESTING=False, BUILD_INDEX_ON_START=False,
+                    LOAD_SAMPLE=False)
+    assert prod.config["SESSION_COOKIE_SECURE"] is True
+    assert prod.config["RATELIMIT_ENABLED"] is True
+
+
+def _root(app):
+    from pathlib import Path
+
+    return Path(app.config["INDEX_DIR"]).parent
+
+
+def test_form_post_without_csrf_token_is_rejected(app, suppliers) -> None:
+    strict = make_app(_root(app), suppliers, BUILD_INDEX_ON_START=False)
+    assert strict.config["WTF_CSRF_ENABLED"]
+    client = strict.test_client()
+    add_account(strict, "csrf@example.vn", "buyer")
+    res = client.post("/login", data={"email": "csrf@example.vn", "password": PASSWORD})
+    assert res.status_code == 400 and "session" not in res.headers.get("Set-Cookie", "")
+    assert "Yêu cầu không hợp lệ." in res.get_data(as_text=True)
+    # with the token from the form it works
+    html = client.get("/login").get_data(as_text=True)
+    token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    res = client.post("/login", data={"email": "csrf@example.vn", "password": PASSWORD,
+                                      "csrf_token": token})
+    assert res.status_code == 302
+
+
+def test_rate_limits_answer_429_in_the_error_shape(app, suppliers) -> None:
+    limited = make_app(_root(app), suppliers, BUILD_INDEX_ON_START=False,
+                       WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=True,
+                       LOGIN_RATE_LIMIT="2/minute", SEARCH_RATE_LIMIT="3/minute")
+    client = limited.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/search", query_string={"q": "nhựa"}).status_code != 429
+    res = client.get("/api/v1/search", query_string={"q": "nhựa"})
+    assert res.status_code == 429
+    assert set(res.get_json()) == {"error"} and res.get_json()["error"]["status"] == 429
+    assert client.get("/", query_string={"q": "nhựa"}).status_code == 429  # shared per IP
+    for _ in range(2):
+        assert login(client, "ai@example.vn", "sai-mat-khau-roi").status_code == 401
+    res = login(client, "ai@example.vn", "sai-mat-khau-roi")
+    assert res.status_code == 429
+    assert "Bạn thao tác quá nhanh" in res.get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only attempts are limited
+
+
+def test_create_staff_command(app) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-staff", "NhanVien@example.vn"],
+                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    [account] = _accounts(app, "nhanvien@example.vn")
+    assert account.role == AccountRole.STAFF and verify_password(account.password_hash, PASSWORD)
+    again = runner.invoke(args=["create-staff", "nhanvien@example.vn"],
+                          input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["create-staff", "x@example.vn"], input="ngan\nngan\n")
+    assert short.exit_code != 0
+    assert "password is asked for" in runner.invoke(args=["create-staff", "--help"]).output

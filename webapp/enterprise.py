@@ -1,0 +1,310 @@
+"""Enterprise profile editing: the form, the public profile page and the JSON API.
+
+An enterprise account edits only the profile it is linked to. A save updates
+the database in one transaction and then the live index
+(:func:`webapp.live.apply_profile_change`), so buyers find the change at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recommender.store import vocab
+from recommender.store.models import MAX_LEN, Certification, SupplierProfile, utcnow
+from recommender.store.records import clean_line, clean_text
+
+from .auth import current_account, login_required
+from .catalog import get_catalog
+from .db import get_session
+from .errors import error_response
+from .live import apply_profile_change
+
+bp = Blueprint("enterprise", __name__)
+api = Blueprint("enterprise_api", __name__, url_prefix="/api/v1")
+
+EDITABLE = ("description", "processes", "certifications", "capacity", "park", "ward")
+MAX_CERTIFICATES = 50
+
+
+class ProfileErrors(ValueError):
+    """Field → Vietnamese message for every invalid field."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+def _as_text(value: Any, limit: int, label: str, *, multiline: bool = False) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{label} phải là văn bản.")
+    text = clean_text(value) if multiline else clean_line(value)
+    if len(text) > limit:
+        raise ValueError(f"{label} quá dài ({len(text)} ký tự; tối đa {limit}).")
+    return text or None
+
+
+def _as_list(value: Any, label: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part for part in re.split(r"[;\n]", value) if part.strip()]
+    if not isinstance(value, list):
+        raise ValueError(f"{label} phải là danh sách.")
+    return value
+
+
+def _vocab_value(text: str, vocabulary, label: str) -> str:
+    key = vocab.lookup(text, vocabulary)
+    if key is None:
+        hint = vocab.suggest(text, vocabulary)
+        raise ValueError(f"{label} “{text}” không có trong danh mục"
+                         + (f" (có phải “{hint}”?)." if hint else "."))
+    return key
+
+
+def _processes(value: Any) -> list[str]:
+    out: list[str] = []
+    for item in _as_list(value, "Quy trình"):
+        if not isinstance(item, str):
+            raise ValueError("Mỗi quy trình phải là văn bản.")
+        key = _vocab_value(clean_line(item), vocab.PROCESSES, "Quy trình")
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _cert_date(text: Any, where: str) -> date | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{where}: ngày hết hạn phải có dạng NNNN-TT-NN (ví dụ 2027-12-31)."
+                         ) from None
+
+
+def _certifications(value: Any) -> list[dict[str, Any]]:
+    """From a list of objects (API) or lines ``tên; hạn; đơn vị cấp`` (form)."""
+    items = _as_list(value, "Chứng chỉ") if not isinstance(value, str) else [
+        line for line in value.splitlines() if line.strip()]
+    if len(items) > MAX_CERTIFICATES:
+        raise ValueError(f"Tối đa {MAX_CERTIFICATES} chứng chỉ.")
+    out = []
+    for i, item in enumerate(items, 1):
+        where = f"Chứng chỉ {i}"
+        if isinstance(item, str):
+            parts = [p.strip() for p in item.split(";")]
+            item = {"name": parts[0], "valid_until": parts[1] if len(parts) > 1 else None,
+                    "issuer": parts[2] if len(parts) > 2 else None}
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} không hợp lệ.")
+        unknown = set(item) - {"name", "issuer", "valid_until"}
+        if unknown:
+            raise ValueError(f"{where}: trường không hỗ trợ {', '.join(sorted(unknown))}.")
+        name = _as_text(item.get("name"), MAX_LEN["cert_name"], f"{where}: tên")
+        if not name:
+            raise ValueError(f"{where} chưa có tên.")
+        out.append({"name": name,
+                    "issuer": _as_text(item.get("issuer"), MAX_LEN["cert_issuer"],
+                                       f"{where}: đơn vị cấp"),
+                    "valid_until": _cert_date(item.get("valid_until"), where)})
+    return out
+
+
+def _park(value: Any) -> str | None:
+    text = _as_text(value, MAX_LEN["park"], "Khu công nghiệp")
+    return _vocab_value(text, vocab.PARKS, "Khu công nghiệp") if text else None
+
+
+def _description(value: Any) -> str:
+    text = _as_text(value, MAX_LEN["description"], "Mô tả", multiline=True)
+    if not text:
+        raise ValueError("Vui lòng mô tả năng lực của doanh nghiệp.")
+    return text
+
+
+_PARSERS = {
+    "description": _description,
+    "processes": _processes,
+    "certifications": _certifications,
+    "capacity": lambda v: _as_text(v, MAX_LEN["capacity"], "Năng lực sản xuất"),
+    "park": _park,
+    "ward": lambda v: _as_text(v, MAX_LEN["ward"], "Phường/xã"),
+}
+
+
+def validate_profile_changes(data: dict[str, Any]) -> dict[str, Any]:
+    """Checked, normalised values for the editable fields in ``data``.
+
+    Raises:
+        ProfileErrors: with a Vietnamese message per invalid or unknown field.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for key in data:
+        if key not in _PARSERS:
+            errors[key] = f"Không thể sửa trường này (được sửa: {', '.join(EDITABLE)})."
+    for key, parse in _PARSERS.items():
+        if key in data:
+            try:
+                values[key] = parse(data[key])
+            except ValueError as exc:
+                errors[key] = str(exc)
+    if errors:
+        raise ProfileErrors(errors)
+    return values
+
+
+def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
+    """Write ``values`` in one transaction, then apply them to the live index."""
+    db = get_session()
+    try:
+        for key, value in values.items():
+            if key == "certifications":
+                profile.certifications.clear()
+                profile.certifications.extend(Certification(**c) for c in value)
+            else:
+                setattr(profile, key, value)
+        profile.updated_at = utcnow()
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    catalog = get_catalog()
+    if catalog.ready:
+        apply_profile_change(catalog, profile)
+    else:  # the index being built reads the saved row
+        current_app.logger.info("profile %s saved while the index is being built",
+                                profile.external_id)
+
+
+def _load(external_id: str) -> SupplierProfile | None:
+    return get_session().scalar(
+        select(SupplierProfile).where(SupplierProfile.external_id == external_id)
+        .options(selectinload(SupplierProfile.certifications)))
+
+
+def _owns(profile: SupplierProfile) -> bool:
+    account = current_account()
+    return account is not None and account.profile_id == profile.id
+
+
+def profile_json(p: SupplierProfile) -> dict[str, Any]:
+    """What anyone may read about a profile (no tax code or contact details)."""
+    return {
+        "external_id": p.external_id, "name": p.name, "description": p.description,
+        "sector": p.sector, "processes": list(p.processes or []),
+        "certifications": [{"name": c.name, "issuer": c.issuer,
+                            "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+                           for c in p.certifications],
+        "capacity": p.capacity, "park": p.park, "ward": p.ward, "verified": bool(p.verified),
+        "updated_at": p.updated_at.isoformat() if p.updated_at else None,
+    }
+
+
+def _form_values(p: SupplierProfile) -> dict[str, str]:
+    return {
+        "description": p.description or "",
+        "processes": "; ".join(vocab.label(k, vocab.PROCESSES) for k in p.processes or []),
+        "certifications": "\n".join(
+            f"{c.name}; {c.valid_until.isoformat() if c.valid_until else ''}; "
+            f"{c.issuer or ''}".rstrip("; ") for c in p.certifications),
+        "capacity": p.capacity or "", "park": p.park or "", "ward": p.ward or "",
+    }
+
+
+@bp.get("/enterprise/profile")
+@login_required(role="enterprise")
+def edit_profile():
+    account = current_account()
+    if account.profile is None:
+        abort(404)
+    return redirect(url_for("enterprise.edit", external_id=account.profile.external_id))
+
+
+@bp.route("/enterprise/profile/<external_id>", methods=["GET", "POST"])
+@login_required(role="enterprise")
+def edit(external_id: str):
+    profile = _load(external_id)
+    if profile is None:
+        abort(404)
+    if not _owns(profile):
+        abort(403)
+    errors: dict[str, str] = {}
+    form = _form_values(profile)
+    if request.method == "POST":
+        form = {key: request.form.get(key, "") for key in EDITABLE}
+        try:
+            values = validate_profile_changes(form)
+        except ProfileErrors as exc:
+            errors = exc.fields
+        else:
+            save_profile(profile, values)
+            flash("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm.")
+            return redirect(url_for("enterprise.edit", external_id=external_id))
+    return render_template("enterprise/edit.html", profile=profile, form=form, errors=errors,
+                           parks=vocab.PARKS), 400 if errors else 200
+
+
+@bp.get("/suppliers/<external_id>")
+def show(external_id: str):
+    profile = _load(external_id)
+    if profile is None:
+        abort(404)
+    return render_template("enterprise/show.html", profile=profile,
+                           processes=[vocab.label(k, vocab.PROCESSES)
+                                      for k in profile.processes or []])
+
+
+@api.get("/suppliers/<external_id>")
+def api_get(external_id: str):
+    profile = _load(external_id)
+    if profile is None:
+        return error_response(404, f"no supplier {external_id!r}")
+    return profile_json(profile)
+
+
+@api.patch("/suppliers/<external_id>")
+@login_required(role="enterprise")
+def api_patch(external_id: str):
+    profile = _load(external_id)
+    if profile is None:
+        return error_response(404, f"no supplier {external_id!r}")
+    if not _owns(profile):
+        return error_response(403, "you may only change your own profile")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not data:
+        return error_response(400, "send a JSON object with the fields to change: "
+                              + ", ".join(EDITABLE))
+    try:
+        values = validate_profile_changes(data)
+    except ProfileErrors as exc:
+        return error_response(400, "some fields are invalid", exc.fields)
+    save_profile(profile, values)
+    return profile_json(profile)
+
+
+def init_app(app) -> None:
+    from .security import csrf
+
+    # the API uses the session cookie (SameSite=Lax) and JSON bodies, not form tokens
+    csrf.exempt(api)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)

@@ -1,0 +1,82 @@
+"""Cross-cutting protection: CSRF, rate limits, session cookies, security headers.
+
+| setting | default | meaning |
+|---|---|---|
+| ``RATELIMIT_ENABLED`` (``KETNOI_RATE_LIMITS``) | on, off under ``TESTING`` | rate limits |
+| ``RATELIMIT_STORAGE_URI`` (``KETNOI_RATELIMIT_STORAGE``) | ``memory://`` | counters |
+| ``LOGIN_RATE_LIMIT`` | ``10/minute`` | login attempts per IP address |
+| ``SEARCH_RATE_LIMIT`` | ``60/minute`` | searches (page and API) per IP address |
+
+With several workers, point the counter storage at a shared ``redis://`` URI.
+Forms carry a CSRF token (Flask-WTF); the JSON API under ``/api/`` is exempt
+and relies on the session cookie (``SameSite=Lax``) and role checks instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+"""Sent on every response. Inline styles are allowed because base.html has
+one ``<style>`` block; no inline script is allowed."""
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_limiter() -> Limiter:
+    return current_app.extensions["ketnoi_limiter"]
+
+
+def init_app(app: Flask) -> Limiter:
+    """Set cookie flags, CSRF, headers and a per-app rate limiter."""
+    local = bool(app.testing or app.debug)
+    # Flask's defaults are in the config already, so these are set, not defaulted
+    app.config["SESSION_COOKIE_SECURE"] = not local
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("RATELIMIT_ENABLED", _env_flag("KETNOI_RATE_LIMITS", not app.testing))
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          os.environ.get("KETNOI_RATELIMIT_STORAGE", "memory://"))
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("LOGIN_RATE_LIMIT", "10/minute")
+    app.config.setdefault("SEARCH_RATE_LIMIT", "60/minute")
+    csrf.init_app(app)
+
+    # one limiter per app: its limits and counters do not leak between apps (tests)
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions["ketnoi_limiter"] = limiter
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return limiter
+
+
+def limit_views(app: Flask, endpoints: list[str], setting: str,
+                methods: list[str] | None = None) -> None:
+    """Rate-limit the registered ``endpoints`` by the config value ``setting``."""
+    limiter: Limiter = app.extensions["ketnoi_limiter"]
+    for endpoint in endpoints:
+        view = app.view_functions[endpoint]
+        # one counter per setting: the search page and the search API share a budget
+        app.view_functions[endpoint] = limiter.shared_limit(
+            lambda: current_app.config[setting], scope=setting.lower(), methods=methods)(view)
