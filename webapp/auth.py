@@ -49,6 +49,7 @@ bp = Blueprint("auth", __name__)
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
+_DUMMY_HASH = _hasher.hash("no account has this password")
 
 
 def hash_password(password: str) -> str:
@@ -227,7 +228,9 @@ def login():
         password = request.form.get("password", "")
         account = get_session().scalar(select(EnterpriseAccount)
                                        .where(EnterpriseAccount.email == email))
-        if account is None or not verify_password(account.password_hash, password):
+        # hash even for an unknown email, so the answer time does not tell which exist
+        stored = account.password_hash if account is not None else _DUMMY_HASH
+        if not verify_password(stored, password) or account is None:
             error = "Email hoặc mật khẩu không đúng."
         else:
             session.clear()
@@ -270,6 +273,8 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(create_staff_command)
-    security.limit_views(app, ["auth.login"], "LOGIN_RATE_LIMIT", methods=["POST"])
+    # logins and registrations share one budget per IP address
+    security.limit_views(app, ["auth.login", "auth.register"], "LOGIN_RATE_LIMIT",
+                         methods=["POST"])
     if "search.index" in app.view_functions:
         security.limit_views(app, ["search.index", "search.api_search"], "SEARCH_RATE_LIMIT")

@@ -4,7 +4,7 @@
 |---|---|---|
 | ``RATELIMIT_ENABLED`` (``KETNOI_RATE_LIMITS``) | on, off under ``TESTING`` | rate limits |
 | ``RATELIMIT_STORAGE_URI`` (``KETNOI_RATELIMIT_STORAGE``) | ``memory://`` | counters |
-| ``LOGIN_RATE_LIMIT`` | ``10/minute`` | login attempts per IP address |
+| ``LOGIN_RATE_LIMIT`` | ``10/minute`` | login and registration attempts per IP address |
 | ``SEARCH_RATE_LIMIT`` | ``60/minute`` | searches (page and API) per IP address |
 
 With several workers, point the counter storage at a shared ``redis://`` URI.

@@ -196,6 +196,7 @@ def test_rate_limits_answer_429_in_the_error_shape(app, suppliers) -> None:
     res = login(client, "ai@example.vn", "sai-mat-khau-roi")
     assert res.status_code == 429
     assert "Bạn thao tác quá nhanh" in res.get_data(as_text=True)
+    assert client.post("/register", data={"email": "x@example.vn"}).status_code == 429
     assert client.get("/login").status_code == 200  # only attempts are limited
 
 
