@@ -187,12 +187,20 @@ def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
     except Exception:
         db.rollback()
         raise
+    account = current_account()
+    current_app.logger.info("profile %s: %s changed by account %s", profile.external_id,
+                            ", ".join(sorted(values)), account.id if account else None)
     catalog = get_catalog()
-    if catalog.ready:
-        apply_profile_change(catalog, profile)
-    else:  # the index being built reads the saved row
+    if not catalog.ready:  # the index being built reads the saved row
         current_app.logger.info("profile %s saved while the index is being built",
                                 profile.external_id)
+        return
+    try:
+        apply_profile_change(catalog, profile)
+    except Exception:
+        # the database is the record: the next index build picks the change up
+        current_app.logger.exception("profile %s saved but not applied to the live index",
+                                     profile.external_id)
 
 
 def _load(external_id: str) -> SupplierProfile | None:

@@ -167,3 +167,15 @@ def test_request_too_large_uses_the_error_shape(app, client) -> None:
     assert set(res.get_json()) == {"error"} and res.get_json()["error"]["status"] == 413
     res = client.post("/enterprise/profile/SUP-00002", data=big)
     assert res.status_code == 413 and "Dữ liệu gửi lên quá lớn." in res.get_data(as_text=True)
+
+
+def test_saved_edit_survives_a_failed_live_update(app, client, monkeypatch) -> None:
+    # a fake failure: the real index does not fail on demand
+    def broken(catalog, profile):
+        raise RuntimeError("index busy")
+
+    monkeypatch.setattr("webapp.enterprise.apply_profile_change", broken)
+    login(client, "dn2@example.vn")
+    res = client.patch("/api/v1/suppliers/SUP-00002", json={"ward": "Phường Bình Trị Đông"})
+    assert res.status_code == 200
+    assert _supplier(client, "SUP-00002")["ward"] == "Phường Bình Trị Đông"
