@@ -138,13 +138,18 @@ def test_login_redirect_stays_on_this_site(app, client) -> None:
 
 
 def test_security_headers_on_every_response(client) -> None:
-    for path in ("/", "/login", "/api/v1/search?q=nhựa", "/api/v1/nope"):
+    for path in ("/", "/login", "/static/ketnoi.css", "/api/v1/search?q=nhựa",
+                 "/api/v1/nope"):
         res = client.get(path)
-        assert res.headers["Content-Security-Policy"].startswith("default-src 'self'")
-        assert "script-src" not in res.headers["Content-Security-Policy"]
+        csp = res.headers["Content-Security-Policy"]
+        assert csp.startswith("default-src 'self';") and "unsafe" not in csp
+        assert "-src" not in csp.split(";", 1)[1]  # nothing loosens default-src
         assert res.headers["X-Content-Type-Options"] == "nosniff"
         assert res.headers["X-Frame-Options"] == "DENY"
         assert res.headers["Referrer-Policy"]
+        res.close()  # the stylesheet is streamed from its file
+    page = client.get("/login").get_data(as_text=True)
+    assert "<style" not in page and "<script" not in page and "ketnoi.css" in page
 
 
 def test_session_cookie_flags(app, client, suppliers) -> None:
