@@ -219,3 +219,29 @@ def test_create_staff_command(app) -> None:
     short = runner.invoke(args=["create-staff", "x@example.vn"], input="ngan\nngan\n")
     assert short.exit_code != 0
     assert "password is asked for" in runner.invoke(args=["create-staff", "--help"]).output
+
+
+PUBLIC_ENDPOINTS = {
+    "static", "search.index", "search.api_search", "policies.api_policies",
+    "policies.api_supplier_policies", "policies.api_buyer_policies", "auth.register",
+    "auth.login", "auth.logout", "enterprise.show", "enterprise_api.api_get",
+}
+"""Routes anyone may call. A new route is either added here on purpose or refused
+to anonymous callers (the test below)."""
+
+
+def test_every_other_route_needs_a_login(app, client) -> None:
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        path = rule.build({arg: "1" for arg in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            res = client.open(path, method=method, json={} if method == "PATCH" else None)
+            if path.startswith("/api/"):
+                assert res.status_code == 401, (method, path)
+                assert res.get_json()["error"]["status"] == 401
+            else:
+                assert res.status_code == 302 and "/login" in res.location, (method, path)
+            checked += 1
+    assert checked >= 4
