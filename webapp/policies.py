@@ -37,9 +37,10 @@ from recommender.policy import (
     match_buyer,
     match_supplier,
 )
-from recommender.store.models import Buyer, SupplierProfile
+from recommender.store.models import AccountRole, Buyer, SupplierProfile
 from recommender.store.policies import program_count, read_programs, upsert_programs
 
+from .auth import current_account, login_required
 from .db import get_session
 from .errors import error_response
 
@@ -147,7 +148,12 @@ def api_supplier_policies(external_id: str):
 
 
 @bp.get("/api/v1/buyers/<int:buyer_id>/policies")
+@login_required(role=(AccountRole.BUYER, AccountRole.STAFF))
 def api_buyer_policies(buyer_id: int):
+    # a buyer's company is not public: its own accounts and staff only (ids are guessable)
+    account = current_account()
+    if account.role == AccountRole.BUYER and account.buyer_id != buyer_id:
+        return error_response(403, "you may only see your own company's programmes")
     try:
         as_of = parse_as_of(request.args.get("as_of"))
     except BadRequest as exc:

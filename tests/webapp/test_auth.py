@@ -223,7 +223,7 @@ def test_create_staff_command(app) -> None:
 
 PUBLIC_ENDPOINTS = {
     "static", "search.index", "search.api_search", "policies.api_policies",
-    "policies.api_supplier_policies", "policies.api_buyer_policies", "auth.register",
+    "policies.api_supplier_policies", "auth.register",
     "auth.login", "auth.logout", "enterprise.show", "enterprise_api.api_get",
 }
 """Routes anyone may call. A new route is either added here on purpose or refused

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from recommender.policy import load_catalogue
-from recommender.store.models import Buyer
+from recommender.store.models import Buyer, EnterpriseAccount
 from webapp import create_app
 
 from ..store.files import profile_row, write_jsonl
@@ -40,9 +41,25 @@ def policy_app(tmp_path_factory):
         from webapp.db import get_session
 
         session = get_session()
-        session.add(Buyer(company="Acme Vietnam", email="buy@example.com"))
+        buyer = Buyer(company="Acme Vietnam", email="buy@example.com")
+        session.add_all([buyer, Buyer(company="Other Co", email="other@example.com")])
+        session.flush()
+        session.add_all([
+            EnterpriseAccount(email="staff@example.vn", role="staff", password_hash="x"),
+            EnterpriseAccount(email="buy@example.com", role="buyer", password_hash="x",
+                              buyer_id=buyer.id)])
         session.commit()
     return app
+
+
+def _log_in_as(client, email: str) -> None:
+    with client.application.app_context():
+        from webapp.db import get_session
+
+        account_id = get_session().scalar(
+            select(EnterpriseAccount.id).where(EnterpriseAccount.email == email))
+    with client.session_transaction() as session:
+        session["account_id"] = account_id
 
 
 @pytest.fixture()
@@ -129,9 +146,11 @@ def test_supplier_endpoint_large_fdi_and_missing_data(client) -> None:
         ("/api/v1/suppliers/SUP-00001/policies?plans=" + "x" * 2001, 400, "too long"),
         ("/api/v1/policies?audience=everyone", 400, "audience"),
         ("/api/v1/buyers/999/policies", 404, "no buyer"),
+        ("/api/v1/buyers/1/policies?as_of=yesterday", 400, "as_of must be a date"),
     ],
 )
 def test_errors_use_the_one_json_shape(client, url, status, phrase) -> None:
+    _log_in_as(client, "staff@example.vn")
     response = client.get(url)
     assert response.status_code == status
     body = response.get_json()
@@ -139,7 +158,18 @@ def test_errors_use_the_one_json_shape(client, url, status, phrase) -> None:
     assert phrase in body["error"]["message"]
 
 
+def test_buyer_endpoint_is_for_that_buyer_and_staff(client) -> None:
+    url = f"/api/v1/buyers/1/policies?as_of={AS_OF}"
+    assert client.get(url).status_code == 401
+    assert client.get("/api/v1/buyers/999/policies").status_code == 401  # no enumeration
+    _log_in_as(client, "buy@example.com")
+    assert client.get(url).status_code == 200
+    other = client.get(f"/api/v1/buyers/2/policies?as_of={AS_OF}")
+    assert other.status_code == 403 and other.get_json()["error"]["status"] == 403
+
+
 def test_buyer_endpoint(client) -> None:
+    _log_in_as(client, "staff@example.vn")
     body = client.get(f"/api/v1/buyers/1/policies?as_of={AS_OF}").get_json()
     assert body["_meta"]["buyer"]["company"] == "Acme Vietnam"
     sidp = next(i for i in body["items"] if i["code"] == "VN-SIDP-2016-2025")
