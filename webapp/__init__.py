@@ -58,8 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import catalog, commands, db, errors, index_cli, policies, search
+    from . import catalog, commands, db, errors, i18n, index_cli, policies, search
 
+    i18n.init_app(app)
     db.init_app(app)
     catalog.init_app(app)
     commands.init_app(app)

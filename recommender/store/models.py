@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -121,6 +122,26 @@ class RequestStatus(enum.StrEnum):
     OPEN = "open"
     MATCHED = "matched"
     CLOSED = "closed"
+
+
+class ContactStatus(enum.StrEnum):
+    NEW = "new"
+    READ = "read"
+    REPLIED = "replied"
+    CLOSED = "closed"
+
+
+class ChangeOp(enum.StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    PROMOTED = "promoted"
+    REFUSED = "refused"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class InteractionKind(enum.StrEnum):
@@ -293,6 +314,14 @@ class SearchLog(Base):
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise_account.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    result_count: Mapped[int | None]
+    """How many suppliers were returned."""
+    top_score: Mapped[float | None] = mapped_column(Double)
+    """The best fused score shown (None when nothing was returned)."""
+    good_match: Mapped[bool | None] = mapped_column(Boolean)
+    """Whether any result matched well (every stated requirement met, score above the
+    no-good-match threshold): False marks a supply gap."""
+    took_ms: Mapped[float | None] = mapped_column(Double)
 
 
 class Interaction(Base):
@@ -308,3 +337,121 @@ class Interaction(Base):
         ForeignKey("supplier_profile.id", ondelete="CASCADE"))
     kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="SET NULL"), index=True)
+    rank: Mapped[int | None]
+    """The result's position (1-based) in the search that showed it."""
+
+
+class ShortlistEntry(Base):
+    """A supplier a buyer account keeps for later."""
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (UniqueConstraint("account_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactRequest(Base):
+    """A buyer's message to a supplier, shown in the supplier's inbox."""
+
+    __tablename__ = "contact_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="SET NULL"), index=True)
+    """The buyer account that sent it."""
+    buyer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buyer.id", ondelete="SET NULL"), index=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buyer_request.id", ondelete="SET NULL"), index=True)
+    """The RFQ it is about, if any."""
+    search_log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("search_log.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
+    """Plain text written by the buyer (escaped when shown)."""
+    status: Mapped[ContactStatus] = mapped_column(
+        _enum(ContactStatus, "contact_status"), default=ContactStatus.NEW)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None]
+
+
+class RequestMatch(Base):
+    """A supplier an RFQ was matched to (the supplier is told about the request)."""
+
+    __tablename__ = "request_match"
+    __table_args__ = (UniqueConstraint("request_id", "profile_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("buyer_request.id", ondelete="CASCADE"), index=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+    score: Mapped[float] = mapped_column(Double)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]
+
+
+class ProfileChange(Base):
+    """One saved profile change, in commit order: how every serving process (on every
+    host sharing the database) learns what to re-index. Not a foreign key: a deleted
+    profile's change must outlive the profile."""
+
+    __tablename__ = "profile_change"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """Increasing sequence number; workers poll for ids above the last they applied."""
+    profile_id: Mapped[int] = mapped_column(Integer, index=True)
+    op: Mapped[ChangeOp] = mapped_column(_enum(ChangeOp, "change_op"))
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndexRun(Base):
+    """One index rebuild (scheduled, by staff, from the command line): shown to staff."""
+
+    __tablename__ = "index_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    """``schedule``, ``staff``, ``cli`` or ``start``."""
+    status: Mapped[RunStatus] = mapped_column(
+        _enum(RunStatus, "run_status"), default=RunStatus.RUNNING, index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    duration_s: Mapped[float | None] = mapped_column(Double)
+    version_id: Mapped[str | None] = mapped_column(String(120))
+    profile_count: Mapped[int | None]
+    embedded_count: Mapped[int | None]
+    """Texts that had to be embedded (not in the embedding cache)."""
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Latest stage and counts while running (shown as a progress bar)."""
+    message: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    """``hostname:pid`` of the process that ran it."""
+
+
+class JobLock(Base):
+    """A named lease in the database, so one job (the rebuild) runs at a time across
+    processes and hosts. Taken by inserting the row (or replacing an expired one)."""
+
+    __tablename__ = "job_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    """Renewed by the holder while it works; an expired lease may be taken over."""

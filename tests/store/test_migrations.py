@@ -25,11 +25,14 @@ def _diffs(engine, metadata: MetaData) -> list:
         return compare_metadata(context, metadata)
 
 
+HEAD = "0002"
+
+
 def test_migrated_schema_matches_models(empty_url) -> None:
     upgrade(empty_url)
     engine = make_engine(empty_url)
     try:
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         assert _diffs(engine, Base.metadata) == []
         # the comparison is not blind: a table the migrations lack is reported
         extra = MetaData()
@@ -59,5 +62,25 @@ def test_upgrade_is_repeatable_and_downgrade_is_clean(empty_url) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade(engine)
         assert _diffs(engine, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_rows(empty_url) -> None:
+    """A store created by the first release upgrades in place: its rows survive."""
+    from sqlalchemy import text
+
+    upgrade(empty_url, "0001")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO search_log (query, filters, result_external_ids, created_at) "
+                "VALUES ('ép nhựa', '{}', '[]', '2026-11-01 00:00:00')"))
+        upgrade(engine)
+        assert current_revision(engine) == HEAD
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT query, good_match FROM search_log")).one()
+        assert row == ("ép nhựa", None)
     finally:
         engine.dispose()

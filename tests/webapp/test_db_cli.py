@@ -77,7 +77,7 @@ def test_catalog_reads_profiles_from_the_database(app) -> None:
 def test_init_db(runner) -> None:
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "schema revision 0001; 3 supplier profiles" in result.output
+    assert "schema revision 0002; 3 supplier profiles" in result.output
 
 
 def test_import_profiles(runner, app, tmp_path) -> None:
