@@ -72,6 +72,9 @@ class IndexVersion:
     metrics: dict[str, float] | None = None
     gate: str | None = None
     """Why the quality gate promoted or refused this version, once it ran."""
+    change_seq: int | None = None
+    """The last profile-change sequence number (``profile_change.id``) read before the
+    profiles were read for this build: serving processes replay later changes onto it."""
     path: Path = field(default=Path("."), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -334,6 +337,7 @@ class IndexStore:
         config: RetrievalConfig | None = None,
         *,
         show_progress: bool | None = None,
+        change_seq: int | None = None,
     ) -> tuple[HybridIndex, IndexVersion]:
         """Build and save a new (not yet promoted) version; call under the rebuild lock."""
         self.clean_incomplete()
@@ -346,7 +350,8 @@ class IndexStore:
         version = IndexVersion(
             version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
             fingerprint=fingerprint, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            duration_s=round(time.perf_counter() - started, 3), path=directory)
+            duration_s=round(time.perf_counter() - started, 3), change_seq=change_seq,
+            path=directory)
         self.write(version)  # last: only now is the directory a finished version
         log.info("built index version %s: %d profiles in %.1f s", vid, len(ids),
                  version.duration_s)
@@ -433,6 +438,7 @@ def rebuild(
     tolerance: float = DEFAULT_TOLERANCE,
     force: bool = False,
     show_progress: bool | None = None,
+    change_seq: int | None = None,
 ) -> RebuildResult:
     """Build a new version, evaluate it, and promote it if it is not worse.
 
@@ -446,7 +452,7 @@ def rebuild(
         raise ValueError("tolerance must be 0 or more points")
     with store.rebuild_lock():
         index, version = store.build(encoder, ids, texts, fingerprint, config,
-                                     show_progress=show_progress)
+                                     show_progress=show_progress, change_seq=change_seq)
         baseline = store.current()
         if evaluate is not None:
             version.metrics = dict(evaluate(index))

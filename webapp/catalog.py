@@ -26,12 +26,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
-from recommender.store.models import SupplierProfile
+from recommender.store.models import ProfileChange, SupplierProfile
 from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,17 @@ def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
             location={"park": p.park, "ward": p.ward},
             ownership=p.ownership, employees=p.employees, verified=bool(p.verified),
         ) for p in session.scalars(query)]
+
+
+def snapshot_profiles(sessions: sessionmaker[Session]) -> tuple[list[CatalogProfile], int]:
+    """Every stored profile plus the profile-change sequence number read just before them.
+
+    Changes with a higher sequence number may or may not be in the profiles; replaying
+    them onto an index built from this snapshot is safe (re-indexing reads the row).
+    """
+    with sessions() as session:
+        seq = session.scalar(select(func.max(ProfileChange.id))) or 0
+    return read_profiles(sessions), seq
 
 
 def fingerprint(profiles: list[CatalogProfile]) -> str:
