@@ -197,8 +197,12 @@ def pick_exports(rng: random.Random, ownership: str) -> list[str]:
 
 
 def brand_name(rng: random.Random, used: set[str]) -> str:
+    tries = 0
     while True:
         b = (rng.choice(P.BRAND_A) + rng.choice(P.BRAND_B) + rng.choice(P.BRAND_C)).capitalize()
+        tries += 1
+        if tries > 200:  # the syllable combinations run out past a few thousand firms
+            b = f"{b} {len(used) + 1}"
         if b not in used:
             used.add(b)
             return b
@@ -539,12 +543,14 @@ class Describer:
 # --------------------------------------------------------------------------
 # suppliers
 # --------------------------------------------------------------------------
-def make_suppliers(rng: random.Random) -> list[dict]:
+def make_suppliers(rng: random.Random, n: int = N_SUPPLIERS) -> list[dict]:
+    """``n`` fictional suppliers (the sample file holds the first N_SUPPLIERS of seed SEED;
+    benchmarks ask for more)."""
     used_tax: set[str] = set()
     used_brand: set[str] = set()
     sector_w = {k: v["weight"] for k, v in P.SECTORS.items()}
     suppliers = []
-    for i in range(1, N_SUPPLIERS + 1):
+    for i in range(1, n + 1):
         sector = wchoice(rng, sector_w)
         procs = pick_processes(rng, sector)
         ownership = wchoice(rng, {"domestic": 72, "fdi": 18, "joint_venture": 10})
