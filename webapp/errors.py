@@ -7,6 +7,7 @@ errors add ``"fields": {"field": "what is wrong"}``.
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 
@@ -21,13 +22,13 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
 
 
 PAGE_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    401: "Vui lòng đăng nhập để tiếp tục.",
-    403: "Bạn không có quyền thực hiện thao tác này.",
-    404: "Không tìm thấy trang bạn yêu cầu.",
-    405: "Thao tác này không được hỗ trợ.",
-    413: "Dữ liệu gửi lên quá lớn.",
-    429: "Bạn thao tác quá nhanh, vui lòng thử lại sau.",
+    400: lazy_gettext("Yêu cầu không hợp lệ."),
+    401: lazy_gettext("Vui lòng đăng nhập để tiếp tục."),
+    403: lazy_gettext("Bạn không có quyền thực hiện thao tác này."),
+    404: lazy_gettext("Không tìm thấy trang bạn yêu cầu."),
+    405: lazy_gettext("Thao tác này không được hỗ trợ."),
+    413: lazy_gettext("Dữ liệu gửi lên quá lớn."),
+    429: lazy_gettext("Bạn thao tác quá nhanh, vui lòng thử lại sau."),
 }
 
 
@@ -40,13 +41,14 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if wants_json():
             return error_response(exc.code or 500, exc.description or exc.name)
-        message = PAGE_MESSAGES.get(exc.code or 500, "Đã xảy ra lỗi, vui lòng thử lại sau.")
+        message = PAGE_MESSAGES.get(exc.code or 500) or gettext(
+            "Đã xảy ra lỗi, vui lòng thử lại sau.")
         return render_template("error.html", status=exc.code, message=message), exc.code
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         app.logger.exception("unhandled error")
-        message = "Lỗi hệ thống, vui lòng thử lại sau."
+        message = gettext("Lỗi hệ thống, vui lòng thử lại sau.")
         if wants_json():
             return error_response(500, "internal error, please try again later")
         return render_template("error.html", status=500, message=message), 500
