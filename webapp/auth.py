@@ -213,10 +213,12 @@ def register():
                            sectors=vocab.SECTORS), 400 if errors else 200
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, account: EnterpriseAccount | None = None) -> str:
     # only local paths: an open redirect would let a phishing link log users in elsewhere
     if target and target.startswith("/") and not target.startswith("//"):
         return target
+    if account is not None and account.role == AccountRole.ENTERPRISE and account.profile_id:
+        return url_for("portal.dashboard")
     return url_for("search.index")
 
 
@@ -235,7 +237,7 @@ def login():
         else:
             session.clear()
             session["account_id"] = account.id
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), account))
     return render_template("auth/login.html", error=error), 401 if error else 200
 
 

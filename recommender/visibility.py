@@ -1,0 +1,246 @@
+"""How buyers find one supplier: its rank for buyer queries, and what to add where it ranks low.
+
+For a profile and a list of queries (recent real buyer searches plus queries
+derived from the profile's own processes and sector, in Vietnamese and English)
+every query is run through the real :class:`~recommender.recommend.SupplierRecommender`
+over all suppliers, and the profile's rank is read off. Where the profile is
+not on the first page, the suggestions say what the query asks for that the
+profile does not show: domain concepts and words absent from the profile text,
+certificates the query requires that the profile lacks or holds expired, and
+the park it names. No Flask here: ``webapp/portal.py`` serves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .embed.text import check_query, syllables
+from .expand import Glossary
+from .rank import EXPIRED, MET, MISSING, UNKNOWN, ProfileFacts, check_requirements
+from .recommend import SupplierRecommender
+from .requirements import CERTIFICATIONS, PARKS, parse_requirements
+from .search import SearchError
+from .store import vocab
+
+TOP = 10
+"""A buyer sees the first page: ten results."""
+DEPTH = 100
+"""Ranks below this are reported as "not found"."""
+MAX_QUERIES = 30
+
+# words of a query that say nothing about the capability (folded, lower case)
+STOPWORDS = frozenset("""
+a an and are as at be by can for from have in is it of on or our the to we with need
+needs looking supplier suppliers vendor vendors company companies factory must should
+please want find any who which that this per
+can tim nha cung cap cong ty xuong doanh nghiep co cho va cac cua phai dat chung chi uu
+tien o tai trong voi la mot nhung duoc don vi gap nho gioi thieu toi chung ben ve theo
+hoac khong can thiet yeu cau it nhat thieu tu tren hon nguoi lao dong nhan su vien
+von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
+""".split())
+
+
+def _requirement_words() -> frozenset[str]:
+    words = set()
+    for name in (*CERTIFICATIONS, *PARKS, "khu công nghiệp", "khu chế xuất",
+                 "industrial park", "export processing zone", "kcn", "kcx", "epz"):
+        words.update(syllables(name).folded)
+    return frozenset(words)
+
+
+_REQUIREMENT_WORDS = _requirement_words()
+REQUIREMENT_CONCEPTS = frozenset({"industrial_park", "export_processing_zone", "domestic"})
+"""Glossary concepts that state a requirement (checked against facts, not text)."""
+
+
+@dataclass(frozen=True)
+class BuyerQuery:
+    """One query to check: its text, where it came from and its language if known."""
+
+    text: str
+    source: str
+    """``search_log`` (a buyer typed it) or ``profile`` (derived from the profile)."""
+    lang: str | None = None
+    searches: int = 0
+    """How often buyers searched it (0 for derived queries)."""
+
+
+@dataclass(frozen=True)
+class QueryVisibility:
+    """Where the profile ranks for one query, and what it could add to rank higher."""
+
+    query: BuyerQuery
+    rank: int | None
+    """1-based rank among all suppliers; None: below :data:`DEPTH` or not found."""
+    in_top: bool
+    missing_terms: tuple[str, ...] = ()
+    certifications: tuple[tuple[str, str, str], ...] = ()
+    """(certificate, ``missing`` or ``expired``, detail) the query requires."""
+    park: tuple[str, str, str] | None = None
+    """(parks wanted, ``missing`` or ``unknown``, the profile's park) when not met."""
+    others: tuple[tuple[str, str, str], ...] = ()
+    """Other stated requirements not met: (kind, wanted, status)."""
+
+    @property
+    def has_suggestions(self) -> bool:
+        return bool(self.missing_terms or self.certifications or self.park or self.others)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.text, "source": self.query.source, "lang": self.query.lang,
+            "searches": self.query.searches, "rank": self.rank, "in_top": self.in_top,
+            "suggestions": {
+                "missing_terms": list(self.missing_terms),
+                "certifications": [{"name": n, "status": s, "detail": d}
+                                   for n, s, d in self.certifications],
+                "park": None if self.park is None else {
+                    "wanted": self.park[0], "status": self.park[1], "profile": self.park[2]},
+                "other_requirements": [{"kind": k, "wanted": w, "status": s}
+                                       for k, w, s in self.others],
+            },
+        }
+
+
+def _dedupe_key(text: str) -> str:
+    return " ".join(syllables(text).folded)
+
+
+def derived_queries(processes: Sequence[str], sector: str | None,
+                    certifications: Sequence[str] = (), glossary: Glossary | None = None,
+                    limit: int = MAX_QUERIES) -> list[BuyerQuery]:
+    """Queries a buyer looking for this profile's processes and sector might type, vi and en.
+
+    Each process gives its vocabulary label in both languages and, from the
+    glossary, the first other name of the concept in each language; the sector
+    gives its labels; each certificate the profile lists is asked for with the
+    main process ("gia công CNC đạt ISO 9001").
+    """
+    out: list[BuyerQuery] = []
+    seen: set[str] = set()
+
+    def add(text: str, lang: str) -> None:
+        key = _dedupe_key(text)
+        if key and key not in seen and len(out) < limit:
+            seen.add(key)
+            out.append(BuyerQuery(text, "profile", lang))
+
+    concepts = {c.key: c for c in glossary.concepts} if glossary else {}
+    for key in processes:
+        add(vocab.label(key, vocab.PROCESSES, "vi"), "vi")
+        add(vocab.label(key, vocab.PROCESSES, "en"), "en")
+        concept = concepts.get(key)
+        if concept is not None:
+            for terms, lang in ((concept.vi, "vi"), (concept.en, "en")):
+                for term in terms:
+                    if _dedupe_key(term) not in seen:
+                        add(term, lang)
+                        break
+    if sector:
+        add(vocab.label(sector, vocab.SECTORS, "vi"), "vi")
+        add(vocab.label(sector, vocab.SECTORS, "en"), "en")
+    if processes:
+        main_vi = vocab.label(processes[0], vocab.PROCESSES, "vi")
+        main_en = vocab.label(processes[0], vocab.PROCESSES, "en")
+        for cert in list(dict.fromkeys(certifications))[:2]:
+            add(f"{main_vi} đạt {cert}", "vi")
+            add(f"{main_en} {cert} certified", "en")
+    return out
+
+
+def missing_terms(query: str, profile_text: str, glossary: Glossary | None = None,
+                  limit: int = 8) -> tuple[str, ...]:
+    """What the query asks for that the profile text does not say, as the buyer wrote it.
+
+    First the domain concepts of the query (glossary) none of whose names, in
+    either language, occur in the profile; then the remaining content words of
+    the query absent from the profile. Words that state requirements
+    (certificates, parks) and function words are left out: those are checked
+    as requirements, not as text.
+    """
+    q = syllables(query)
+    doc = syllables(profile_text)
+    doc_words = set(doc.folded)
+    doc_joined = f" {' '.join(doc.folded)} "
+    out: list[str] = []
+    covered: set[int] = set()
+    if glossary is not None:
+        for concept, matched in glossary.find(query):
+            if concept.key in REQUIREMENT_CONCEPTS:
+                continue
+            n = len(matched)
+            start = next((i for i in range(len(q.folded) - n + 1)
+                          if tuple(q.folded[i:i + n]) == matched and i not in covered), None)
+            if start is None:
+                continue
+            covered.update(range(start, start + n))
+            present = any(f" {' '.join(syllables(t).folded)} " in doc_joined
+                          for t in concept.terms)
+            if not present:
+                phrase = " ".join(q.syllables[start:start + n])
+                if phrase not in out:
+                    out.append(phrase)
+    for i, (word, folded) in enumerate(zip(q.syllables, q.folded, strict=True)):
+        if i in covered or folded in doc_words or folded in STOPWORDS \
+                or folded in _REQUIREMENT_WORDS or len(folded) < 2 \
+                or any(ch.isdigit() for ch in folded):
+            continue
+        if word not in out:
+            out.append(word)
+    return tuple(out[:limit])
+
+
+def assess(
+    recommender: SupplierRecommender,
+    doc_id: int,
+    profile_text: str,
+    facts: ProfileFacts,
+    queries: Iterable[BuyerQuery],
+    *,
+    glossary: Glossary | None = None,
+    top: int = TOP,
+    depth: int = DEPTH,
+    today: date | None = None,
+) -> list[QueryVisibility]:
+    """The profile's rank for every query, with suggestions where it is not in the ``top``.
+
+    Queries are encoded in one batch; each is then ranked over all suppliers,
+    exactly as a buyer's search is. Queries the search refuses (empty, too
+    long) are skipped.
+    """
+    today = today or date.today()
+    usable: list[tuple[BuyerQuery, str]] = []
+    for q in queries:
+        try:
+            usable.append((q, check_query(q.text)))
+        except ValueError:
+            continue
+    if not usable:
+        return []
+    index = recommender.index
+    vectors = index.encoder.encode_queries([index.dense_query(text) for _, text in usable])
+    results = []
+    for (q, text), vector in zip(usable, vectors, strict=True):
+        try:
+            found = recommender.recommend(text, depth, query_vector=vector, explain=False,
+                                          today=today)
+        except SearchError:
+            continue
+        rank = next((i for i, r in enumerate(found.items, 1) if r.doc_id == doc_id), None)
+        in_top = rank is not None and rank <= top
+        if in_top:
+            results.append(QueryVisibility(q, rank, True))
+            continue
+        checks = check_requirements(parse_requirements(text), facts, today)
+        certs = tuple((c.wanted, c.status, c.detail) for c in checks
+                      if c.kind == "certification" and c.status in (MISSING, EXPIRED))
+        park = next(((c.wanted, c.status, facts.park or "") for c in checks
+                     if c.kind == "park" and c.status in (MISSING, UNKNOWN)), None)
+        others = tuple((c.kind, c.wanted, c.status) for c in checks
+                       if c.kind in ("ownership", "employees") and c.status != MET)
+        results.append(QueryVisibility(
+            q, rank, False, missing_terms(text, profile_text, glossary), certs, park, others))
+    return results
+
