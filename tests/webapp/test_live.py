@@ -30,7 +30,7 @@ VISIBLE_S = 2.0
 def live_app(tmp_path, config, suppliers, monkeypatch):
     monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
     monkeypatch.setenv("KETNOI_CHANGE_POLL_S", "0.1")
-    app = make_app(tmp_path, suppliers)
+    app = make_app(tmp_path, suppliers, WTF_CSRF_ENABLED=False)
     catalog = app.extensions["ketnoi_catalog"]
     assert catalog.wait(300)
     assert wait_until(lambda: catalog.follower is not None, 10)
