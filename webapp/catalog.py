@@ -8,7 +8,9 @@ version, or the newest older valid one if that is damaged. When none exists,
 or the profiles changed since it was built (a fingerprint of ids and texts is
 kept in its ``version.json``), a new version is built and promoted. Building
 runs in a background thread so the app answers (with a clear "not ready"
-error) meanwhile.
+error) meanwhile. Once the index is served, a change follower
+(:mod:`webapp.live`) keeps it up to date with every profile edit and with
+versions other processes promote (docs/live-updates.md).
 """
 
 from __future__ import annotations
@@ -124,6 +126,14 @@ class Catalog:
         self.error: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.applied_seq = 0
+        """Profile-change sequence number the served index is known to include."""
+        self.generation = 0
+        """Counts the indexes served so far (a change follower restarts its cursor)."""
+        self.indexed: dict[int, CatalogProfile] = {}
+        """Profiles re-indexed live since the index was loaded, as applied."""
+        self.follower = None
+        """The :class:`webapp.live.ChangeFollower` of this process, once started."""
 
     @property
     def ready(self) -> bool:
@@ -149,6 +159,17 @@ class Catalog:
         except Exception as exc:  # shown to users as "search unavailable"
             log.exception("building the supplier index failed")
             self.error = str(exc)
+            return
+        self.follow()
+
+    def follow(self, poll_s: float | None = None):
+        """Start this process's change follower (idempotent; needs a loaded index)."""
+        from .live import ChangeFollower
+
+        with self._lock:
+            if self.follower is None:
+                self.follower = ChangeFollower(self, poll_s).start()
+            return self.follower
 
     def encoder(self, config):
         """The encoder, loaded once per process."""
@@ -162,7 +183,7 @@ class Catalog:
         """Serve the promoted index version, building and promoting one if needed."""
         from recommender.config import RetrievalConfig
 
-        profiles = read_profiles(self.sessions)
+        profiles, seq = snapshot_profiles(self.sessions)
         wanted = fingerprint(profiles)
         config = RetrievalConfig.from_env()
         encoder = self.encoder(config)
@@ -179,7 +200,7 @@ class Catalog:
                     log.info("building the supplier index (%s)", why)
                     index, version = self.store.build(
                         encoder, [p.doc_id for p in profiles],
-                        [p.search_text for p in profiles], wanted, config)
+                        [p.search_text for p in profiles], wanted, config, change_seq=seq)
                     version.gate = f"promoted on start: {why}"
                     self.store.write(version)
                     self.store.promote(version)
@@ -196,7 +217,11 @@ class Catalog:
         index, version = loaded
         log.info("serving supplier index version %s (%d profiles)", version.version_id,
                  version.profile_count)
-        self.use(index, version, profiles)
+        # an index matching the profiles holds every change up to the snapshot; another
+        # (a rolled-back version) gets the changes since its build replayed by the follower
+        if version.fingerprint != wanted and version.change_seq is not None:
+            seq = version.change_seq
+        self.use(index, version, profiles, change_seq=seq)
 
     def _adopt_unversioned(self, encoder, config, wanted: str):
         """Turn an index saved by earlier releases straight into INDEX_DIR into version one.
@@ -257,15 +282,35 @@ class Catalog:
                 return False
         return True
 
-    def use(self, index, version: IndexVersion, profiles: list[CatalogProfile]) -> None:
-        """Serve ``index`` (a loaded ``version``) over ``profiles``."""
-        self.profiles = {p.doc_id: p for p in profiles}
+    def use(self, index, version: IndexVersion, profiles: list[CatalogProfile], *,
+            change_seq: int | None = None) -> None:
+        """Serve ``index`` (a loaded ``version``) over ``profiles``.
+
+        ``change_seq``: the profile-change sequence number the index includes (the
+        change follower replays later ones); by default the version's own.
+        """
+        self.swap(index, version, {p.doc_id: p for p in profiles},
+                  {p.doc_id: p.facts() for p in profiles},
+                  {p.doc_id: p.search_text for p in profiles}, {},
+                  version.change_seq or 0 if change_seq is None else change_seq)
+
+    def swap(self, index, version: IndexVersion, profiles: dict[int, CatalogProfile],
+             facts: dict, texts: dict, indexed: dict[int, CatalogProfile],
+             applied_seq: int) -> None:
+        """Serve another index at once: a search uses the old one or the new one.
+
+        The result lookup is assigned first and keeps the old profiles absent from the
+        new one, so a search still ranking on the old index finds every hit.
+        """
+        lookup = {**self.profiles, **profiles} if self.profiles else profiles
+        self.profiles = lookup
+        self.recommender = SupplierRecommender(index, facts, texts)
+        self.index = index
         self.version = version.version_id
         self.index_version = version
-        self.recommender = SupplierRecommender(
-            index, {p.doc_id: p.facts() for p in profiles},
-            {p.doc_id: p.search_text for p in profiles})
-        self.index = index
+        self.indexed = indexed
+        self.applied_seq = applied_seq
+        self.generation += 1
         self.error = None
 
 
