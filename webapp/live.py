@@ -11,7 +11,7 @@ import threading
 
 from recommender.store.models import SupplierProfile
 
-from .catalog import Catalog, CatalogProfile
+from .catalog import Catalog, CatalogProfile, profile_size_class
 
 _lock = threading.Lock()
 """One live change at a time, so the index and the lookup dicts agree."""
@@ -27,6 +27,7 @@ def catalog_profile(row: SupplierProfile) -> CatalogProfile:
                         for c in row.certifications],
         location={"park": row.park, "ward": row.ward},
         ownership=row.ownership, employees=row.employees, verified=bool(row.verified),
+        size_class=profile_size_class(row), sample=bool(row.sample),
     )
 
 
