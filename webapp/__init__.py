@@ -68,8 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)
-    from . import auth, enterprise
+    from . import auth, buyer, enterprise
 
     enterprise.init_app(app)
+    buyer.init_app(app)
     auth.init_app(app)  # last: it adds CSRF, headers and rate limits to every view
     return app

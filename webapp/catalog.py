@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
 from recommender.store.models import ProfileChange, SupplierProfile
+from recommender.store.sizes import size_class
 from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ class CatalogProfile:
     ownership: str | None = None
     employees: int | None = None
     verified: bool = False
+    size_class: str | None = None
+    """Decree 80/2021 class: stored, else computed from the figures when they decide it."""
+    sample: bool = False
+    """Invented sample data (shown as such)."""
 
     @property
     def search_text(self) -> str:
@@ -89,7 +94,16 @@ def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
                             for c in p.certifications],
             location={"park": p.park, "ward": p.ward},
             ownership=p.ownership, employees=p.employees, verified=bool(p.verified),
+            size_class=profile_size_class(p), sample=bool(p.sample),
         ) for p in session.scalars(query)]
+
+
+def profile_size_class(p: SupplierProfile) -> str | None:
+    """The stored size class, else the one the employee and money figures decide."""
+    if p.size_class is not None:
+        return str(p.size_class)
+    found = size_class(p.employees, p.revenue_bn_vnd, p.capital_bn_vnd)
+    return None if found is None else str(found)
 
 
 def snapshot_profiles(sessions: sessionmaker[Session]) -> tuple[list[CatalogProfile], int]:

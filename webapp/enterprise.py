@@ -286,9 +286,9 @@ def show(external_id: str):
     profile = _load(external_id)
     if profile is None:
         abort(404)
-    return render_template("enterprise/show.html", profile=profile,
-                           processes=[vocab.label(k, vocab.PROCESSES)
-                                      for k in profile.processes or []])
+    from .buyer import render_supplier
+
+    return render_supplier(profile)
 
 
 @api.get("/suppliers/<external_id>")

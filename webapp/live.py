@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from recommender.store.changes import ChangeCursor
 from recommender.store.models import SupplierProfile
 
-from .catalog import Catalog, CatalogProfile, read_profiles
+from .catalog import Catalog, CatalogProfile, profile_size_class, read_profiles
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def catalog_profile(row: SupplierProfile) -> CatalogProfile:
                         for c in row.certifications],
         location={"park": row.park, "ward": row.ward},
         ownership=row.ownership, employees=row.employees, verified=bool(row.verified),
+        size_class=profile_size_class(row), sample=bool(row.sample),
     )
 
 
