@@ -288,7 +288,7 @@ class HybridIndex:
             if method == "bm25":
                 return [SearchHit(int(lex_ids[i]), float(lex_scores[i]), None,
                                   float(lex_scores[i]), None) for i in top[:k]]
-            lex_pos = self.lexical.positions()
+            lex_pos = self.lexical.positions(lex_ids)
             cands = list(dict.fromkeys([*dense, *(int(lex_ids[i]) for i in top)]))
             dense.update(self._exact_dense(qvec, [d for d in cands if d not in dense]))
             d_scores = np.array([dense[d][0] for d in cands])

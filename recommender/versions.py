@@ -345,14 +345,22 @@ class IndexStore:
         vid = new_version_id(fingerprint)
         directory = self.versions_dir / vid
         directory.mkdir(parents=True)
-        index = HybridIndex.build(encoder, ids, texts, config, show_progress=show_progress)
-        index.save(directory)
-        version = IndexVersion(
-            version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
-            fingerprint=fingerprint, built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            duration_s=round(time.perf_counter() - started, 3), change_seq=change_seq,
-            path=directory)
-        self.write(version)  # last: only now is the directory a finished version
+        try:
+            index = HybridIndex.build(encoder, ids, texts, config, show_progress=show_progress)
+            index.save(directory)
+            version = IndexVersion(
+                version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
+                fingerprint=fingerprint,
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                duration_s=round(time.perf_counter() - started, 3), change_seq=change_seq,
+                path=directory)
+            self.write(version)  # last: only now is the directory a finished version
+        except BaseException as exc:
+            # a full disk, a bad text: leave no half-written directory behind (a kill -9
+            # cannot get here; the next build removes what it left)
+            shutil.rmtree(directory, ignore_errors=True)
+            log.error("index build %s failed and was removed: %s", vid, exc)
+            raise
         log.info("built index version %s: %d profiles in %.1f s", vid, len(ids),
                  version.duration_s)
         return index, version

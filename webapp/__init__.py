@@ -9,12 +9,15 @@ starts, so web workers never fork with a loaded model.
 |---|---|---|
 | ``DATABASE_URL`` | ``sqlite:///instance/ketnoi.sqlite3`` | profile store; ``postgresql://USER:PASSWORD@HOST/DB`` uses psycopg 3 |
 | ``KETNOI_MIGRATE_ON_START`` | ``1`` | upgrade the schema when the app starts (``0``: run ``flask --app webapp init-db`` yourself, e.g. before starting several workers on SQLite) |
-| ``KETNOI_LOAD_SAMPLE`` | ``1`` | load the fictional sample suppliers into an empty database (set ``0`` in production) |
+| ``KETNOI_LOAD_SAMPLE`` | ``1`` (``0`` when ``KETNOI_ENV=production``) | load the fictional sample suppliers into an empty database |
 | ``KETNOI_SAMPLE_CORPUS`` | ``corpora/sample_suppliers.jsonl`` | the sample file |
 | ``KETNOI_LOAD_POLICIES`` | ``1`` | load the policy catalogue into an empty ``policy_program`` table on start (``flask --app webapp policies load`` updates it later) |
 | ``KETNOI_POLICY_CATALOGUE`` | ``corpora/policies.jsonl`` | the policy catalogue file |
 | ``KETNOI_IMPORT_MAX_MB`` | ``50`` | largest file ``import-profiles`` accepts |
-| ``KETNOI_SECRET_KEY`` | a development value | Flask secret key |
+| ``KETNOI_SECRET_KEY`` | a development value | Flask secret key; required when ``KETNOI_ENV=production`` |
+| ``KETNOI_ENV`` | ``development`` | ``production`` refuses to start without ``DATABASE_URL`` or with the development (or a short) secret key |
+| ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
+| ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
 """
 
 from __future__ import annotations
@@ -27,6 +30,27 @@ from flask import Flask
 from recommender.store.db import sqlite_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting makes the app unsafe to run; the message says which and how to fix it."""
+
+
+def check_production(config) -> None:
+    """Refuse to run in production with the development secret key (forgeable sessions)."""
+    if config.get("ENV_NAME") != "production":
+        return
+    if not config.get("DATABASE_URL_SET"):
+        raise ConfigurationError(
+            "KETNOI_ENV=production needs DATABASE_URL (e.g. postgresql://USER:PASSWORD@HOST/DB); "
+            "the default SQLite file inside the installation is for development")
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise ConfigurationError(
+            "KETNOI_ENV=production needs KETNOI_SECRET_KEY set to a random value of at least "
+            "32 characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))'); "
+            "the development key would let anyone forge a login session")
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -36,29 +60,35 @@ def _env_flag(name: str, default: bool) -> bool:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_dir = os.environ.get("KETNOI_INSTANCE_DIR")
+    production = os.environ.get("KETNOI_ENV", "").strip().lower() == "production"
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance_dir) if instance_dir else None)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("KETNOI_SECRET_KEY", "dev-only-change-me"),
+        SECRET_KEY=os.environ.get("KETNOI_SECRET_KEY", DEV_SECRET_KEY),
+        ENV_NAME=os.environ.get("KETNOI_ENV", "development").strip().lower(),
         SAMPLE_CORPUS=os.environ.get(
             "KETNOI_SAMPLE_CORPUS", str(REPO_ROOT / "corpora" / "sample_suppliers.jsonl")),
         INDEX_DIR=os.path.join(app.instance_path, "index"),
         DATABASE_URL=os.environ.get("DATABASE_URL") or sqlite_url(app.instance_path),
+        DATABASE_URL_SET=bool(os.environ.get("DATABASE_URL")),
         MIGRATE_ON_START=_env_flag("KETNOI_MIGRATE_ON_START", True),
-        LOAD_SAMPLE=_env_flag("KETNOI_LOAD_SAMPLE", True),
+        LOAD_SAMPLE=_env_flag("KETNOI_LOAD_SAMPLE", not production),
         LOAD_POLICIES=_env_flag("KETNOI_LOAD_POLICIES", True),
         POLICY_CATALOGUE=os.environ.get(
             "KETNOI_POLICY_CATALOGUE", str(REPO_ROOT / "corpora" / "policies.jsonl")),
         IMPORT_MAX_MB=float(os.environ.get("KETNOI_IMPORT_MAX_MB", "50")),
         BUILD_INDEX_ON_START=True,
         JSON_AS_ASCII=False,
-        MAX_CONTENT_LENGTH=1 << 20,
+        MAX_CONTENT_LENGTH=int(float(os.environ.get("KETNOI_MAX_REQUEST_KB", "1024")) * 1024),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
+    check_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import catalog, commands, db, errors, i18n, index_cli, policies, search
+    from . import apidocs, catalog, commands, db, errors, i18n, index_cli, policies, search
 
     i18n.init_app(app)
     db.init_app(app)
@@ -68,9 +98,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)
-    from . import auth, enterprise, inbox, portal
+    apidocs.init_app(app)
+    from . import auth, buyer, enterprise, inbox, portal
 
     enterprise.init_app(app)
+    buyer.init_app(app)
     portal.init_app(app)
     inbox.init_app(app)
     auth.init_app(app)  # last: it adds CSRF, headers and rate limits to every view

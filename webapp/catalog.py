@@ -8,7 +8,9 @@ version, or the newest older valid one if that is damaged. When none exists,
 or the profiles changed since it was built (a fingerprint of ids and texts is
 kept in its ``version.json``), a new version is built and promoted. Building
 runs in a background thread so the app answers (with a clear "not ready"
-error) meanwhile.
+error) meanwhile. Once the index is served, a change follower
+(:mod:`webapp.live`) keeps it up to date with every profile edit and with
+versions other processes promote (docs/live-updates.md).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
 from recommender.store.models import ProfileChange, SupplierProfile
+from recommender.store.sizes import size_class
 from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,10 @@ class CatalogProfile:
     ownership: str | None = None
     employees: int | None = None
     verified: bool = False
+    size_class: str | None = None
+    """Decree 80/2021 class: stored, else computed from the figures when they decide it."""
+    sample: bool = False
+    """Invented sample data (shown as such)."""
 
     @property
     def search_text(self) -> str:
@@ -87,7 +94,16 @@ def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
                             for c in p.certifications],
             location={"park": p.park, "ward": p.ward},
             ownership=p.ownership, employees=p.employees, verified=bool(p.verified),
+            size_class=profile_size_class(p), sample=bool(p.sample),
         ) for p in session.scalars(query)]
+
+
+def profile_size_class(p: SupplierProfile) -> str | None:
+    """The stored size class, else the one the employee and money figures decide."""
+    if p.size_class is not None:
+        return str(p.size_class)
+    found = size_class(p.employees, p.revenue_bn_vnd, p.capital_bn_vnd)
+    return None if found is None else str(found)
 
 
 def snapshot_profiles(sessions: sessionmaker[Session]) -> tuple[list[CatalogProfile], int]:
@@ -124,6 +140,14 @@ class Catalog:
         self.error: str | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.applied_seq = 0
+        """Profile-change sequence number the served index is known to include."""
+        self.generation = 0
+        """Counts the indexes served so far (a change follower restarts its cursor)."""
+        self.indexed: dict[int, CatalogProfile] = {}
+        """Profiles re-indexed live since the index was loaded, as applied."""
+        self.follower = None
+        """The :class:`webapp.live.ChangeFollower` of this process, once started."""
 
     @property
     def ready(self) -> bool:
@@ -149,6 +173,17 @@ class Catalog:
         except Exception as exc:  # shown to users as "search unavailable"
             log.exception("building the supplier index failed")
             self.error = str(exc)
+            return
+        self.follow()
+
+    def follow(self, poll_s: float | None = None):
+        """Start this process's change follower (idempotent; needs a loaded index)."""
+        from .live import ChangeFollower
+
+        with self._lock:
+            if self.follower is None:
+                self.follower = ChangeFollower(self, poll_s).start()
+            return self.follower
 
     def encoder(self, config):
         """The encoder, loaded once per process."""
@@ -162,7 +197,7 @@ class Catalog:
         """Serve the promoted index version, building and promoting one if needed."""
         from recommender.config import RetrievalConfig
 
-        profiles = read_profiles(self.sessions)
+        profiles, seq = snapshot_profiles(self.sessions)
         wanted = fingerprint(profiles)
         config = RetrievalConfig.from_env()
         encoder = self.encoder(config)
@@ -179,7 +214,7 @@ class Catalog:
                     log.info("building the supplier index (%s)", why)
                     index, version = self.store.build(
                         encoder, [p.doc_id for p in profiles],
-                        [p.search_text for p in profiles], wanted, config)
+                        [p.search_text for p in profiles], wanted, config, change_seq=seq)
                     version.gate = f"promoted on start: {why}"
                     self.store.write(version)
                     self.store.promote(version)
@@ -196,7 +231,11 @@ class Catalog:
         index, version = loaded
         log.info("serving supplier index version %s (%d profiles)", version.version_id,
                  version.profile_count)
-        self.use(index, version, profiles)
+        # an index matching the profiles holds every change up to the snapshot; another
+        # (a rolled-back version) gets the changes since its build replayed by the follower
+        if version.fingerprint != wanted and version.change_seq is not None:
+            seq = version.change_seq
+        self.use(index, version, profiles, change_seq=seq)
 
     def _adopt_unversioned(self, encoder, config, wanted: str):
         """Turn an index saved by earlier releases straight into INDEX_DIR into version one.
@@ -257,15 +296,35 @@ class Catalog:
                 return False
         return True
 
-    def use(self, index, version: IndexVersion, profiles: list[CatalogProfile]) -> None:
-        """Serve ``index`` (a loaded ``version``) over ``profiles``."""
-        self.profiles = {p.doc_id: p for p in profiles}
+    def use(self, index, version: IndexVersion, profiles: list[CatalogProfile], *,
+            change_seq: int | None = None) -> None:
+        """Serve ``index`` (a loaded ``version``) over ``profiles``.
+
+        ``change_seq``: the profile-change sequence number the index includes (the
+        change follower replays later ones); by default the version's own.
+        """
+        self.swap(index, version, {p.doc_id: p for p in profiles},
+                  {p.doc_id: p.facts() for p in profiles},
+                  {p.doc_id: p.search_text for p in profiles}, {},
+                  version.change_seq or 0 if change_seq is None else change_seq)
+
+    def swap(self, index, version: IndexVersion, profiles: dict[int, CatalogProfile],
+             facts: dict, texts: dict, indexed: dict[int, CatalogProfile],
+             applied_seq: int) -> None:
+        """Serve another index at once: a search uses the old one or the new one.
+
+        The result lookup is assigned first and keeps the old profiles absent from the
+        new one, so a search still ranking on the old index finds every hit.
+        """
+        lookup = {**self.profiles, **profiles} if self.profiles else profiles
+        self.profiles = lookup
+        self.recommender = SupplierRecommender(index, facts, texts)
+        self.index = index
         self.version = version.version_id
         self.index_version = version
-        self.recommender = SupplierRecommender(
-            index, {p.doc_id: p.facts() for p in profiles},
-            {p.doc_id: p.search_text for p in profiles})
-        self.index = index
+        self.indexed = indexed
+        self.applied_seq = applied_seq
+        self.generation += 1
         self.error = None
 
 

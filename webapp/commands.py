@@ -18,7 +18,8 @@ from flask.cli import with_appcontext
 from recommender.search import SearchError
 
 from .catalog import get_catalog
-from .search import run_search
+from .filters import SearchFilters
+from .search import MAX_PER_PAGE, run_search
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LABELS_AS_OF = "2026-11-01"
@@ -35,7 +36,7 @@ def _ready_catalog():
 @click.command("search", help="Search the stored supplier profiles with the same ranking as "
                "the web app and print the ranked results (external id, score, why).")
 @click.argument("query")
-@click.option("--k", default=10, show_default=True, type=click.IntRange(1, 1000),
+@click.option("--k", default=10, show_default=True, type=click.IntRange(1, MAX_PER_PAGE),
               help="number of results")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object with a "
               "'results' list instead of a table")
@@ -43,14 +44,14 @@ def _ready_catalog():
 def search_command(query: str, k: int, as_json: bool) -> None:
     _ready_catalog()
     try:
-        found = run_search(query, k)
+        found = run_search(query, SearchFilters(), per_page=k)
     except SearchError as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps({"query": query, "results": found["items"],
-                               "requirements": found["requirements"]}, ensure_ascii=False))
+        click.echo(json.dumps({"query": query, "results": found.items,
+                               "requirements": found.requirements}, ensure_ascii=False))
         return
-    for item in found["items"]:
+    for item in found.items:
         why = ", ".join(item["matched_terms"][:8]) or "semantic match"
         reqs = "; ".join(f"{c['wanted']}: {c['status']}" for c in item["requirements"])
         click.echo(f"{item['rank']:>3}. {item['external_id']:<12} {item['score']:7.3f}  "

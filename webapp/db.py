@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from recommender.store.changes import delete_profile
 from recommender.store.db import current_revision, make_engine, session_factory, upgrade
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import ImportFileError, import_profiles
@@ -118,8 +119,8 @@ def import_profiles_command(path: Path, dry_run: bool, valid_only: bool) -> None
         click.echo(f"Nothing was imported: {hint}.", err=True)
         raise SystemExit(1)
     if report.committed and (report.created or report.updated):
-        click.echo("The search index is rebuilt the next time the web app starts "
-                   "(or run: flask --app webapp build-index).")
+        click.echo("Running web processes pick the changes up from the profile change "
+                   "log within seconds.")
 
 
 @click.command("export-profiles", help=(
@@ -138,12 +139,32 @@ def export_profiles_command(path: Path) -> None:
     click.echo(f"exported {count} profiles to {path}")
 
 
+@click.command("delete-profile", help=(
+    "Delete the supplier profile EXTERNAL_ID for good: its certificates, shortlist entries "
+    "and request matches go with it, and accounts linked to it are unlinked. Every running "
+    "web process drops it from search within about a second (the profile change log). "
+    "Export the profiles first if you may need it again."))
+@click.argument("external_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def delete_profile_command(external_id: str, yes: bool) -> None:
+    if not yes:
+        click.confirm(f"Delete supplier profile {external_id} for good?", abort=True)
+    try:
+        profile_id = delete_profile(get_session(), external_id)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"deleted supplier profile {external_id} (id {profile_id}); search drops it "
+               "within seconds")
+
+
 def init_app(app: Flask) -> Database:
     engine = make_engine(app.config["DATABASE_URL"])
     db = Database(engine, session_factory(engine))
     app.extensions["ketnoi_db"] = db
     app.teardown_appcontext(close_session)
-    for command in (init_db_command, import_profiles_command, export_profiles_command):
+    for command in (init_db_command, import_profiles_command, export_profiles_command,
+                    delete_profile_command):
         app.cli.add_command(command)
     prepare(app, db)
     return db

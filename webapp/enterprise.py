@@ -25,7 +25,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from recommender.store import vocab
-from recommender.store.models import MAX_LEN, Certification, SupplierProfile, utcnow
+from recommender.store.changes import record_change
+from recommender.store.models import (
+    MAX_LEN,
+    Certification,
+    ChangeOp,
+    SupplierProfile,
+    utcnow,
+)
 from recommender.store.records import clean_line, clean_text
 
 from .auth import current_account, login_required
@@ -173,8 +180,10 @@ def validate_profile_changes(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
-    """Write ``values`` in one transaction, then apply them to the live index."""
+    """Write ``values`` and a change-log row in one transaction, then apply them to the live
+    index of this process (other processes follow the change log within a second)."""
     db = get_session()
+    account = current_account()
     try:
         for key, value in values.items():
             if key == "certifications":
@@ -183,11 +192,12 @@ def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
             else:
                 setattr(profile, key, value)
         profile.updated_at = utcnow()
+        # same transaction: every serving process re-indexes what the change log names
+        record_change(db, profile.id, ChangeOp.UPSERT, account.id if account else None)
         db.commit()
     except Exception:
         db.rollback()
         raise
-    account = current_account()
     current_app.logger.info("profile %s: %s changed by account %s", profile.external_id,
                             ", ".join(sorted(values)), account.id if account else None)
     catalog = get_catalog()
@@ -276,9 +286,9 @@ def show(external_id: str):
     profile = _load(external_id)
     if profile is None:
         abort(404)
-    return render_template("enterprise/show.html", profile=profile,
-                           processes=[vocab.label(k, vocab.PROCESSES)
-                                      for k in profile.processes or []])
+    from .buyer import render_supplier
+
+    return render_supplier(profile)
 
 
 @api.get("/suppliers/<external_id>")

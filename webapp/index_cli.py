@@ -26,7 +26,7 @@ from recommender.versions import (
     rebuild,
 )
 
-from .catalog import fingerprint, get_catalog, read_profiles
+from .catalog import fingerprint, get_catalog, snapshot_profiles
 from .commands import LABELS_AS_OF, REPO_ROOT
 
 index_cli = AppGroup("index", help="Look after the supplier search index versions: rebuild "
@@ -77,7 +77,7 @@ def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
     except ValueError as exc:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
     catalog = get_catalog()
-    profiles = read_profiles(catalog.sessions)
+    profiles, seq = snapshot_profiles(catalog.sessions)
     config = RetrievalConfig.from_env()
     encoder = catalog.encoder(config)
     evaluate = labelled_evaluator(
@@ -86,7 +86,7 @@ def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
     try:
         result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
                          [p.search_text for p in profiles], fingerprint(profiles), config,
-                         evaluate=evaluate, tolerance=tolerance, force=force)
+                         evaluate=evaluate, tolerance=tolerance, force=force, change_seq=seq)
     except RebuildBusyError as exc:
         raise click.ClickException(f"rebuild did not start: {exc}") from exc
     click.echo(result.message)

@@ -1,97 +1,366 @@
-"""Buyer search: the page and the JSON API share one ranking."""
+"""Buyer search: the page and the JSON API share one ranking, one log and one explanation.
+
+Every search (page or API) is ranked by the shared
+:class:`~recommender.recommend.SupplierRecommender` over the suppliers that
+pass the structured filters (:mod:`webapp.filters`), explained (matched terms
+highlighted in the description, stated requirements checked, certificate
+dates) and written to ``search_log``. Result links carry the search id and
+rank (``/suppliers/<id>?s=<search id>&r=<rank>``); the supplier page records
+the click and renders, so the back button keeps working.
+
+**No good match** (a supply gap, ``SearchLog.good_match = False``): none of the
+first :data:`GOOD_MATCH_WINDOW` results meets every requirement stated in the
+query with a dense cosine of at least ``GOOD_MATCH_MIN_DENSE`` (0.84) and a
+BM25 score of at least ``GOOD_MATCH_MIN_LEXICAL`` (17). Both thresholds were
+calibrated with ``benchmarks/calibrate_good_match.py`` on the labelled buyer
+queries over the 3,000 sample profiles (``docs/buyer.md``); BM25 scores depend
+on the collection, so recalibrate when the catalogue grows.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
 
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from recommender.embed.text import check_query, fold, normalize
+from recommender.recommend import Recommendation
+from recommender.requirements import CERTIFICATIONS, parse_requirements
 from recommender.search import SearchError
+from recommender.store import vocab
+from recommender.store.models import SearchLog, ShortlistEntry
 
-from .catalog import get_catalog
+from .auth import current_account
+from .catalog import CatalogProfile, get_catalog
+from .db import get_session
 from .errors import error_response
+from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters
+from .i18n import current_language
 
 bp = Blueprint("search", __name__)
 
-PAGE_SIZE = 10
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 50
+MAX_RESULTS = 100
+"""Ranked suppliers a search can page through (``_meta.total`` is at most this)."""
+GOOD_MATCH_WINDOW = 10
+GOOD_MATCH_MIN_DENSE = 0.84
+GOOD_MATCH_MIN_LEXICAL = 17.0
+"""Defaults of the app settings of the same names (calibrated, docs/buyer.md)."""
+SNIPPET_CHARS = 320
+
+# function words that match everywhere: not worth a highlight (API terms keep them)
+_NO_HIGHLIGHT = frozenset(
+    "va voi cho co cac la cua tai trong o can tim nha cung cap cong ty chung toi mot "
+    "nhung duoc the and or of for with to in a an the we need supplier suppliers "
+    "company".split())
+_WORD = re.compile(r"\w+")
 
 
-def run_search(query: str, k: int) -> dict:
-    """Ranked, explained suppliers as JSON-ready data; raises SearchError on bad input."""
+class PagingError(ValueError):
+    """A bad ``page`` or ``per_page``."""
+
+
+@dataclass
+class SearchOutcome:
+    """One answered search: the page of results and what is logged."""
+
+    query: str
+    filters: SearchFilters
+    page: int
+    per_page: int
+    total: int
+    items: list[dict]
+    requirements: dict
+    index_version: str | None
+    good_match: bool
+    top_score: float | None
+    took_ms: float
+    search_id: int | None = None
+
+
+def parse_paging(args) -> tuple[int, int]:
+    """``page`` (from 1) and ``per_page`` (1..50); ``k`` is an older name for ``per_page``."""
+    try:
+        page = int(args.get("page", 1))
+        per_page = int(args.get("per_page", args.get("k", DEFAULT_PER_PAGE)))
+    except (TypeError, ValueError):
+        raise PagingError("page and per_page must be integers") from None
+    if page < 1:
+        raise PagingError("page must be at least 1")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise PagingError(f"per_page must be from 1 to {MAX_PER_PAGE}")
+    if (page - 1) * per_page >= MAX_RESULTS:
+        raise PagingError(f"only the first {MAX_RESULTS} results can be paged through")
+    return page, per_page
+
+
+def highlight_spans(text: str, terms) -> list[tuple[int, int]]:
+    """Character spans of ``text`` whose word (accent-folded) is one of ``terms``."""
+    wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)
+            if fold(normalize(m.group())) in wanted]
+
+
+def highlight(text: str, terms, limit: int | None = None) -> Markup:
+    """``text`` escaped, matched words wrapped in ``<mark>``; cut near the first match
+    to about ``limit`` characters when given.
+
+    Built from escaped pieces: the text between and inside matches is escaped
+    before the tags are added, so profile text can never inject markup.
+    """
+    spans = highlight_spans(text, terms)
+    start, end = 0, len(text)
+    if limit is not None and len(text) > limit:
+        first = spans[0][0] if spans else 0
+        start = 0 if first < limit // 2 else text.rfind(" ", 0, first - limit // 4) + 1
+        end = min(len(text), start + limit)
+        if end < len(text):
+            end = max(text.rfind(" ", start, end), start + limit // 2)
+    out = [Markup("…") if start > 0 else Markup("")]
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        pos = e
+    out.append(escape(text[pos:end]))
+    if end < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)
+
+
+def check_text(check: dict) -> str:
+    """One requirement check in the user's language."""
+    status, kind, wanted, detail = (check["status"], check["kind"], check["wanted"],
+                                    check.get("detail") or "")
+    day = re.search(r"\d{4}-\d{2}-\d{2}", detail)
+    when = format_day(date.fromisoformat(day.group())) if day else ""
+    if kind == "certification":
+        if status == "met":
+            return (_("Có %(name)s, hiệu lực đến %(day)s", name=wanted, day=when) if when
+                    else _("Có %(name)s (chưa rõ hạn)", name=wanted))
+        if status == "expired":
+            return _("%(name)s đã hết hạn ngày %(day)s", name=wanted, day=when)
+        return _("Không có %(name)s", name=wanted)
+    names = {"park": _("Khu công nghiệp"), "ownership": _("Loại hình sở hữu"),
+             "employees": _("Số lao động")}
+    label = names.get(kind, kind)
+    shown = {"domestic": _("trong nước"), "fdi": "FDI", "joint_venture": _("liên doanh")}
+    wanted_text = " / ".join(shown.get(w.strip(), w.strip()) for w in wanted.split("/"))
+    detail_text = shown.get(detail, detail)
+    if status == "unknown":
+        return _("%(label)s %(wanted)s: hồ sơ chưa ghi", label=label, wanted=wanted_text)
+    if status == "met":
+        return _("%(label)s %(wanted)s: đáp ứng (%(detail)s)", label=label,
+                 wanted=wanted_text, detail=detail_text)
+    return _("%(label)s %(wanted)s: không đáp ứng (%(detail)s)", label=label,
+             wanted=wanted_text, detail=detail_text)
+
+
+def format_day(day: date) -> str:
+    return day.strftime("%d/%m/%Y") if current_language() == "vi" else day.isoformat()
+
+
+def certificate_view(cert: dict, today: date) -> dict:
+    """A certificate with its validity for display."""
+    until = date.fromisoformat(cert["valid_until"]) if cert.get("valid_until") else None
+    state = "unknown" if until is None else ("valid" if until >= today else "expired")
+    return {**cert, "state": state, "until_text": format_day(until) if until else None}
+
+
+def good_match(items: list[Recommendation], min_dense: float = GOOD_MATCH_MIN_DENSE,
+               min_lexical: float = GOOD_MATCH_MIN_LEXICAL) -> bool:
+    """Whether one of the first results meets every stated requirement and matches the
+    query's meaning and words well enough (see the module docstring)."""
+    return any(r.dense is not None and r.dense >= min_dense
+               and (r.lexical or 0.0) >= min_lexical
+               and all(c.status == "met" for c in r.checks)
+               for r in items[:GOOD_MATCH_WINDOW])
+
+
+def supplier_url(external_id: str, search_id: int | None, rank: int | None) -> str:
+    if search_id is None:
+        return url_for("enterprise.show", external_id=external_id)
+    return url_for("enterprise.show", external_id=external_id, s=search_id, r=rank)
+
+
+def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> dict:
+    return {
+        "rank": rank, "external_id": p.external_id, "name": p.name,
+        "description": p.description,
+        "highlights": [list(span) for span in highlight_spans(p.description,
+                                                              r.matched_terms)],
+        "sector": p.sector, "processes": p.processes,
+        "park": (p.location or {}).get("park"), "ward": (p.location or {}).get("ward"),
+        "size_class": p.size_class, "ownership": None if p.ownership is None
+        else str(p.ownership),
+        "certifications": [certificate_view(c, today) for c in p.certifications],
+        "verified": p.verified, "sample": p.sample,
+        "score": round(r.score, 4), "text_score": round(r.text_score, 4),
+        "dense": None if r.dense is None else round(r.dense, 4),
+        "lexical": None if r.lexical is None else round(r.lexical, 4),
+        "matched_terms": list(r.matched_terms), "concepts": list(r.concepts),
+        "requirements": [{"kind": c.kind, "wanted": c.wanted, "status": c.status,
+                          "detail": c.detail} for c in r.checks],
+    }
+
+
+def run_search(query: str, filters: SearchFilters, page: int = 1,
+               per_page: int = DEFAULT_PER_PAGE) -> SearchOutcome:
+    """Rank, filter and explain; raises SearchError on a bad query."""
     catalog = get_catalog()
     if catalog.error:
         raise RuntimeError(catalog.error)
-    result = catalog.recommender.recommend(query, k)
+    today = date.today()
+    started = time.perf_counter()
+    allowed = allowed_ids(catalog.profiles, filters, today)
+    limit = MAX_RESULTS if allowed is None else min(MAX_RESULTS, len(allowed))
+    if limit == 0:  # nothing passes the filters; the query is still checked
+        try:
+            check_query(query)
+        except ValueError as exc:
+            raise SearchError(str(exc)) from exc
+        ranked, req = [], parse_requirements(query)
+    else:
+        result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today)
+        ranked, req = result.items, result.requirements
+    took_ms = (time.perf_counter() - started) * 1000
+    first = (page - 1) * per_page
     items = []
-    for rank, r in enumerate(result.items, 1):
-        p = catalog.profiles[r.doc_id]
-        items.append({
-            "rank": rank,
-            "external_id": p.external_id,
-            "name": p.name,
-            "description": p.description,
-            "sector": p.sector,
-            "processes": p.processes,
-            "park": (p.location or {}).get("park"),
-            "certifications": p.certifications,
-            "verified": p.verified,
-            "score": round(r.score, 4),
-            "text_score": round(r.text_score, 4),
-            "dense": None if r.dense is None else round(r.dense, 4),
-            "lexical": None if r.lexical is None else round(r.lexical, 4),
-            "matched_terms": list(r.matched_terms),
-            "concepts": list(r.concepts),
-            "requirements": [{"kind": c.kind, "wanted": c.wanted, "status": c.status,
-                              "detail": c.detail} for c in r.checks],
-        })
-    req = result.requirements
+    for rank, r in enumerate(ranked[first:first + per_page], first + 1):
+        items.append(item_json(catalog.profiles[r.doc_id], r, rank, today))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}
-    return {"items": items, "requirements": understood, "index_version": catalog.version}
+    return SearchOutcome(
+        query=query, filters=filters, page=page, per_page=per_page, total=len(ranked),
+        items=items, requirements=understood, index_version=catalog.version,
+        good_match=good_match(
+            ranked, current_app.config.get("GOOD_MATCH_MIN_DENSE", GOOD_MATCH_MIN_DENSE),
+            current_app.config.get("GOOD_MATCH_MIN_LEXICAL", GOOD_MATCH_MIN_LEXICAL)),
+        top_score=round(ranked[0].score, 4) if ranked else None,
+        took_ms=round(took_ms, 1))
+
+
+def log_search(outcome: SearchOutcome) -> int:
+    """Write the search to ``search_log`` and return its id (links carry it)."""
+    account = current_account()
+    row = SearchLog(
+        query=outcome.query, lang=current_language(),
+        filters={**outcome.filters.as_dict(), "page": outcome.page,
+                 "per_page": outcome.per_page},
+        result_external_ids=[i["external_id"] for i in outcome.items],
+        account_id=account.id if account else None, result_count=outcome.total,
+        top_score=outcome.top_score, good_match=outcome.good_match, took_ms=outcome.took_ms)
+    db = get_session()
+    db.add(row)
+    db.commit()
+    outcome.search_id = row.id
+    for item in outcome.items:
+        item["url"] = supplier_url(item["external_id"], row.id, item["rank"])
+    return row.id
 
 
 @bp.get("/api/v1/search")
 def api_search():
     query = request.args.get("q", "")
     try:
-        k = int(request.args.get("k", PAGE_SIZE))
-    except ValueError:
-        return error_response(400, "k must be an integer")
+        page, per_page = parse_paging(request.args)
+    except PagingError as exc:
+        return error_response(400, str(exc), {"page": str(exc)})
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return error_response(400, "unknown filter values", exc.fields)
     catalog = get_catalog()
     if catalog.error:
         return error_response(503, f"search is unavailable: {catalog.error}")
     if not catalog.ready:
         return error_response(503, "the search index is being built; try again shortly")
     try:
-        found = run_search(query, k)
+        found = run_search(query, filters, page, per_page)
     except SearchError as exc:
         return error_response(400, str(exc))
-    items = found.pop("items")
-    return {"items": items, "_meta": {"query": query, "k": k, "count": len(items), **found}}
+    log_search(found)
+    return {"items": found.items, "_meta": {
+        "query": query, "page": page, "per_page": per_page, "total": found.total,
+        "count": len(found.items), "k": per_page, "filters": filters.as_dict(),
+        "requirements": found.requirements, "index_version": found.index_version,
+        "search_id": found.search_id, "good_match": found.good_match}}
 
 
-STATUS_LABELS_VI = {"met": "Đáp ứng", "missing": "Không đáp ứng", "expired": "Hết hạn",
-                    "unknown": "Chưa rõ"}
-MESSAGES_VI = {
-    "query is empty": "Vui lòng nhập nội dung cần tìm.",
-}
+STATUS_CLASSES = ("met", "missing", "expired", "unknown")
+
+
+def _page_message(exc: SearchError) -> str:
+    text = str(exc)
+    if text == "query is empty":
+        return _("Vui lòng nhập nội dung cần tìm.")
+    if "too long" in text:
+        return _("Nội dung tìm kiếm quá dài.")
+    return _("Nội dung tìm kiếm không hợp lệ.")
+
+
+def _shortlisted_ids() -> set[str]:
+    account = current_account()
+    if account is None or account.role != "buyer":
+        return set()
+    from recommender.store.models import SupplierProfile
+
+    rows = get_session().scalars(
+        select(SupplierProfile.external_id).join(
+            ShortlistEntry, ShortlistEntry.profile_id == SupplierProfile.id)
+        .where(ShortlistEntry.account_id == account.id))
+    return set(rows)
 
 
 @bp.get("/")
 def index():
     query = request.args.get("q", "")
     catalog = get_catalog()
-    items, message = [], None
-    if query:
+    outcome, message, status = None, None, 200
+    filters = SearchFilters()
+    try:
+        filters = parse_filters(request.args)
+        page, per_page = parse_paging(request.args)
+    except FilterError as exc:
+        message, status = " ".join(exc.messages.values()), 400
+    except PagingError:
+        message, status = _("Số trang không hợp lệ."), 400
+    if query and message is None:
         if catalog.error:
-            message = "Tìm kiếm tạm thời không khả dụng. Vui lòng thử lại sau."
+            message = _("Tìm kiếm tạm thời không khả dụng. Vui lòng thử lại sau.")
         elif not catalog.ready:
-            message = "Hệ thống đang xây dựng chỉ mục tìm kiếm, vui lòng thử lại sau ít phút."
+            message = _("Hệ thống đang xây dựng chỉ mục tìm kiếm, vui lòng thử lại sau ít phút.")
         else:
             try:
-                items = run_search(query, PAGE_SIZE)["items"]
+                outcome = run_search(query, filters, page, per_page)
             except SearchError as exc:
-                text = str(exc)
-                message = MESSAGES_VI.get(text) or (
-                    "Nội dung tìm kiếm quá dài." if "too long" in text
-                    else "Nội dung tìm kiếm không hợp lệ.")
-    return render_template("search.html", query=query, items=items, message=message,
-                           status_labels=STATUS_LABELS_VI)
+                message = _page_message(exc)
+            else:
+                log_search(outcome)
+    pages = None
+    if outcome is not None:
+        last = max(1, -(-outcome.total // outcome.per_page))
+        base = {"q": query, "per_page": outcome.per_page, **filters.query_args()}
+        pages = {"current": outcome.page, "last": last,
+                 "prev": url_for("search.index", **base, page=outcome.page - 1)
+                 if outcome.page > 1 else None,
+                 "next": url_for("search.index", **base, page=outcome.page + 1)
+                 if outcome.page < last else None}
+    return render_template(
+        "search.html", query=query, outcome=outcome, items=outcome.items if outcome else [],
+        message=message, filters=filters, pages=pages, check_text=check_text,
+        highlight=highlight, snippet_chars=SNIPPET_CHARS, shortlisted=_shortlisted_ids(),
+        certifications=CERTIFICATIONS, parks=vocab.PARKS, sectors=vocab.SECTORS,
+        size_labels=SIZE_LABELS, sector_label=lambda k: vocab.label(k, vocab.SECTORS,
+                                                                    current_language()),
+        process_label=lambda k: vocab.label(k, vocab.PROCESSES, current_language()),
+    ), status

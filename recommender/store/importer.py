@@ -43,7 +43,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from . import vocab
-from .models import MAX_LEN, Certification, Ownership, SupplierProfile, utcnow
+from .changes import record_changes
+from .models import (
+    MAX_LEN,
+    Certification,
+    ChangeOp,
+    Ownership,
+    SupplierProfile,
+    utcnow,
+)
 from .records import (
     CERT_KEYS,
     FLAT_FIELDS,
@@ -880,6 +888,10 @@ def import_profiles(
             if plan.action != "unchanged":
                 _apply(plan.profile, plan.values)
                 plan.profile.tax_code = plan.values["tax_code"]
+        session.flush()
+        # in the same transaction: serving processes re-index what the log names
+        record_changes(session, (p.profile.id for p in plans if p.action != "unchanged"),
+                       ChangeOp.UPSERT)
         session.flush()
         report.created = sum(p.action == "create" for p in plans)
         report.updated = sum(p.action == "update" for p in plans)

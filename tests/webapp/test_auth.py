@@ -225,6 +225,7 @@ PUBLIC_ENDPOINTS = {
     "static", "search.index", "search.api_search", "policies.api_policies",
     "policies.api_supplier_policies", "auth.register",
     "auth.login", "auth.logout", "enterprise.show", "enterprise_api.api_get",
+    "apidocs.openapi_json", "apidocs.docs_page",
 }
 """Routes anyone may call. A new route is either added here on purpose or refused
 to anonymous callers (the test below)."""

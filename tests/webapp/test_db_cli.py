@@ -85,7 +85,7 @@ def test_import_profiles(runner, app, tmp_path) -> None:
     result = runner.invoke(args=["import-profiles", str(path)])
     assert result.exit_code == 0, result.output
     assert "2 rows: 1 created, 0 updated, 1 unchanged, 0 rejected (written)" in result.output
-    assert "search index is rebuilt" in result.output
+    assert "pick the changes up from the profile change log" in result.output
     assert app.extensions["ketnoi_db"].profile_count() == 4
 
 

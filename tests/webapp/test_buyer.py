@@ -1,0 +1,398 @@
+"""Buyer features over the real app: filters, paging, search log, clicks, supplier page,
+shortlist, contact requests and RFQs (real model, real SQLite, 12 suppliers)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from recommender.rank import RequirementCheck
+from recommender.recommend import Recommendation
+from recommender.store.models import (
+    BuyerRequest,
+    Certification,
+    ContactRequest,
+    Interaction,
+    RequestMatch,
+    SearchLog,
+    ShortlistEntry,
+    SupplierProfile,
+)
+from webapp.search import good_match, highlight
+
+from .conftest import add_account, login, make_app
+
+XSS = '<script>alert("x")</script>'
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, config, suppliers):
+    os.environ["KETNOI_CACHE_DIR"] = str(config.cache_dir)
+    app = make_app(tmp_path_factory.mktemp("buyer"), suppliers, WTF_CSRF_ENABLED=False)
+    with app.app_context(), app.extensions["ketnoi_db"].sessions() as s:
+        rows = {p.external_id: p for p in s.scalars(select(SupplierProfile))}
+        six = rows["SUP-00006"]
+        six.verified, six.ownership, six.employees, six.size_class = True, "domestic", 50, "small"
+        six.email, six.phone, six.contact_name = "lienhe@sup6.example.vn", "0281234567", "Chị Lan"
+        six.certifications[0].valid_until = date(2099, 1, 1)
+        two = rows["SUP-00002"]
+        two.certifications[0].valid_until = date(2020, 1, 1)
+        two.ownership = "fdi"
+        rows["SUP-00011"].park = "KCX Tân Thuận"
+        rows["SUP-00001"].sample = True
+        rows["SUP-00001"].certifications.append(
+            Certification(name="IATF 16949", valid_until=date(2099, 6, 30), issuer="TÜV"))
+        s.commit()
+    assert app.extensions["ketnoi_catalog"].wait(300)
+    add_account(app, "mua1@example.vn", "buyer")
+    add_account(app, "mua2@example.vn", "buyer")
+    add_account(app, "dn@example.vn", "enterprise", "SUP-00003")
+    yield app
+    os.environ.pop("KETNOI_CACHE_DIR", None)
+
+
+def _db(app):
+    return app.extensions["ketnoi_db"].sessions()
+
+
+def _ids(res) -> list[str]:
+    assert res.status_code == 200, res.get_json()
+    return [i["external_id"] for i in res.get_json()["items"]]
+
+
+def _api(client, **params):
+    return client.get("/api/v1/search", query_string=params)
+
+
+# -- filters and paging --------------------------------------------------------
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"certification": "iso 9001"}, {"SUP-00006"}),  # held and valid today only
+    ({"certification": ["ISO 9001", "IATF 16949"]}, set()),
+    ({"certification": "IATF-16949"}, {"SUP-00001"}),
+    ({"park": "kcx tan thuan"}, {"SUP-00011"}),
+    ({"verified": "1"}, {"SUP-00006"}),
+    ({"domestic": "1"}, {"SUP-00006"}),
+    ({"size": "nhỏ"}, {"SUP-00006"}),
+    ({"sector": "mechanical"}, {"SUP-00001", "SUP-00004", "SUP-00011", "SUP-00012"}),
+])
+def test_filters_restrict_results(client, params, expected) -> None:
+    res = _api(client, q="ép nhựa", per_page=50, **params)
+    assert set(_ids(res)) == expected
+    assert res.get_json()["_meta"]["total"] == len(expected)
+
+
+def test_filter_never_starves_the_list(client) -> None:
+    # none of the mechanical suppliers is about plastics, yet all four are returned
+    res = _api(client, q="túi nhựa PE màng co", sector="cơ khí", per_page=3)
+    assert len(_ids(res)) == 3 and res.get_json()["_meta"]["total"] == 4
+
+
+@pytest.mark.parametrize("params", [{"park": "KCN Mặt Trăng"}, {"certification": "ISO 1"},
+                                    {"size": "huge"}, {"sector": "x"}, {"verified": "maybe"}])
+def test_unknown_filter_values_are_refused(client, params) -> None:
+    res = _api(client, q="nhựa", **params)
+    body = res.get_json()
+    assert res.status_code == 400 and set(body) == {"error"}
+    (field, text), = body["error"]["fields"].items()
+    assert field in params and ("allowed" in text or "1 or 0" in text)
+    page = client.get("/", query_string={"q": "nhựa", **params})
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "không có trong danh mục" in html or "không hợp lệ" in html
+
+
+def test_pagination(client) -> None:
+    pages = [_ids(_api(client, q="linh kiện", per_page=5, page=n)) for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert len(set(sum(pages, []))) == 12
+    body = _api(client, q="linh kiện", per_page=5, page=2).get_json()
+    meta = body["_meta"]
+    assert {"query", "page", "per_page", "total", "requirements", "index_version",
+            "search_id"} <= set(meta)
+    assert (meta["page"], meta["per_page"], meta["total"]) == (2, 5, 12)
+    assert [i["rank"] for i in body["items"]] == [6, 7, 8, 9, 10]
+    for bad in ({"per_page": 51}, {"page": 0}, {"page": "x"}, {"per_page": 0}):
+        assert _api(client, q="linh kiện", **bad).status_code == 400
+    html = client.get("/", query_string={"q": "linh kiện", "per_page": 5,
+                                         "page": 2}).get_data(as_text=True)
+    assert "Trang sau" in html and "Trang trước" in html
+
+
+# -- explanations ---------------------------------------------------------------
+def test_no_diacritics_query_is_explained_on_the_page(client) -> None:
+    html = client.get("/", query_string={"q": "bo day dien o to"}).get_data(as_text=True)
+    first = html.split('<article class="result">')[1]
+    assert "/suppliers/SUP-00006?s=" in first and "Đã xác minh" in first
+    assert "<mark>dây</mark>" in first and "<mark>điện</mark>" in first
+
+
+def test_requirement_checks_and_certificate_dates(client) -> None:
+    body = _api(client, q="vỏ nhựa ABS phải có ISO 9001", per_page=12).get_json()
+    by_id = {i["external_id"]: i for i in body["items"]}
+    assert by_id["SUP-00002"]["requirements"][0]["status"] == "expired"
+    assert by_id["SUP-00006"]["requirements"][0]["status"] == "met"
+    assert by_id["SUP-00006"]["certifications"][0]["state"] == "valid"
+    html = client.get("/", query_string={"q": "vỏ nhựa ABS phải có ISO 9001",
+                                         "per_page": 12}).get_data(
+        as_text=True)
+    assert "ISO 9001 đã hết hạn ngày 01/01/2020" in html
+    assert "hiệu lực đến 01/01/2099" in html
+
+
+def test_highlight_is_built_from_escaped_text() -> None:
+    out = str(highlight('<b onclick="x">nhựa</b> & Nhua', ["nhua"]))
+    assert out == ('&lt;b onclick=&#34;x&#34;&gt;<mark>nhựa</mark>&lt;/b&gt; &amp; '
+                   '<mark>Nhua</mark>')
+    long = "mở đầu " * 100 + "ép nhựa kỹ thuật " + "kết thúc " * 100
+    cut = str(highlight(long, ["nhua"], limit=200))
+    assert cut.startswith("…") and cut.endswith("…") and "<mark>nhựa</mark>" in cut
+
+
+# -- search log and good match ----------------------------------------------------
+def _last_log(app) -> SearchLog:
+    with _db(app) as s:
+        return s.scalars(select(SearchLog).order_by(SearchLog.id.desc())).first()
+
+
+def test_every_search_is_logged(app, client) -> None:
+    body = _api(client, q="bó dây điện", per_page=3, verified="1").get_json()
+    log = _last_log(app)
+    assert log.id == body["_meta"]["search_id"] and log.query == "bó dây điện"
+    assert log.filters == {"verified": True, "page": 1, "per_page": 3}
+    assert log.result_external_ids == ["SUP-00006"] and log.result_count == 1
+    assert log.took_ms is not None and log.took_ms > 0 and log.lang == "vi"
+    assert log.account_id is None and log.top_score is not None
+    login(client, "mua1@example.vn")
+    client.get("/", query_string={"q": "in offset", "lang": "en"})
+    log = _last_log(app)
+    assert log.query == "in offset" and log.lang == "en" and log.account_id is not None
+    assert len(log.result_external_ids) == 10 and log.result_count == 12
+
+
+def test_good_match_marks_supply_gaps(app, client) -> None:
+    # nobody holds AS9100: no result meets the stated requirement
+    body = _api(client, q="gia công CNC nhôm phải có AS9100").get_json()
+    assert body["_meta"]["good_match"] is False and _last_log(app).good_match is False
+    html = client.get("/", query_string={"q": "gia công CNC nhôm phải có AS9100"}).get_data(
+        as_text=True)
+    assert "Chưa có nhà cung cấp nào khớp tốt" in html
+    # the thresholds are settings; with the text bar lowered a close match counts
+    app.config["GOOD_MATCH_MIN_LEXICAL"] = 0.0
+    try:
+        body = _api(client, q="bó dây điện ô tô xe máy").get_json()
+    finally:
+        del app.config["GOOD_MATCH_MIN_LEXICAL"]
+    assert body["_meta"]["good_match"] is True and _last_log(app).good_match is True
+
+
+def _rec(dense, lexical, status="met") -> Recommendation:
+    checks = (RequirementCheck("certification", "ISO 9001", status),)
+    return Recommendation(doc_id=1, score=1.0, text_score=1.0, dense=dense, lexical=lexical,
+                          checks=checks)
+
+
+def test_good_match_rule() -> None:
+    assert good_match([_rec(0.86, 20.0)])
+    assert not good_match([])
+    assert not good_match([_rec(0.86, 20.0, "missing")])
+    assert not good_match([_rec(0.80, 20.0)]) and not good_match([_rec(0.86, 5.0)])
+    assert not good_match([_rec(0.5, 1.0)] * 10 + [_rec(0.9, 30.0)])  # only the first 10
+
+
+# -- clicks and the supplier page --------------------------------------------------------
+def _clicks(app, profile_ext: str) -> list[Interaction]:
+    with _db(app) as s:
+        pid = s.scalar(select(SupplierProfile.id).where(
+            SupplierProfile.external_id == profile_ext))
+        return list(s.scalars(select(Interaction).where(
+            Interaction.profile_id == pid, Interaction.kind == "click")))
+
+
+def test_result_links_record_clicks(app, client) -> None:
+    body = _api(client, q="thùng carton 5 lớp", per_page=3).get_json()
+    second = body["items"][1]
+    assert f"s={body['_meta']['search_id']}" in second["url"] and "r=2" in second["url"]
+    before = len(_clicks(app, second["external_id"]))
+    assert client.get(second["url"]).status_code == 200
+    assert client.get(second["url"]).status_code == 200  # a reload is not a second click
+    clicks = _clicks(app, second["external_id"])
+    assert len(clicks) == before + 1
+    assert (clicks[-1].search_log_id, clicks[-1].rank) == (body["_meta"]["search_id"], 2)
+    # a search that did not show this supplier records nothing
+    other = body["items"][0]["external_id"]
+    n = len(_clicks(app, "SUP-00007"))
+    client.get(f"/suppliers/SUP-00007?s={body['_meta']['search_id']}&r=1")
+    assert len(_clicks(app, "SUP-00007")) == n and other != "SUP-00007"
+    html = client.get("/", query_string={"q": "thùng carton"}).get_data(as_text=True)
+    assert "/suppliers/SUP-00010?s=" in html
+
+
+def test_supplier_page(app, client) -> None:
+    html = client.get("/suppliers/SUP-00006").get_data(as_text=True)
+    assert "Đã xác minh" in html and "hiệu lực đến 01/01/2099" in html
+    assert "lienhe@sup6.example.vn" not in html and "Đăng nhập" in html
+    assert "Nhà cung cấp tương tự" in html
+    similar = html.split("Nhà cung cấp tương tự", 1)[1]
+    assert "SUP-00006" not in similar and similar.count("<li>") == 5
+    assert "Cùng" in similar or "gần giống" in similar
+    assert "hồ sơ mẫu hư cấu" in client.get("/suppliers/SUP-00001").get_data(as_text=True)
+    assert "hồ sơ mẫu hư cấu" not in html
+    login(client, "dn@example.vn")
+    assert "lienhe@sup6.example.vn" not in client.get("/suppliers/SUP-00006").get_data(
+        as_text=True)
+    login(client, "mua1@example.vn")
+    html = client.get("/suppliers/SUP-00006").get_data(as_text=True)
+    assert "lienhe@sup6.example.vn" in html and "Gửi yêu cầu liên hệ" in html
+    assert "Lưu vào danh sách" in html
+    assert client.get("/suppliers/NOPE").status_code == 404
+
+
+# -- shortlist -------------------------------------------------------------------------
+def test_shortlist_page_and_api(app, client) -> None:
+    assert client.get("/api/v1/shortlist").status_code == 401
+    assert client.get("/shortlist").status_code == 302
+    login(client, "dn@example.vn")
+    assert client.post("/api/v1/shortlist", json={"external_id": "SUP-00006"}).status_code == 403
+    assert client.post("/shortlist/SUP-00006").status_code == 403
+    login(client, "mua2@example.vn")
+    search = _api(client, q="bó dây điện", per_page=3).get_json()
+    res = client.post("/shortlist/SUP-00006", data={
+        "action": "add", "next": "/?q=b%C3%B3", "s": search["_meta"]["search_id"], "r": 1})
+    assert res.status_code == 302 and res.location.endswith("/?q=b%C3%B3")
+    res = client.post("/api/v1/shortlist", json={"external_id": "SUP-00009", "note": XSS})
+    assert res.status_code == 201 and res.get_json()["note"] == XSS
+    assert client.post("/api/v1/shortlist", json={"external_id": "SUP-00009"}).status_code == 200
+    assert client.post("/api/v1/shortlist", json={"external_id": "NOPE"}).status_code == 404
+    assert client.post("/api/v1/shortlist", json={}).status_code == 400
+    body = client.get("/api/v1/shortlist").get_json()
+    assert {i["external_id"] for i in body["items"]} == {"SUP-00006", "SUP-00009"}
+    assert body["_meta"]["total"] == 2
+    html = client.get("/shortlist").get_data(as_text=True)
+    assert "Công ty mẫu 6" in html and XSS not in html and "&lt;script&gt;" in html
+    assert "Bỏ khỏi danh sách" in client.get("/suppliers/SUP-00006").get_data(as_text=True)
+    with _db(app) as s:
+        kinds = s.execute(select(Interaction.search_log_id, Interaction.rank).where(
+            Interaction.kind == "shortlist")).all()
+    assert (search["_meta"]["search_id"], 1) in kinds
+    assert client.delete("/api/v1/shortlist/SUP-00009").status_code == 204
+    assert client.delete("/api/v1/shortlist/SUP-00009").status_code == 404
+    client.post("/shortlist/SUP-00006", data={"action": "remove"})
+    assert client.get("/api/v1/shortlist").get_json()["_meta"]["total"] == 0
+    # another buyer's list is separate
+    login(client, "mua1@example.vn")
+    client.post("/api/v1/shortlist", json={"external_id": "SUP-00005"})
+    login(client, "mua2@example.vn")
+    assert client.get("/api/v1/shortlist").get_json()["items"] == []
+
+
+# -- contact requests ---------------------------------------------------------------------
+def _contacts(app) -> int:
+    with _db(app) as s:
+        return s.scalar(select(func.count(ContactRequest.id)))
+
+
+def test_contact_request(app, client) -> None:
+    url = "/suppliers/SUP-00004/contact"
+    form = {"subject": f"Hỏi giá {XSS}", "message": f"Xin báo giá vỏ tủ.\n{XSS}"}
+    assert client.post(url, data=form).status_code == 302  # anonymous: to the login page
+    login(client, "dn@example.vn")
+    assert client.post(url, data=form).status_code == 403
+    login(client, "mua1@example.vn")
+    n = _contacts(app)
+    for bad in ({"subject": "", "message": "x"}, {"subject": "x" * 201, "message": "x"},
+                {"subject": "x", "message": "y" * 5001}, {"subject": "x", "message": "  "}):
+        res = client.post(url, data=bad)
+        assert res.status_code == 400 and "field-error" in res.get_data(as_text=True)
+    assert _contacts(app) == n
+    res = client.post(url, data=form)
+    assert res.status_code == 302 and res.location.endswith("/contacts")
+    assert _contacts(app) == n + 1
+    with _db(app) as s:
+        row = s.scalars(select(ContactRequest).order_by(ContactRequest.id.desc())).first()
+        assert row.message.endswith(XSS) and row.status == "new"
+        assert s.scalar(select(func.count(Interaction.id)).where(
+            Interaction.kind == "contact", Interaction.profile_id == row.profile_id)) == 1
+    html = client.get("/contacts").get_data(as_text=True)
+    assert XSS not in html and "&lt;script&gt;" in html and "Đã gửi" in html
+    assert "Công ty mẫu 4" in html
+    login(client, "mua2@example.vn")
+    assert "Công ty mẫu 4" not in client.get("/contacts").get_data(as_text=True)
+
+
+# -- RFQs -------------------------------------------------------------------------------
+def test_rfq_create_match_and_privacy(app, client) -> None:
+    payload = {"title": f"Bó dây cho xe máy {XSS}", "text": "Cần bó dây điện cho xe máy",
+               "processes": ["wire_harness"], "quantity": "5.000 bộ/tháng",
+               "due_date": "2099-12-31"}
+    assert client.post("/api/v1/requests", json=payload).status_code == 401
+    login(client, "dn@example.vn")
+    assert client.post("/api/v1/requests", json=payload).status_code == 403
+    assert client.get("/requests").status_code == 403
+    login(client, "mua1@example.vn")
+    with _db(app) as s:
+        before = s.scalar(select(func.count(BuyerRequest.id)))
+    for bad in ({**payload, "processes": ["bay"]}, {**payload, "title": ""},
+                {**payload, "due_date": "2001-01-01"}, {**payload, "park": "Sao Hỏa"},
+                {**payload, "colour": "red"}):
+        res = client.post("/api/v1/requests", json=bad)
+        assert res.status_code == 400 and res.get_json()["error"]["fields"]
+    with _db(app) as s:
+        assert s.scalar(select(func.count(BuyerRequest.id))) == before
+    res = client.post("/api/v1/requests", json=payload)
+    assert res.status_code == 201
+    body = res.get_json()
+    assert body["status"] == "matched" and len(body["matches"]) == 10
+    top = body["matches"][0]
+    assert top["external_id"] == "SUP-00006"
+    assert top["explanation"]["processes_met"] == ["wire_harness"]
+    assert "dây" in top["explanation"]["matched_terms"]
+    with _db(app) as s:
+        assert s.scalar(select(func.count(RequestMatch.id)).where(
+            RequestMatch.request_id == body["id"])) == 10
+    # required certificates are filters: only SUP-00006 holds a valid ISO 9001
+    strict = client.post("/api/v1/requests", json={**payload, "certifications": ["ISO 9001"]})
+    assert [m["external_id"] for m in strict.get_json()["matches"]] == ["SUP-00006"]
+    assert strict.get_json()["matches"][0]["explanation"]["requirements"][0]["status"] == "met"
+    html = client.get(f"/requests/{body['id']}").get_data(as_text=True)
+    assert XSS not in html and "&lt;script&gt;" in html and "Công ty mẫu 6" in html
+    assert "Có quy trình bó dây điện" in html
+    listed = client.get("/api/v1/requests").get_json()
+    assert listed["_meta"]["total"] == 2
+    assert "Bó dây cho xe máy" in client.get("/requests").get_data(as_text=True)
+    # another buyer sees none of it
+    login(client, "mua2@example.vn")
+    assert client.get(f"/api/v1/requests/{body['id']}").status_code == 404
+    assert client.get(f"/requests/{body['id']}").status_code == 404
+    assert client.get("/api/v1/requests").get_json()["items"] == []
+
+
+def test_rfq_form(app, client) -> None:
+    login(client, "mua2@example.vn")
+    page = client.get("/requests/new", query_string={"text": "khuôn ép nhựa"})
+    assert page.status_code == 200 and "khuôn ép nhựa" in page.get_data(as_text=True)
+    res = client.post("/requests/new", data={"title": "", "text": "x"})
+    assert res.status_code == 400 and "Vui lòng điền mục này." in res.get_data(as_text=True)
+    res = client.post("/requests/new", data={
+        "title": "Khuôn ép nhựa", "text": "Thiết kế và chế tạo khuôn ép nhựa cho vỏ máy",
+        "processes": ["mold_making", "plastic_injection"], "park": "",
+        "certifications": [], "due_date": ""})
+    assert res.status_code == 302
+    html = client.get(res.location).get_data(as_text=True)
+    assert "Công ty mẫu 12" in html
+
+
+def test_nav_links_for_buyers(client) -> None:
+    login(client, "mua1@example.vn")
+    html = client.get("/").get_data(as_text=True)
+    for path in ("/shortlist", "/requests", "/contacts"):
+        assert f'href="{path}"' in html
+    login(client, "dn@example.vn")
+    assert 'href="/shortlist"' not in client.get("/").get_data(as_text=True)
+
+
+def test_english_switch(client) -> None:
+    html = client.get("/", query_string={"q": "nhựa", "lang": "en"}).get_data(as_text=True)
+    assert 'lang="en"' in html
