@@ -27,8 +27,8 @@ from .store import vocab
 
 TOP = 10
 """A buyer sees the first page: ten results."""
-DEPTH = 100
-"""Ranks below this are reported as "not found"."""
+DEPTH = 50
+"""Ranks below this are reported as "not in the top 50"."""
 MAX_QUERIES = 30
 
 # words of a query that say nothing about the capability (folded, lower case)
@@ -62,7 +62,8 @@ class BuyerQuery:
 
     text: str
     source: str
-    """``search_log`` (a buyer typed it) or ``profile`` (derived from the profile)."""
+    """``search_log`` (a buyer typed it), ``profile`` (derived from the profile's own
+    processes and sector) or ``sector`` (a process common in its sector it does not list)."""
     lang: str | None = None
     searches: int = 0
     """How often buyers searched it (0 for derived queries)."""
@@ -110,22 +111,25 @@ def _dedupe_key(text: str) -> str:
 
 def derived_queries(processes: Sequence[str], sector: str | None,
                     certifications: Sequence[str] = (), glossary: Glossary | None = None,
-                    limit: int = MAX_QUERIES) -> list[BuyerQuery]:
+                    limit: int = MAX_QUERIES,
+                    sector_processes: Sequence[str] = ()) -> list[BuyerQuery]:
     """Queries a buyer looking for this profile's processes and sector might type, vi and en.
 
     Each process gives its vocabulary label in both languages and, from the
     glossary, the first other name of the concept in each language; the sector
     gives its labels; each certificate the profile lists is asked for with the
-    main process ("gia công CNC đạt ISO 9001").
+    main process ("gia công CNC đạt ISO 9001"). ``sector_processes`` (processes
+    other suppliers of the sector list and this one does not) add their labels
+    with source ``sector``: the sector's typical queries the profile may miss.
     """
     out: list[BuyerQuery] = []
     seen: set[str] = set()
 
-    def add(text: str, lang: str) -> None:
+    def add(text: str, lang: str, source: str = "profile") -> None:
         key = _dedupe_key(text)
         if key and key not in seen and len(out) < limit:
             seen.add(key)
-            out.append(BuyerQuery(text, "profile", lang))
+            out.append(BuyerQuery(text, source, lang))
 
     concepts = {c.key: c for c in glossary.concepts} if glossary else {}
     for key in processes:
@@ -147,7 +151,34 @@ def derived_queries(processes: Sequence[str], sector: str | None,
         for cert in list(dict.fromkeys(certifications))[:2]:
             add(f"{main_vi} đạt {cert}", "vi")
             add(f"{main_en} {cert} certified", "en")
+    for key in sector_processes:
+        if key not in processes:
+            add(vocab.label(key, vocab.PROCESSES, "vi"), "vi", "sector")
+            add(vocab.label(key, vocab.PROCESSES, "en"), "en", "sector")
     return out
+
+
+def frequent_missing_terms(queries: Iterable[BuyerQuery], profile_text: str,
+                           glossary: Glossary | None = None,
+                           limit: int = 10) -> list[tuple[str, int, int]]:
+    """Terms buyers' queries ask for that the profile text lacks, most searched first.
+
+    Every query's :func:`missing_terms` is weighted by how often it was searched
+    (at least once). Returns ``(term, searches, queries)``: the searches and
+    distinct queries that contained the term. Terms are grouped by their folded
+    form, shown as first written.
+    """
+    shown: dict[str, str] = {}
+    searches: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for q in queries:
+        for term in missing_terms(q.text, profile_text, glossary, limit=50):
+            key = " ".join(syllables(term).folded)
+            shown.setdefault(key, term)
+            searches[key] = searches.get(key, 0) + max(1, q.searches)
+            count[key] = count.get(key, 0) + 1
+    order = sorted(shown, key=lambda k: (-searches[k], -count[k], k))
+    return [(shown[k], searches[k], count[k]) for k in order[:limit]]
 
 
 def missing_terms(query: str, profile_text: str, glossary: Glossary | None = None,

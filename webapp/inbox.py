@@ -7,9 +7,9 @@ Every text a buyer wrote is shown escaped (Jinja autoescape; never ``|safe``).
 
 * ``/enterprise/inbox`` (newest first, ``?page=``), ``/enterprise/inbox/<id>``,
   ``POST /enterprise/inbox/<id>/status`` (form with CSRF token, ``status``).
-* ``GET /api/v1/enterprise/inbox[?page=&per_page=&status=]``,
-  ``GET /api/v1/enterprise/inbox/<id>`` (marks it read),
-  ``PATCH /api/v1/enterprise/inbox/<id>`` with ``{"status": "read"|"replied"|"closed"}``.
+* ``GET /api/v1/enterprise/contacts[?page=&per_page=&status=]``,
+  ``GET /api/v1/enterprise/contacts/<id>`` (marks it read),
+  ``PATCH /api/v1/enterprise/contacts/<id>`` with ``{"status": "read"|"replied"|"closed"}``.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def message_status(message_id: int):
     return redirect(url_for("inbox.message", message_id=message_id))
 
 
-@api.get("/inbox")
+@api.get("/contacts")
 @login_required(role="enterprise")
 def api_inbox():
     profile = own_profile()
@@ -171,7 +171,7 @@ def api_inbox():
             "_meta": {**page_meta(page, per_page, total), "unread": _unread(profile)}}
 
 
-@api.get("/inbox/<int:message_id>")
+@api.get("/contacts/<int:message_id>")
 @login_required(role="enterprise")
 def api_message(message_id: int):
     m = _own_message(message_id)
@@ -182,7 +182,7 @@ def api_message(message_id: int):
     return message_json(m, full=True)
 
 
-@api.patch("/inbox/<int:message_id>")
+@api.patch("/contacts/<int:message_id>")
 @login_required(role="enterprise")
 def api_message_status(message_id: int):
     m = _own_message(message_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,7 +55,15 @@ from recommender.store.models import (
     SupplierProfile,
     utcnow,
 )
-from recommender.visibility import MAX_QUERIES, TOP, BuyerQuery, assess, derived_queries
+from recommender.visibility import (
+    DEPTH,
+    MAX_QUERIES,
+    TOP,
+    BuyerQuery,
+    assess,
+    derived_queries,
+    frequent_missing_terms,
+)
 
 from .auth import current_account, login_required
 from .catalog import get_catalog
@@ -68,11 +77,16 @@ api = Blueprint("portal_api", __name__, url_prefix="/api/v1/enterprise")
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
-EXPIRY_WARNING_DAYS = 60
+EXPIRY_WARNING_DAYS = 90
 RECENT_DAYS = 30
 QUERY_LOG_DAYS = 90
 MAX_LOGGED_QUERIES = 20
-"""Recent buyer queries checked on the visibility page; derived ones fill up to 30."""
+"""Most searched buyer queries checked on the visibility page; derived ones fill up to 30."""
+MAX_SECTOR_QUERIES = 50
+"""Queries of the profile's sector whose missing terms are counted."""
+MAX_LOG_ROWS = 20000
+"""Newest search-log rows read per visibility computation."""
+MAX_SECTOR_PROCESSES = 4
 MAX_OPEN_RFQS = 30
 """Newest open RFQs checked for a match the profile would now make."""
 SHORT_DESCRIPTION = 200
@@ -191,7 +205,7 @@ def completeness(p: SupplierProfile) -> list[dict[str, Any]]:
 
 
 def certificate_warnings(p: SupplierProfile, today: date | None = None) -> list[dict[str, Any]]:
-    """Certificates that have expired, expire within 60 days, or have no expiry date."""
+    """Certificates that have expired, expire within 90 days, or have no expiry date."""
     today = today or date.today()
     out = []
     for c in p.certifications:
@@ -261,7 +275,8 @@ def dashboard_data(p: SupplierProfile) -> dict[str, Any]:
 @login_required(role="enterprise")
 def dashboard():
     profile = own_profile()
-    return render_template("portal/dashboard.html", profile=profile, **dashboard_data(profile))
+    data = {**dashboard_data(profile), "profile": profile}  # the row, not its JSON summary
+    return render_template("portal/dashboard.html", **data)
 
 
 @api.get("/dashboard")
@@ -444,47 +459,115 @@ def api_request_seen(match_id: int):
 
 # --- how buyers find you -----------------------------------------------------------------
 
-def logged_queries(limit: int = MAX_LOGGED_QUERIES) -> list[BuyerQuery]:
-    """The most searched distinct buyer queries of the last 90 days."""
+def logged_queries(limit: int = MAX_LOGGED_QUERIES, sector: str | None = None
+                   ) -> list[BuyerQuery]:
+    """The most searched distinct buyer queries of the last 90 days.
+
+    With ``sector``, only the queries of that sector: searched with that sector
+    filter, or whose shown results were mostly suppliers of that sector.
+    """
     since = utcnow() - timedelta(days=QUERY_LOG_DAYS)
-    n = func.count(SearchLog.id)
-    rows = get_session().execute(
-        select(SearchLog.query, func.max(SearchLog.lang), n)
+    db = get_session()
+    rows = db.execute(
+        select(SearchLog.query, SearchLog.lang, SearchLog.filters,
+               SearchLog.result_external_ids)
         .where(SearchLog.created_at >= since)
-        .group_by(SearchLog.query).order_by(n.desc(), SearchLog.query)
-        .limit(limit * 10)).all()
+        .order_by(SearchLog.created_at.desc())
+        .limit(MAX_LOG_ROWS)).all()
+    if sector is not None:
+        shown = {eid for *_, ids in rows for eid in (ids or [])[:TOP] if isinstance(eid, str)}
+        sector_of = dict(db.execute(
+            select(SupplierProfile.external_id, SupplierProfile.sector)
+            .where(SupplierProfile.external_id.in_(shown))).all()) if shown else {}
+
+        def of_sector(filters, ids) -> bool:
+            if sector in ((filters or {}).get("sector") or []):
+                return True
+            first = [sector_of.get(e) for e in (ids or [])[:TOP]]
+            return bool(first) and 2 * sum(s == sector for s in first) > len(first)
+
+        rows = [r for r in rows if of_sector(r[2], r[3])]
     out: dict[str, BuyerQuery] = {}
-    for text, lang, count in rows:
+    for text, lang, *_rest in rows:
         key = " ".join((text or "").lower().split())
         if not key:
             continue
-        if key in out:  # same words, other spacing or case: one query
-            q = out[key]
-            out[key] = BuyerQuery(q.text, q.source, q.lang, q.searches + count)
-        elif len(out) < limit:
-            out[key] = BuyerQuery(" ".join(text.split()), "search_log", lang, count)
-    return sorted(out.values(), key=lambda q: -q.searches)
+        q = out.get(key)
+        out[key] = (BuyerQuery(" ".join(text.split()), "search_log", lang, 1) if q is None
+                    else BuyerQuery(q.text, q.source, q.lang or lang, q.searches + 1))
+    ranked = sorted(out.values(), key=lambda q: (-q.searches, q.text))
+    return ranked[:limit]
+
+
+def sector_processes(p: SupplierProfile, limit: int = MAX_SECTOR_PROCESSES) -> list[str]:
+    """Processes most often listed by the other suppliers of the profile's sector."""
+    if not p.sector:
+        return []
+    counter: Counter[str] = Counter()
+    for processes in get_session().scalars(
+            select(SupplierProfile.processes)
+            .where(SupplierProfile.sector == p.sector, SupplierProfile.id != p.id)):
+        counter.update(k for k in set(processes or []) if isinstance(k, str))
+    own = set(p.processes or [])
+    return [k for k, n in counter.most_common() if k not in own and n >= 2][:limit]
+
+
+def profile_suggestions(p: SupplierProfile, items: list[dict[str, Any]],
+                        sector_logged: list[BuyerQuery], profile_text: str,
+                        glossary, common_processes: list[str]) -> dict[str, Any]:
+    """What to add to the profile, gathered over all the checked queries."""
+    certs: dict[str, dict[str, Any]] = {}
+    parks: dict[str, int] = {}
+    for v in items:
+        weight = max(1, v["searches"])
+        for c in v["suggestions"]["certifications"]:
+            entry = certs.setdefault(c["name"], {"name": c["name"], "status": c["status"],
+                                                 "queries": 0, "searches": 0})
+            entry["queries"] += 1
+            entry["searches"] += weight
+        park = v["suggestions"]["park"]
+        if park is not None:
+            parks[park["wanted"]] = parks.get(park["wanted"], 0) + weight
+    terms = frequent_missing_terms(sector_logged, profile_text, glossary)
+    return {
+        "sector": p.sector,
+        "sector_queries": len(sector_logged),
+        "terms": [{"term": t, "searches": n, "queries": q} for t, n, q in terms],
+        "processes": [{"key": k, "label": vocab.label(k, vocab.PROCESSES,
+                                                      current_language())}
+                      for k in common_processes],
+        "certifications": sorted(certs.values(), key=lambda c: (-c["searches"], c["name"])),
+        "park": {"missing": not p.park,
+                 "wanted": sorted(parks, key=lambda w: -parks[w])},
+        "capacity_missing": not p.capacity,
+    }
 
 
 def visibility_data(p: SupplierProfile) -> dict[str, Any] | None:
-    """Rank and suggestions per query, or None while the index is not ready."""
+    """Rank per query and what to add, or None while the index is not ready."""
     catalog = get_catalog()
     if not catalog.ready:
         return None
     glossary = _glossary(catalog)
     logged = logged_queries()
+    sector_logged = logged_queries(MAX_SECTOR_QUERIES, p.sector) if p.sector else []
     seen = {" ".join(q.text.lower().split()) for q in logged}
+    logged += [q for q in sector_logged if " ".join(q.text.lower().split()) not in seen]
+    seen |= {" ".join(q.text.lower().split()) for q in logged}
+    common = sector_processes(p)
     derived = [q for q in derived_queries(list(p.processes or []), p.sector,
-                                          [c.name for c in p.certifications], glossary)
+                                          [c.name for c in p.certifications], glossary,
+                                          sector_processes=common)
                if " ".join(q.text.lower().split()) not in seen]
-    queries = (logged + derived)[:MAX_QUERIES]
+    queries = (logged[:MAX_LOGGED_QUERIES] + derived)[:MAX_QUERIES]
     today = date.today()
-    key = (p.id, p.updated_at, catalog.version, today, tuple(q.text for q in queries))
+    key = (p.id, p.updated_at, catalog.version, today, tuple(q.text for q in queries),
+           tuple(q.searches for q in queries))
     cache = _cache("visibility")
+    current = catalog_profile(p)
     found = cache.get(key)
     if found is None:
         started = time.perf_counter()
-        current = catalog_profile(p)
         found = [v.to_dict() for v in assess(
             catalog.recommender, p.id, current.search_text, current.facts(), queries,
             glossary=glossary, today=today)]
@@ -492,8 +575,10 @@ def visibility_data(p: SupplierProfile) -> dict[str, Any] | None:
                                 p.external_id, len(found),
                                 1000 * (time.perf_counter() - started))
         cache.put(key, found)
-    return {"items": found, "top": TOP,
+    return {"items": found, "top": TOP, "depth": DEPTH,
             "in_top": sum(1 for v in found if v["in_top"]),
+            "suggestions": profile_suggestions(p, found, sector_logged, current.search_text,
+                                               glossary, common),
             "index_version": catalog.version}
 
 
@@ -514,8 +599,9 @@ def api_visibility():
     if data is None:
         return error_response(503, "the search index is being built; try again shortly")
     items = data.pop("items")
-    return {"items": items, "_meta": {"count": len(items), "external_id": profile.external_id,
-                                      **data}}
+    suggestions = data.pop("suggestions")
+    return {"items": items, "suggestions": suggestions,
+            "_meta": {"count": len(items), "external_id": profile.external_id, **data}}
 
 
 # --- support programmes ------------------------------------------------------------------
