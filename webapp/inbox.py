@@ -123,7 +123,7 @@ def inbox():
     rows, total = _messages(profile, None, page, per_page)
     return render_template("portal/inbox.html", profile=profile,
                            items=[message_json(m) for m in rows],
-                           meta=page_meta(page, per_page, total), unread=_unread(profile),
+                           meta=page_meta(page, per_page, total, len(rows)), unread=_unread(profile),
                            status_labels=status_labels())
 
 
@@ -168,7 +168,7 @@ def api_inbox():
                               + ", ".join(s.value for s in ContactStatus))
     rows, total = _messages(profile, status, page, per_page)
     return {"items": [message_json(m) for m in rows],
-            "_meta": {**page_meta(page, per_page, total), "unread": _unread(profile)}}
+            "_meta": {**page_meta(page, per_page, total, len(rows)), "unread": _unread(profile)}}
 
 
 @api.get("/contacts/<int:message_id>")

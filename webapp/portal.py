@@ -127,8 +127,9 @@ def page_args(*, strict: bool) -> tuple[int, int]:
     return page, per_page
 
 
-def page_meta(page: int, per_page: int, total: int) -> dict[str, int]:
-    return {"page": page, "per_page": per_page, "total": total,
+def page_meta(page: int, per_page: int, total: int, count: int) -> dict[str, int]:
+    """The ``_meta`` of a paginated list; ``count`` is the items on this page."""
+    return {"count": count, "page": page, "per_page": per_page, "total": total,
             "pages": max(1, -(-total // per_page))}
 
 
@@ -417,7 +418,7 @@ def requests_page():
               "requirements": _requirements_of(r), "new": m.seen_at is None} for m, r in rows]
     potential = potential_requests(profile) if page == 1 else []
     html = render_template("portal/requests.html", profile=profile, items=items,
-                           potential=potential, meta=page_meta(page, per_page, total),
+                           potential=potential, meta=page_meta(page, per_page, total, len(rows)),
                            index_ready=get_catalog().ready)
     _mark_seen([m.id for m, _ in rows], profile.id)  # shown now: no longer new
     return html
@@ -432,7 +433,7 @@ def api_requests():
     except BadPage as exc:
         return error_response(400, str(exc))
     rows, total = matched_requests(profile, page, per_page)
-    meta = page_meta(page, per_page, total)
+    meta = page_meta(page, per_page, total, len(rows))
     want_potential = request.args.get("potential", "1") not in ("0", "false", "no")
     potential = potential_requests(profile) if want_potential else []
     meta["index_ready"] = get_catalog().ready
