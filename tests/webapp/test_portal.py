@@ -130,6 +130,7 @@ def test_dashboard_counts_warnings_and_completeness(app, client) -> None:
         profile.certifications.extend([
             Certification(name="ISO 9001", valid_until=today - timedelta(days=10)),
             Certification(name="ISO 14001", valid_until=today + timedelta(days=20)),
+            Certification(name="ISO 45001", valid_until=today + timedelta(days=85)),
             Certification(name="IATF 16949", valid_until=today + timedelta(days=400)),
             Certification(name="RoHS")])
         s.add_all([
@@ -150,7 +151,8 @@ def test_dashboard_counts_warnings_and_completeness(app, client) -> None:
     assert body["counts"]["search_appearances_30d"] == 3
     assert body["counts"]["clicks_30d"] == 2 and body["counts"]["shortlisted_30d"] == 1
     warnings = {w["name"]: w["state"] for w in body["certificate_warnings"]}
-    assert warnings == {"ISO 9001": "expired", "ISO 14001": "expiring", "RoHS": "no_date"}
+    assert warnings == {"ISO 9001": "expired", "ISO 14001": "expiring", "ISO 45001": "expiring",
+                        "RoHS": "no_date"}  # within 90 days; IATF 16949 (400 days) is fine
     fields = {f["field"]: f["complete"] for f in body["completeness"]["fields"]}
     assert fields["capacity"] is False and fields["certificate_dates"] is False
     assert fields["processes"] is True and 0 < body["completeness"]["percent"] < 100
@@ -438,3 +440,91 @@ def test_account_pages_are_phone_friendly(app, client) -> None:
     css = client.get("/static/ketnoi.css").get_data(as_text=True)
     assert "@media (max-width:" in css
 
+
+
+# --- what buyers of the sector search for ------------------------------------------------
+
+ELECTRONICS = [B, "SUP-00006", "SUP-00059"]  # wire-harness and SMT firms (sector electronics)
+
+
+def test_visibility_suggests_terms_frequent_in_the_sectors_queries(app, client) -> None:
+    now = utcnow()
+    with _db(app) as s:
+        s.add_all([SearchLog(query="bó dây điện chống nước cho xe máy điện", lang="vi",
+                             result_external_ids=ELECTRONICS, created_at=now - timedelta(hours=i))
+                   for i in range(3)])
+        # no result, but searched with the sector filter: a query of the sector
+        s.add(SearchLog(query="dây cáp chống nước cảm biến nhiệt", lang="vi",
+                        filters={"sector": ["electronics"]}, result_external_ids=[],
+                        created_at=now))
+        # another sector's query: its words are not the electronics sector's
+        s.add(SearchLog(query="gia công CNC nhôm anode", lang="vi",
+                        result_external_ids=[A, "SUP-00004"], created_at=now))
+        s.commit()
+    login(client, "b@example.vn")
+    body = client.get("/api/v1/enterprise/visibility").get_json()
+    terms = {t["term"]: t for t in body["suggestions"]["terms"]}
+    assert terms["chống nước"]["searches"] == 4 and terms["chống nước"]["queries"] == 2
+    assert "cảm biến" in " ".join(terms) and "anode" not in " ".join(terms)
+    assert body["suggestions"]["sector"] == "electronics"
+    assert body["suggestions"]["sector_queries"] >= 2
+    assert body["suggestions"]["capacity_missing"] is False  # B states its capacity
+    html = _html(client.get("/enterprise/visibility"))
+    assert "<mark>chống nước</mark>" in html.split('id="suggestions"')[1].split("</section>")[0]
+
+    description = client.get(f"/api/v1/suppliers/{B}").get_json()["description"]
+    res = client.patch(f"/api/v1/suppliers/{B}", json={
+        "description": description + " Bó dây chống nước IP67 cho xe máy điện.",
+        "capacity": ""})
+    assert res.status_code == 200
+    after = client.get("/api/v1/enterprise/visibility").get_json()["suggestions"]
+    assert "chống nước" not in {t["term"] for t in after["terms"]}
+    assert after["capacity_missing"] is True
+
+
+def test_visibility_rank_agrees_with_an_actual_search(app, client) -> None:
+    login(client, "a@example.vn")
+    items = client.get("/api/v1/enterprise/visibility").get_json()["items"]
+    in_top = [i for i in items if i["in_top"]]
+    below = [i for i in items if not i["in_top"]]
+    assert in_top and below
+    for item in in_top[:2] + below[:2]:
+        found = client.get("/api/v1/search", query_string={"q": item["query"], "k": 50})
+        ids = [h["external_id"] for h in found.get_json()["items"]]
+        rank = ids.index(A) + 1 if A in ids else None
+        assert rank == item["rank"], item["query"]
+    html = _html(client.get("/enterprise/visibility"))
+    first = in_top[0]
+    assert f"Hạng {first['rank']}: bên mua thấy bạn ở trang đầu" in html
+    if any(i["rank"] is None for i in items):
+        assert "Không có trong 50 kết quả đầu" in html
+
+
+def test_api_responses_match_the_openapi_document(app, client, messages, rfqs) -> None:
+    from .test_api_contract import check
+
+    base = "/api/v1/enterprise"
+    check(client.get(f"{base}/dashboard"), f"{base}/dashboard", status=401)
+    login(client, "buyer@example.vn")
+    check(client.get(f"{base}/contacts"), f"{base}/contacts", status=403)
+    login(client, "a@example.vn")
+    check(client.get(f"{base}/dashboard"), f"{base}/dashboard")
+    body = check(client.get(f"{base}/contacts?per_page=5"), f"{base}/contacts")
+    assert body["_meta"]["count"] == 5
+    check(client.get(f"{base}/contacts?page=0"), f"{base}/contacts", status=400)
+    one = f"{base}/contacts/{{message_id}}"
+    check(client.get(f"{base}/contacts/{messages['oldest']}"), one)
+    check(client.get(f"{base}/contacts/{messages['other']}"), one, status=404)
+    check(client.patch(f"{base}/contacts/{messages['oldest']}", json={"status": "replied"}),
+          one, "patch")
+    check(client.patch(f"{base}/contacts/{messages['oldest']}", json={"status": "x"}),
+          one, "patch", 400)
+    body = check(client.get(f"{base}/requests"), f"{base}/requests")
+    assert body["_meta"]["count"] == len(body["items"])
+    match = f"{base}/requests/{{match_id}}"
+    check(client.patch(f"{base}/requests/{rfqs['match_a']}", json={"seen": True}), match,
+          "patch")
+    check(client.patch(f"{base}/requests/{rfqs['match_b']}", json={"seen": True}), match,
+          "patch", 404)
+    body = check(client.get(f"{base}/visibility"), f"{base}/visibility")
+    assert body["_meta"]["depth"] == 50 and body["_meta"]["count"] == len(body["items"])
