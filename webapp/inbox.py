@@ -123,7 +123,8 @@ def inbox():
     rows, total = _messages(profile, None, page, per_page)
     return render_template("portal/inbox.html", profile=profile,
                            items=[message_json(m) for m in rows],
-                           meta=page_meta(page, per_page, total, len(rows)), unread=_unread(profile),
+                           meta=page_meta(page, per_page, total, len(rows)),
+                           unread=_unread(profile),
                            status_labels=status_labels())
 
 

@@ -622,6 +622,27 @@ def _criterion_hints() -> dict[str, tuple[str, bool]]:
     }
 
 
+def policy_group(item: dict[str, Any]) -> str:
+    """Where a judged programme goes on the page.
+
+    ``eligible``: in force and every criterion met. ``nearly``: in force and
+    some criteria cannot be judged yet (the profile lacks the facts), or the only
+    unmet ones are plans the company could take up (activities). ``not``: a
+    criterion is not met. ``inactive``: expired or not yet in force.
+    """
+    if item.get("status") != "active":
+        return "inactive"
+    if item.get("eligible") == "yes":
+        return "eligible"
+    if item.get("eligible") == "unknown":
+        return "nearly"
+    failed = [c for c in item.get("criteria") or [] if c.get("outcome") == "no"]
+    return "nearly" if failed and all(c.get("kind") == "activity" for c in failed) else "not"
+
+
+POLICY_GROUPS = ("eligible", "nearly", "not", "inactive")
+
+
 @bp.get("/enterprise/policies")
 @login_required(role="enterprise")
 def policies_page():
@@ -637,8 +658,15 @@ def policies_page():
     found = supplier_policies(profile.external_id, as_of=today, activities=activities,
                               encoder=_encoder_if_ready())
     english = current_language() == "en"
+    items = found["items"] if found else []
+    groups = {g: [i for i in items if policy_group(i) == g] for g in POLICY_GROUPS}
     return render_template(
-        "portal/policies.html", profile=profile, items=found["items"] if found else [],
+        "portal/policies.html", profile=profile, items=items, groups=groups,
+        group_titles={
+            "eligible": _("Đủ điều kiện"),
+            "nearly": _("Gần đủ điều kiện: cần bổ sung thông tin hoặc kế hoạch"),
+            "not": _("Chưa đủ điều kiện"),
+            "inactive": _("Chương trình không còn hoặc chưa có hiệu lực")},
         today=today, english=english, hints=_criterion_hints(), activities=ACTIVITIES,
         chosen=set(activities or ()),
         kinds={"sector": _("Ngành"), "size_class": _("Quy mô"), "ownership": _("Sở hữu"),

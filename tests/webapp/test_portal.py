@@ -419,6 +419,19 @@ def test_policies_page_shows_every_programme_with_reasons_and_what_to_add(app, c
     assert "Chưa rõ: cần thêm thông tin" in html
     assert "Chọn kế hoạch của doanh nghiệp ở trên" in html  # activity criteria are unknown
     assert 'href="/enterprise/profile"' in html
+    # grouped: in force and eligible / nearly (facts or plans missing) / not / not in force
+    sections = dict(re.findall(r'<h2 id="policies-(\w+)">(.*?)(?=<h2 id="policies-|</main>)',
+                               html, re.S))
+    for item in found:
+        title = item["title_vi"]
+        if item["status"] != "active":
+            assert title in sections["inactive"]
+        elif item["eligible"] == "yes":
+            assert title in sections["eligible"]
+        elif item["eligible"] == "unknown":
+            assert title in sections["nearly"]
+        else:
+            assert title not in sections.get("eligible", "")
     html = _html(client.get("/enterprise/policies?activities=digital_transformation"))
     assert 'value="digital_transformation" checked' in html
     assert client.get("/enterprise/policies?activities=nope").status_code == 400
