@@ -43,15 +43,17 @@ von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
 """.split())
 
 
-def _requirement_words() -> frozenset[str]:
+def _requirement_syllables() -> frozenset[str]:
     words = set()
     for name in (*CERTIFICATIONS, *PARKS, "khu công nghiệp", "khu chế xuất",
                  "industrial park", "export processing zone", "kcn", "kcx", "epz"):
-        words.update(syllables(name).folded)
+        words.update(syllables(name).syllables)
     return frozenset(words)
 
 
-_REQUIREMENT_WORDS = _requirement_words()
+_REQUIREMENT_SYLLABLES = _requirement_syllables()
+"""Syllables of certificate and park names, with their diacritics ("cầu" is one, "cấu"
+not): a run of missing words stops there."""
 REQUIREMENT_CONCEPTS = frozenset({"industrial_park", "export_processing_zone", "domestic"})
 """Glossary concepts that state a requirement (checked against facts, not text)."""
 
@@ -187,7 +189,7 @@ def missing_terms(query: str, profile_text: str, glossary: Glossary | None = Non
 
     First the domain concepts of the query (glossary) none of whose names, in
     either language, occur in the profile; then the remaining content words of
-    the query absent from the profile. Words that state requirements
+    the query absent from the profile, as two-syllable words. Words that state requirements
     (certificates, parks) and function words are left out: those are checked
     as requirements, not as text.
     """
@@ -213,13 +215,26 @@ def missing_terms(query: str, profile_text: str, glossary: Glossary | None = Non
                 phrase = " ".join(q.syllables[start:start + n])
                 if phrase not in out:
                     out.append(phrase)
-    for i, (word, folded) in enumerate(zip(q.syllables, q.folded, strict=True)):
-        if i in covered or folded in doc_words or folded in STOPWORDS \
-                or folded in _REQUIREMENT_WORDS or len(folded) < 2 \
-                or any(ch.isdigit() for ch in folded):
+    # then the other syllables absent from the profile, in runs of adjacent ones cut
+    # into two-syllable words (most Vietnamese words have two: "chống nước", "kết cấu").
+    # A run does not start with a function word; inside one, any absent syllable joins
+    # ("nước" in "chống nước"): common function words are in every profile anyway.
+    run: list[int] = []
+    for i in range(len(q.folded) + 1):
+        if i < len(q.folded) and i not in covered and q.folded[i] not in doc_words \
+                and q.syllables[i] not in _REQUIREMENT_SYLLABLES and len(q.folded[i]) >= 2 \
+                and not any(ch.isdigit() for ch in q.folded[i]) \
+                and (run or q.folded[i] not in STOPWORDS):
+            run.append(i)
             continue
-        if word not in out:
-            out.append(word)
+        for start in range(0, len(run), 2):
+            chunk = run[start:start + 2]
+            if all(q.folded[j] in STOPWORDS for j in chunk):
+                continue
+            phrase = " ".join(q.syllables[j] for j in chunk)
+            if phrase not in out:
+                out.append(phrase)
+        run = []
     return tuple(out[:limit])
 
 
