@@ -217,14 +217,19 @@ def missing_terms(query: str, profile_text: str, glossary: Glossary | None = Non
                     out.append(phrase)
     # then the other syllables absent from the profile, in runs of adjacent ones cut
     # into two-syllable words (most Vietnamese words have two: "chống nước", "kết cấu").
-    # A run does not start with a function word; inside one, any absent syllable joins
-    # ("nước" in "chống nước"): common function words are in every profile anyway.
+    # A pair starts at an absent syllable (a run not at a function word); its second
+    # syllable joins when the pair is absent ("nước" in "chống nước" even where the
+    # profile says "trong nước"). Common function words are in every profile anyway.
     run: list[int] = []
     for i in range(len(q.folded) + 1):
-        if i < len(q.folded) and i not in covered and q.folded[i] not in doc_words \
-                and q.syllables[i] not in _REQUIREMENT_SYLLABLES and len(q.folded[i]) >= 2 \
-                and not any(ch.isdigit() for ch in q.folded[i]) \
-                and (run or q.folded[i] not in STOPWORDS):
+        usable = i < len(q.folded) and i not in covered \
+            and q.syllables[i] not in _REQUIREMENT_SYLLABLES and len(q.folded[i]) >= 2 \
+            and not any(ch.isdigit() for ch in q.folded[i])
+        if usable and len(run) % 2 == 1:  # second syllable: the pair must be new
+            usable = f" {q.folded[i - 1]} {q.folded[i]} " not in doc_joined
+        elif usable:  # first syllable: absent itself, and no function word starts a run
+            usable = q.folded[i] not in doc_words and (run or q.folded[i] not in STOPWORDS)
+        if usable:
             run.append(i)
             continue
         for start in range(0, len(run), 2):

@@ -338,7 +338,7 @@ def test_an_edit_surfaces_an_open_request_the_profile_now_matches(app, client, r
     login(client, "a@example.vn")
     potential = client.get("/api/v1/enterprise/requests").get_json()["potential"]
     ids = [p["id"] for p in potential]
-    assert rfqs["chrome"] not in ids and rfqs["closed"] not in ids
+    assert rfqs["chrome"] not in ids and rfqs["closed"] not in ids, potential
     assert rfqs["matched"] not in ids  # already matched: listed above, not here
     description = client.get(f"/api/v1/suppliers/{A}").get_json()["description"]
     res = client.patch(f"/api/v1/suppliers/{A}", json={
@@ -480,6 +480,7 @@ def test_visibility_suggests_terms_frequent_in_the_sectors_queries(app, client) 
     login(client, "b@example.vn")
     body = client.get("/api/v1/enterprise/visibility").get_json()
     terms = {t["term"]: t for t in body["suggestions"]["terms"]}
+    assert "chống nước" in terms, body["suggestions"]
     assert terms["chống nước"]["searches"] == 4 and terms["chống nước"]["queries"] == 2
     assert "cảm biến" in " ".join(terms) and "anode" not in " ".join(terms)
     assert body["suggestions"]["sector"] == "electronics"
