@@ -89,8 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import (apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies,
-                   search)
+    from . import apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies, search
 
     i18n.init_app(app)
     db.init_app(app)
