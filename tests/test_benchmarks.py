@@ -25,3 +25,26 @@ def test_default_hybrid_beats_the_published_best_row(name, encoder, config) -> N
     result = evaluate_beir(folder, "hybrid", encoder=encoder, config=config)
     print(result)
     assert result["nDCG@10"] >= BAR[name], result
+
+
+@pytest.mark.slow
+def test_live_update_benchmark_runs_and_every_change_becomes_visible(
+        tmp_path, config, monkeypatch, capsys) -> None:
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
+    monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    import bench_live
+
+    out = tmp_path / "live.json"
+    assert bench_live.main(["--profiles", "40", "--edits", "3", "--deletes", "1", "--poll",
+                            "0.1", "--workdir", str(tmp_path), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "visible in another process (change log)" in printed
+    import json
+
+    rows = {r["what"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["visible in another process (change log)"]["n"] == 3
+    sys.modules.pop("bench_live", None)

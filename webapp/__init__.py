@@ -8,7 +8,7 @@ starts, so web workers never fork with a loaded model.
 | variable | default | meaning |
 |---|---|---|
 | ``DATABASE_URL`` | ``sqlite:///instance/ketnoi.sqlite3`` | profile store; ``postgresql://USER:PASSWORD@HOST/DB`` uses psycopg 3 |
-| ``KETNOI_MIGRATE_ON_START`` | ``1`` | upgrade the schema when the app starts (``0``: run ``flask --app webapp init-db`` yourself, e.g. before starting several workers on SQLite) |
+| ``KETNOI_MIGRATE_ON_START`` | ``1`` | upgrade the schema when the app starts (workers starting together take turns under a database lock; ``0``: run ``flask --app webapp init-db`` yourself) |
 | ``KETNOI_LOAD_SAMPLE`` | ``1`` (``0`` when ``KETNOI_ENV=production``) | load the fictional sample suppliers into an empty database |
 | ``KETNOI_SAMPLE_CORPUS`` | ``corpora/sample_suppliers.jsonl`` | the sample file |
 | ``KETNOI_LOAD_POLICIES`` | ``1`` | load the policy catalogue into an empty ``policy_program`` table on start (``flask --app webapp policies load`` updates it later) |
@@ -17,6 +17,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_SECRET_KEY`` | a development value | Flask secret key; required when ``KETNOI_ENV=production`` |
 | ``KETNOI_ENV`` | ``development`` | ``production`` refuses to start without ``DATABASE_URL`` or with the development (or a short) secret key |
 | ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
+| ``KETNOI_SECURE_COOKIES`` | ``1`` when ``KETNOI_ENV=production``, else ``0`` | session cookie sent over HTTPS only |
 | ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
 """
 
@@ -88,7 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import apidocs, catalog, commands, db, errors, i18n, index_cli, policies, search
+    from . import apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies, search
 
     i18n.init_app(app)
     db.init_app(app)
@@ -99,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(search.bp)
     policies.init_app(app)
     apidocs.init_app(app)
+    health.init_app(app)
     from . import auth, buyer, enterprise, inbox, portal
 
     enterprise.init_app(app)

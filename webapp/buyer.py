@@ -32,6 +32,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -389,8 +390,9 @@ def contact(external_id: str):
 
 
 STATUS_LABELS = {
-    ContactStatus.NEW: "Đã gửi", ContactStatus.READ: "Đã xem",
-    ContactStatus.REPLIED: "Đã phản hồi", ContactStatus.CLOSED: "Đã đóng",
+    ContactStatus.NEW: lazy_gettext("Đã gửi"), ContactStatus.READ: lazy_gettext("Đã xem"),
+    ContactStatus.REPLIED: lazy_gettext("Đã phản hồi"),
+    ContactStatus.CLOSED: lazy_gettext("Đã đóng"),
 }
 
 
@@ -408,7 +410,7 @@ def contacts():
         .limit(per_page).offset((page - 1) * per_page)).all()
     return render_template("buyer/contacts.html", rows=rows, total=total, page=page,
                            last=max(1, -(-total // per_page)),
-                           status_labels={k.value: _(v) for k, v in STATUS_LABELS.items()},
+                           status_labels={k.value: str(v) for k, v in STATUS_LABELS.items()},
                            format_day=format_day)
 
 

@@ -19,7 +19,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recommender.store.changes import delete_profile
-from recommender.store.db import current_revision, make_engine, session_factory, upgrade
+from recommender.store.db import (
+    current_revision,
+    make_engine,
+    session_factory,
+    startup_lock,
+    upgrade,
+)
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import ImportFileError, import_profiles
 from recommender.store.models import SupplierProfile
@@ -60,12 +66,14 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 def prepare(app: Flask, db: Database) -> None:
     """Upgrade the schema and load the sample corpus into an empty database."""
-    if app.config["MIGRATE_ON_START"]:
-        upgrade(db.engine)
-    if app.config["LOAD_SAMPLE"] and db.profile_count() == 0:
-        with db.sessions() as session:
-            report = load_sample(session, app.config["SAMPLE_CORPUS"])
-        app.logger.info("loaded the sample corpus: %s", report.summary())
+    # several workers starting at once take turns (see startup_lock)
+    with startup_lock(db.engine):
+        if app.config["MIGRATE_ON_START"]:
+            upgrade(db.engine)
+        if app.config["LOAD_SAMPLE"] and db.profile_count() == 0:
+            with db.sessions() as session:
+                report = load_sample(session, app.config["SAMPLE_CORPUS"])
+            app.logger.info("loaded the sample corpus: %s", report.summary())
 
 
 @click.command("init-db", help=(

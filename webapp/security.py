@@ -45,9 +45,12 @@ def get_limiter() -> Limiter:
 
 def init_app(app: Flask) -> Limiter:
     """Set cookie flags, CSRF, headers and a per-app rate limiter."""
-    local = bool(app.testing or app.debug)
+    # Secure cookies travel over HTTPS only: on in production (behind TLS), off for the
+    # development server on http://127.0.0.1 unless KETNOI_SECURE_COOKIES says otherwise.
     # Flask's defaults are in the config already, so these are set, not defaulted
-    app.config["SESSION_COOKIE_SECURE"] = not local
+    production = app.config.get("ENV_NAME") == "production"
+    app.config["SESSION_COOKIE_SECURE"] = _env_flag(
+        "KETNOI_SECURE_COOKIES", production and not (app.testing or app.debug))
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("RATELIMIT_ENABLED", _env_flag("KETNOI_RATE_LIMITS", not app.testing))

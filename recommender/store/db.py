@@ -8,6 +8,8 @@ configured in code (no ``alembic.ini``): see :func:`alembic_config`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -73,17 +75,54 @@ def alembic_config():
     return config
 
 
-# Any constant: PostgreSQL advisory-lock key that serialises concurrent upgrades.
+# Any constants: PostgreSQL advisory-lock keys that serialise concurrent upgrades and
+# concurrent start-up preparation (upgrade plus loading the sample corpus).
 _MIGRATION_LOCK = 720_254_001
+_STARTUP_LOCK = 720_254_002
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock across processes sharing the database at ``engine``.
+
+    Several web workers (or hosts) starting at once upgrade the schema and load
+    the sample corpus one after another inside it, instead of racing to create
+    the same tables. PostgreSQL: a session advisory lock. SQLite file: an
+    exclusive ``flock`` on ``<database file>.lock`` beside it. In-memory SQLite
+    (one process): nothing to lock.
+    """
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_STARTUP_LOCK})")
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.rollback()
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_STARTUP_LOCK})")
+                connection.commit()
+        return
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.lock", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def upgrade(url: str | URL | Engine, revision: str = "head") -> None:
     """Run ``alembic upgrade`` to ``revision`` on the database at ``url``.
 
     On PostgreSQL an advisory lock makes concurrent callers (several web
-    workers starting at once) run one after another. SQLite has no such lock:
-    with several processes, migrate once before starting them
-    (``flask --app webapp init-db``).
+    workers starting at once) run one after another; the web app also holds
+    :func:`startup_lock` around it, which covers SQLite files too.
     """
     from alembic import command
 

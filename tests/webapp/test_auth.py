@@ -157,8 +157,13 @@ def test_session_cookie_flags(app, client, suppliers) -> None:
     cookie = login(client, "cookie@example.vn").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # TESTING: the test client speaks http
+    dev = make_app(_root(app), suppliers, TESTING=False, BUILD_INDEX_ON_START=False,
+                   LOAD_SAMPLE=False)
+    assert dev.config["SESSION_COOKIE_SECURE"] is False  # http://127.0.0.1 while developing
+    assert dev.config["RATELIMIT_ENABLED"] is True
     prod = make_app(_root(app), suppliers, TESTING=False, BUILD_INDEX_ON_START=False,
-                    LOAD_SAMPLE=False)
+                    LOAD_SAMPLE=False, ENV_NAME="production", DATABASE_URL_SET=True,
+                    SECRET_KEY="k" * 40)
     assert prod.config["SESSION_COOKIE_SECURE"] is True
     assert prod.config["RATELIMIT_ENABLED"] is True
 
@@ -225,7 +230,7 @@ PUBLIC_ENDPOINTS = {
     "static", "search.index", "search.api_search", "policies.api_policies",
     "policies.api_supplier_policies", "auth.register",
     "auth.login", "auth.logout", "enterprise.show", "enterprise_api.api_get",
-    "apidocs.openapi_json", "apidocs.docs_page",
+    "apidocs.openapi_json", "apidocs.docs_page", "health.healthz",
 }
 """Routes anyone may call. A new route is either added here on purpose or refused
 to anonymous callers (the test below)."""

@@ -18,7 +18,6 @@ from recommender.store.models import (
     Interaction,
     RequestMatch,
     SearchLog,
-    ShortlistEntry,
     SupplierProfile,
 )
 from webapp.search import good_match, highlight

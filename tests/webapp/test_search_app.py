@@ -70,3 +70,22 @@ def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
 def test_build_index_cli(app) -> None:
     result = app.test_cli_runner().invoke(args=["build-index"])
     assert result.exit_code == 0 and "indexed 12 profiles" in result.output
+
+
+def test_healthz_reports_the_served_index(app, client) -> None:
+    body = client.get("/healthz").get_json()
+    catalog = app.extensions["ketnoi_catalog"]
+    assert body["status"] == "ok" and body["index_version"] == catalog.version
+    assert body["profiles"] == len(catalog.profiles) > 0
+
+
+def test_healthz_is_503_while_starting_or_failed(app, client, monkeypatch) -> None:
+    catalog = app.extensions["ketnoi_catalog"]
+    monkeypatch.setattr(catalog, "error", "the index files are damaged")
+    res = client.get("/healthz")
+    assert res.status_code == 503 and res.get_json()["status"] == "error"
+    assert "damaged" in res.get_json()["message"]
+    monkeypatch.setattr(catalog, "error", None)
+    monkeypatch.setattr(catalog, "index", None)
+    res = client.get("/healthz")
+    assert res.status_code == 503 and res.get_json()["status"] == "starting"

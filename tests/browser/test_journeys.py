@@ -1,0 +1,112 @@
+"""What buyers, enterprises and staff do, in a real browser against a real server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from recommender.store.models import ContactRequest, SupplierProfile
+from tests.webapp.conftest import PASSWORD
+
+from .conftest import add_account, login
+
+pytestmark = pytest.mark.slow
+
+
+def _first_result(page) -> str:
+    return page.locator("article.result h2 a").first.get_attribute("href")
+
+
+def test_buyer_searches_without_diacritics_filters_and_sends_a_contact_request(
+        page, live) -> None:
+    add_account(live, "mua@example.vn", "buyer")
+    login(page, "mua@example.vn", PASSWORD)
+    page.goto("/")
+    page.fill("input[name=q]", "bo day dien cho o to")  # typed without diacritics
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector("article.result")
+    assert "/suppliers/SUP-00006" in _first_result(page)
+    # the explanation marks the matched words, restored to their diacritics
+    marks = page.locator("article.result").first.locator("mark").all_inner_texts()
+    assert {"dây", "điện"} <= {m.lower() for m in marks}, marks
+    page.shots("results")
+
+    page.click("details.filters summary")
+    page.select_option("select[name=sector]", "electronics")
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector("article.result")
+    assert "electronics" in page.url and "q=bo+day+dien" in page.url
+    assert page.locator("details.filters").get_attribute("open") is not None
+    results = page.locator("article.result h2 a").all_inner_texts()
+    assert results and all("Công ty mẫu 5" in r or "Công ty mẫu 6" in r for r in results), results
+    page.shots("filtered")
+
+    page.locator("article.result h2 a").first.click()
+    page.wait_for_selector("#contact")
+    assert "/suppliers/SUP-00006" in page.url
+    page.fill("#subject", "Báo giá bó dây <script>alert(1)</script>")
+    page.fill("#message", "Chúng tôi cần 5.000 bộ dây mỗi tháng, giao tại KCN Tân Tạo.")
+    page.shots("contact-form")
+    page.click("form:has(#subject) button[type=submit]")
+    page.wait_for_load_state()
+    assert "/contacts" in page.url
+    assert "Đã gửi yêu cầu liên hệ" in page.inner_text("body")
+    # the message is shown as text, never run
+    assert "<script>alert(1)</script>" in page.inner_text("main")
+    page.shots("sent")
+    with live.extensions["ketnoi_db"].sessions() as session:
+        sent = session.scalars(select(ContactRequest)).all()
+        supplier = session.get(SupplierProfile, sent[-1].profile_id)
+    assert supplier.external_id == "SUP-00006"
+    assert sent[-1].message.startswith("Chúng tôi cần 5.000 bộ dây")
+
+
+def test_enterprise_edits_its_profile_and_finds_it_in_a_search_right_after(page, live) -> None:
+    add_account(live, "xuong3@example.vn", "enterprise", "SUP-00003")
+    query = "ma kem nhung nong ket cau thep"  # without diacritics
+    page.goto(f"/?q={query}")
+    page.wait_for_load_state()
+    before = page.locator("article.result h2 a").first.get_attribute("href") or ""
+    assert "SUP-00003" not in before
+
+    login(page, "xuong3@example.vn", PASSWORD)
+    page.goto("/enterprise/profile")
+    page.wait_for_selector("#description")
+    page.fill("#description", "Mạ kẽm nhúng nóng kết cấu thép và bu lông; dây chuyền mạ "
+                              "dài 12 m, công suất 2.000 tấn/tháng.")
+    page.shots("editing")
+    page.click("form.profile button[type=submit]")
+    page.wait_for_load_state()
+    saved = time.monotonic()
+    assert "Đã lưu hồ sơ" in page.inner_text("body")
+
+    page.goto(f"/?q={query}")
+    page.wait_for_selector("article.result")
+    assert time.monotonic() - saved < 2.0
+    assert "/suppliers/SUP-00003" in _first_result(page)
+    page.shots("found")
+
+
+def test_language_switch_and_phone_layout(browser, live) -> None:
+    context = browser.new_context(base_url=live.config["BASE_URL"],
+                                  viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    from .conftest import Shots
+
+    page.shots = Shots(page, "phone")
+    page.goto("/?q=gia+cong+CNC")
+    page.wait_for_selector("article.result")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    # nothing wider than the screen: no sideways scrolling on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.shots("vi")
+    page.click("a[hreflang=en]")
+    page.wait_for_selector("article.result")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "q=gia+cong+CNC" in page.url or "q=gia%20cong%20CNC" in page.url
+    page.shots("en")
+    page.goto("/login")  # the choice is remembered
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()

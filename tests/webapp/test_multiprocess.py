@@ -1,0 +1,124 @@
+"""Two real server processes on one database: an edit saved through one is searchable
+through the other within seconds (the change log and each process's follower).
+
+Each process is a waitress server started the way an operator starts one, with
+its own model and index in memory; they share only the SQLite file and the index
+directory, like two gunicorn workers (or two hosts on one PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import PASSWORD, add_account, make_app, write_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+VISIBLE_S = 2.0
+SERVE = ("import sys; from waitress import serve; from webapp import create_app; "
+         "serve(create_app(), host='127.0.0.1', port=int(sys.argv[1]), threads=4)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"server exited with {proc.returncode}:\n{tail}")
+        try:
+            r = requests.get(f"{base}/healthz", timeout=10)
+            if r.status_code == 200:
+                return r.json()
+            assert r.json()["status"] == "starting", r.text
+        except (requests.ConnectionError, requests.Timeout):  # still starting
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{base} not ready within {timeout} s")
+
+
+def _top_ids(base: str, query: str, k: int = 3) -> list[str]:
+    r = requests.get(f"{base}/api/v1/search", params={"q": query, "per_page": k}, timeout=10)
+    assert r.status_code == 200, r.text
+    return [item["external_id"] for item in r.json()["items"]]
+
+
+@pytest.fixture()
+def servers(tmp_path, config, suppliers):
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'ketnoi.sqlite3'}",
+           "KETNOI_INSTANCE_DIR": str(tmp_path / "instance"),
+           "KETNOI_SAMPLE_CORPUS": write_corpus(tmp_path, suppliers),
+           "KETNOI_CACHE_DIR": str(config.cache_dir), "KETNOI_CHANGE_POLL_S": "0.2",
+           "KETNOI_RATE_LIMITS": "0",
+           "KETNOI_SECRET_KEY": "x" * 40}
+    procs, bases = [], []
+    logs = []
+    try:
+        for n in range(2):
+            port = _free_port()
+            log = open(tmp_path / f"server{n}.log", "wb")  # noqa: SIM115 - closed below
+            logs.append(log)
+            procs.append(subprocess.Popen([sys.executable, "-c", SERVE, str(port)], env=env,
+                                          cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT))
+            bases.append(f"http://127.0.0.1:{port}")
+        health = [_wait_healthy(b, p, tmp_path / f"server{n}.log", 600)
+                  for n, (b, p) in enumerate(zip(bases, procs, strict=True))]
+        yield bases, health, tmp_path
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for log in logs:
+            log.close()
+
+
+def _login(base: str, email: str) -> requests.Session:
+    http = requests.Session()
+    page = http.get(f"{base}/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = http.post(f"{base}/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": token}, timeout=10,
+                  allow_redirects=False)
+    assert r.status_code in (302, 303), r.text[:500]
+    return http
+
+
+@pytest.mark.slow
+def test_an_edit_through_one_server_is_found_through_the_other(servers, suppliers) -> None:
+    (first, second), health, root = servers
+    # both serve the one version the first of them built (the other waited for it)
+    assert health[0]["index_version"] == health[1]["index_version"]
+    # an app object on the same database only to add the account (it serves nothing)
+    app = make_app(root, suppliers, BUILD_INDEX_ON_START=False, LOAD_SAMPLE=False)
+    add_account(app, "owner@example.vn", "enterprise", "SUP-00003")
+    query = "dây chuyền mạ kẽm nhúng nóng cho kết cấu thép"
+    assert "SUP-00003" not in _top_ids(second, query, 1)
+
+    owner = _login(first, "owner@example.vn")
+    r = owner.patch(f"{first}/api/v1/suppliers/SUP-00003", timeout=10, json={
+        "description": "Mạ kẽm nhúng nóng kết cấu thép, dây chuyền mạ kẽm 12 m."})
+    assert r.status_code == 200, r.text
+    saved = time.monotonic()
+    assert _top_ids(first, query, 1) == ["SUP-00003"]  # the saving process: at once
+    while "SUP-00003" not in _top_ids(second, query, 1):
+        assert time.monotonic() - saved < VISIBLE_S, "not visible on the other server"
+        time.sleep(0.05)
+    assert requests.get(f"{second}/healthz", timeout=5).json()["applied_seq"] >= 1
