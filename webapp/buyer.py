@@ -63,6 +63,7 @@ from .db import get_session
 from .errors import error_response
 from .filters import SIZE_LABELS, SearchFilters, allowed_ids, canonical_certification
 from .i18n import current_language
+from .portal import page_meta
 from .search import certificate_view, check_text, format_day
 
 bp = Blueprint("buyer", __name__)
@@ -319,7 +320,7 @@ def api_shortlist():
     page, per_page = _page_args()
     rows, total = _shortlist_rows(page, per_page)
     return {"items": [_shortlist_json(e, p) for e, p in rows],
-            "_meta": {"page": page, "per_page": per_page, "total": total}}
+            "_meta": page_meta(page, per_page, total, len(rows))}
 
 
 @api.post("/shortlist")
@@ -669,7 +670,7 @@ def api_requests():
     page, per_page = _page_args()
     rows, total = _requests(page, per_page)
     return {"items": [request_json(r) for r in rows],
-            "_meta": {"page": page, "per_page": per_page, "total": total}}
+            "_meta": page_meta(page, per_page, total, len(rows))}
 
 
 @api.post("/requests")

@@ -168,3 +168,39 @@ def test_docs_page_lists_every_operation_without_outside_assets(client) -> None:
         assert f'id="schema-{name}"' in page
     assert "<script" not in page
     assert not re.search(r"""(?:src|href)=["']https?://""", page)
+
+
+def test_buyer_shortlist_and_request_responses_match_the_document(app, client) -> None:
+    check(client.get("/api/v1/shortlist"), "/api/v1/shortlist", status=401)
+    _buyer_account(app, "contract-shortlist@example.vn")
+    login(client, "contract-shortlist@example.vn")
+    added = check(client.post("/api/v1/shortlist", json={"external_id": "SUP-00002",
+                                                         "note": "<b>gọi lại</b>"}),
+                  "/api/v1/shortlist", "post", 201)
+    assert added["note"] == "<b>gọi lại</b>"  # stored as text; escaped when shown
+    check(client.post("/api/v1/shortlist", json={"external_id": "SUP-00002"}),
+          "/api/v1/shortlist", "post", 200)
+    check(client.post("/api/v1/shortlist", json={"id": 2}), "/api/v1/shortlist", "post", 400)
+    check(client.post("/api/v1/shortlist", json={"external_id": "SUP-99999"}),
+          "/api/v1/shortlist", "post", 404)
+    page = check(client.get("/api/v1/shortlist"), "/api/v1/shortlist")
+    assert [e["external_id"] for e in page["items"]] == ["SUP-00002"]
+    assert page["_meta"]["count"] == 1
+    path = "/api/v1/shortlist/{external_id}"
+    assert client.delete("/api/v1/shortlist/SUP-00002").status_code == 204
+    check(client.delete("/api/v1/shortlist/SUP-00002"), path, "delete", 404)
+
+    created = check(client.post("/api/v1/requests", json={
+        "title": "Gia công CNC", "text": "gia công CNC nhôm, dung sai 0,01 mm",
+        "certifications": ["ISO 9001"]}), "/api/v1/requests", "post", 201)
+    check(client.post("/api/v1/requests", json={"title": "x", "colour": "red"}),
+          "/api/v1/requests", "post", 400)
+    listed = check(client.get("/api/v1/requests"), "/api/v1/requests")
+    assert [r["id"] for r in listed["items"]] == [created["id"]]
+    one = check(client.get(f"/api/v1/requests/{created['id']}"), "/api/v1/requests/{request_id}")
+    assert one["matches"] == created["matches"]
+    check(client.get(f"/api/v1/requests/{created['id'] + 999}"), "/api/v1/requests/{request_id}",
+          status=404)
+    add_account(app, "contract-dn2@example.vn", "enterprise", "SUP-00007")
+    login(client, "contract-dn2@example.vn")
+    check(client.get("/api/v1/requests"), "/api/v1/requests", status=403)
