@@ -109,13 +109,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies, search
+    from . import (
+        apidocs,
+        catalog,
+        commands,
+        db,
+        errors,
+        health,
+        i18n,
+        index_cli,
+        policies,
+        scheduler,
+        search,
+    )
 
     i18n.init_app(app)
     db.init_app(app)
     catalog.init_app(app)
     commands.init_app(app)
     index_cli.init_app(app)
+    scheduler.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)

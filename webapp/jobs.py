@@ -88,6 +88,10 @@ class LeaseLostError(RuntimeError):
     """This process missed its renewals and another one took the rebuild lease over."""
 
 
+class RebuildCancelledError(RuntimeError):
+    """The process running the rebuild is stopping (SIGTERM to the scheduler)."""
+
+
 def process_name() -> str:
     """``hostname:pid``, as runs and leases name their process."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -105,12 +109,14 @@ class RunProgress:
     """A run's progress in memory; the heartbeat writes it to the run row when it changed.
 
     Called as ``progress(stage, done, total)`` by the build. Raises
-    :class:`LeaseLostError` once the lease is lost, which stops the build before it
-    could promote anything.
+    :class:`LeaseLostError` once the lease is lost, or :class:`RebuildCancelledError`
+    once ``cancel`` is set, which stops the build before it could promote anything.
     """
 
-    def __init__(self, lease: Lease | None = None) -> None:
+    def __init__(self, lease: Lease | None = None,
+                 cancel: threading.Event | None = None) -> None:
         self.lease = lease
+        self.cancel = cancel
         self._lock = threading.Lock()
         self.state: dict[str, Any] = {"stage": "snapshot", "done": 0, "total": 0,
                                       "percent": 0.0}
@@ -125,6 +131,9 @@ class RunProgress:
             raise LeaseLostError(
                 f"the rebuild lease was taken over by another process after this one "
                 f"missed its renewals for {self.lease.ttl_s:.0f} s; stopped before promoting")
+        if self.cancel is not None and self.cancel.is_set():
+            raise RebuildCancelledError("stopped (the scheduler was asked to stop) before "
+                                        "promoting")
         if stage == "embedding" and self.embedded is None:
             self.embedded = total
         low, high = STAGE_SPANS[stage]
@@ -277,7 +286,8 @@ def _skip(app: Flask, trigger: str, account_id: int | None, message: str) -> int
         return run.id
 
 
-def _begin(app: Flask, trigger: str, account_id: int | None) -> _Job:
+def _begin(app: Flask, trigger: str, account_id: int | None,
+           cancel: threading.Event | None = None) -> _Job:
     """Take the lease and record the run, or record a skipped run and raise JobBusyError."""
     if trigger not in TRIGGERS:
         raise ValueError(f"trigger must be one of {', '.join(TRIGGERS)}, not {trigger!r}")
@@ -291,7 +301,7 @@ def _begin(app: Flask, trigger: str, account_id: int | None) -> _Job:
         run_id = _skip(app, trigger, account_id, message)
         raise JobBusyError(message, holder=exc.info, run_id=run_id) from None
     try:
-        progress = RunProgress(lease)
+        progress = RunProgress(lease, cancel)
         with sessions() as session:
             mark_abandoned(session)  # we hold the lease: no other run is alive
             run = IndexRun(trigger=trigger, status=RunStatus.RUNNING, host=process_name(),
@@ -374,13 +384,15 @@ def run_rebuild(app: Flask, trigger: str, *, force: bool = False,
                 queries: str | os.PathLike = DEFAULT_QUERIES,
                 qrels: str | os.PathLike = DEFAULT_QRELS,
                 as_of: date | str = LABELS_AS_OF,
-                account_id: int | None = None) -> IndexRun:
+                account_id: int | None = None,
+                cancel: threading.Event | None = None) -> IndexRun:
     """Rebuild the index now, in this thread, and return the finished run.
 
     The new version is scored on the labelled buyer queries (``queries``, ``qrels``,
     certificates checked on ``as_of``) and promoted if nDCG@10 fell by at most
     ``tolerance`` points, or always with ``force``. A failure is returned as a
-    ``failed`` run, not raised.
+    ``failed`` run, not raised. Setting ``cancel`` stops the run at its next progress
+    report (recorded as failed, nothing promoted).
 
     Raises:
         JobBusyError: another rebuild is running (a ``skipped`` run is recorded).
@@ -389,7 +401,7 @@ def run_rebuild(app: Flask, trigger: str, *, force: bool = False,
     if tolerance < 0:
         raise ValueError("tolerance must be 0 or more points")
     day = _as_date(as_of)
-    job = _begin(app, trigger, account_id)
+    job = _begin(app, trigger, account_id, cancel)
     return _execute(job, force=force, tolerance=tolerance, queries=queries, qrels=qrels,
                     as_of=day)
 
