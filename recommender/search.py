@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import RetrievalConfig
-from .embed.encoder import MAX_WINDOWS, Encoder
+from .embed.encoder import MAX_WINDOWS, Encoder, Progress
 from .embed.text import check_query, normalize
 from .expand import load_glossary
 from .fusion import fuse
@@ -118,13 +118,23 @@ class HybridIndex:
         config: RetrievalConfig | None = None,
         *,
         show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> HybridIndex:
-        """Index a whole collection, choosing exact or approximate FAISS by size."""
+        """Index a whole collection, choosing exact or approximate FAISS by size.
+
+        ``progress(stage, done, total)``, if given, hears the ``embedding`` stage from
+        the encoder and then ``indexing`` 0/1 and 1/1 around the vector and BM25 build.
+        """
         config = config or RetrievalConfig.from_env()
         arr = _check_ids(ids)
         if len(arr) != len(texts):
             raise ValueError(f"{len(arr)} ids but {len(texts)} texts")
-        mats = encoder.encode_passages(list(texts), show_progress=show_progress)
+        if progress is None:  # encoders written before the progress parameter still work
+            mats = encoder.encode_passages(list(texts), show_progress=show_progress)
+        else:
+            mats = encoder.encode_passages(list(texts), show_progress=show_progress,
+                                           progress=progress)
+            progress("indexing", 0, 1)
         counts = np.array([len(m) for m in mats], dtype=np.int64)
         wids = _window_ids(arr, counts)
         vecs = np.vstack(mats) if mats else np.zeros((0, encoder.dim), np.float32)
@@ -139,6 +149,8 @@ class HybridIndex:
         index.lexical.upsert(arr.tolist(), texts)
         index.windows = dict(zip(arr.tolist(), counts.tolist(), strict=True))
         index.lexical.refresh()  # so the first buyer does not pay for it
+        if progress is not None:
+            progress("indexing", 1, 1)
         return index
 
     def upsert(self, ids: Sequence[int], texts: Sequence[str]) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import RetrievalConfig
-from .embed.encoder import Encoder
+from .embed.encoder import Encoder, Progress
 from .search import HybridIndex
 
 log = logging.getLogger(__name__)
@@ -338,15 +338,21 @@ class IndexStore:
         *,
         show_progress: bool | None = None,
         change_seq: int | None = None,
+        progress: Progress | None = None,
     ) -> tuple[HybridIndex, IndexVersion]:
-        """Build and save a new (not yet promoted) version; call under the rebuild lock."""
+        """Build and save a new (not yet promoted) version; call under the rebuild lock.
+
+        ``progress(stage, done, total)`` hears the ``embedding`` and ``indexing`` stages
+        (see :meth:`HybridIndex.build`); the saved version counts as indexing done.
+        """
         self.clean_incomplete()
         started = time.perf_counter()
         vid = new_version_id(fingerprint)
         directory = self.versions_dir / vid
         directory.mkdir(parents=True)
         try:
-            index = HybridIndex.build(encoder, ids, texts, config, show_progress=show_progress)
+            index = HybridIndex.build(encoder, ids, texts, config, show_progress=show_progress,
+                                      progress=progress)
             index.save(directory)
             version = IndexVersion(
                 version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
@@ -447,11 +453,13 @@ def rebuild(
     force: bool = False,
     show_progress: bool | None = None,
     change_seq: int | None = None,
+    progress: Progress | None = None,
 ) -> RebuildResult:
     """Build a new version, evaluate it, and promote it if it is not worse.
 
     The serving version's stored metrics are the baseline (it is evaluated now
-    if it has none). ``force`` promotes whatever the metrics say.
+    if it has none). ``force`` promotes whatever the metrics say. ``progress`` is
+    passed to :meth:`IndexStore.build`.
 
     Raises:
         RebuildBusyError: another build is running.
@@ -460,7 +468,8 @@ def rebuild(
         raise ValueError("tolerance must be 0 or more points")
     with store.rebuild_lock():
         index, version = store.build(encoder, ids, texts, fingerprint, config,
-                                     show_progress=show_progress, change_seq=change_seq)
+                                     show_progress=show_progress, change_seq=change_seq,
+                                     progress=progress)
         baseline = store.current()
         if evaluate is not None:
             version.metrics = dict(evaluate(index))

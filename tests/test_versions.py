@@ -185,3 +185,37 @@ def test_version_ids_cannot_leave_the_versions_directory(tmp_path) -> None:
     for bad in ("", "../x", ".hidden", "a/b"):
         with pytest.raises(VersionNotFoundError):
             store.get(bad)
+
+
+def test_build_reports_progress_by_stage(tmp_path, encoder, config, docs, monkeypatch) -> None:
+    """Stages arrive in order; the embedding total counts only texts not in the cache."""
+    import uuid
+
+    import numpy as np
+
+    from recommender.embed import encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "PROGRESS_CHUNK_BATCHES", 1)  # several reports
+    tag = uuid.uuid4().hex  # texts no earlier test put in the embedding cache
+    ids = list(range(1, 41))
+    texts = [f"Xưởng số {i} ({tag}): gia công cơ khí, ép nhựa và sơn tĩnh điện." for i in ids]
+    seen: list[tuple[str, int, int]] = []
+    store = IndexStore(tmp_path)
+    index, _ = store.build(encoder, ids, texts, "p", config, show_progress=False,
+                           progress=lambda *event: seen.append(event))
+    assert seen[0] == ("embedding", 0, 40)
+    embedding = [e for e in seen if e[0] == "embedding"]
+    batch = encoder.config.batch_size
+    assert [e[1] for e in embedding] == [0, *range(batch, 40, batch), 40]
+    assert seen[-2:] == [("indexing", 0, 1), ("indexing", 1, 1)]
+    assert index.search(texts[6], 1)[0].doc_id == 7
+    # chunked encoding gives the vectors one call would have given
+    one_call = encoder._encode([encoder._prepare(t) for t in texts[:3]],
+                               encoder.config.passage_prompt, False)
+    cached = encoder.encode_passages(texts[:3], show_progress=False)
+    assert np.allclose(np.vstack(cached), one_call, atol=1e-5)
+
+    again: list[tuple[str, int, int]] = []
+    store.build(encoder, ids, texts, "p", config, show_progress=False,
+                progress=lambda *event: again.append(event))
+    assert again[0] == ("embedding", 0, 0)  # everything came from the cache

@@ -19,6 +19,10 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
 | ``KETNOI_SECURE_COOKIES`` | ``1`` when ``KETNOI_ENV=production``, else ``0`` | session cookie sent over HTTPS only |
 | ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
+| ``KETNOI_CHANGE_POLL_S`` | ``0.5`` | seconds between each process's looks at the profile change log and for newly promoted index versions (``0``: off; see ``webapp/live.py``) |
+| ``KETNOI_REBUILD_CRON`` | ``0 2 * * *`` | when ``flask --app webapp scheduler`` rebuilds the index: a 5-field crontab line (minute hour day-of-month month day-of-week; 0 or 7 is Sunday) |
+| ``KETNOI_REBUILD_TZ`` | ``Asia/Ho_Chi_Minh`` | time zone the rebuild schedule is read in (an IANA name) |
+| ``KETNOI_REBUILD_LEASE_S`` | ``120`` | seconds a rebuild's database lease lasts without renewal (renewed every quarter of it): a crashed rebuild blocks the next one at most this long |
 """
 
 from __future__ import annotations
@@ -59,6 +63,19 @@ def _env_flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be more than 0 seconds, not {raw!r}")
+    return value
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app."""
     instance_dir = os.environ.get("KETNOI_INSTANCE_DIR")
@@ -80,6 +97,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             "KETNOI_POLICY_CATALOGUE", str(REPO_ROOT / "corpora" / "policies.jsonl")),
         IMPORT_MAX_MB=float(os.environ.get("KETNOI_IMPORT_MAX_MB", "50")),
         BUILD_INDEX_ON_START=True,
+        REBUILD_CRON=os.environ.get("KETNOI_REBUILD_CRON", "0 2 * * *"),
+        REBUILD_TZ=os.environ.get("KETNOI_REBUILD_TZ", "Asia/Ho_Chi_Minh"),
+        REBUILD_LEASE_S=_env_seconds("KETNOI_REBUILD_LEASE_S", 120.0),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=int(float(os.environ.get("KETNOI_MAX_REQUEST_KB", "1024")) * 1024),
     )
@@ -89,13 +109,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
 
-    from . import apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies, search
+    from . import (
+        apidocs,
+        catalog,
+        commands,
+        db,
+        errors,
+        health,
+        i18n,
+        index_cli,
+        policies,
+        scheduler,
+        search,
+    )
 
     i18n.init_app(app)
     db.init_app(app)
     catalog.init_app(app)
     commands.init_app(app)
     index_cli.init_app(app)
+    scheduler.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
     policies.init_app(app)

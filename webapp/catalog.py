@@ -167,6 +167,17 @@ class Catalog:
         self._thread.join(timeout)
         return self.ready
 
+    def reload(self) -> None:
+        """Serve the promoted version now (after a rebuild promoted one in this process).
+
+        A start-up load still running in the background is waited for first, so the
+        two do not race to install their index.
+        """
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(LOCK_WAIT_S)
+        self.load_or_build()
+
     def _load_or_build(self) -> None:
         try:
             self.load_or_build()

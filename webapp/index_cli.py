@@ -13,21 +13,24 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from recommender.store.leases import lease_info
+from recommender.store.models import IndexRun, RunStatus
 from recommender.versions import (
     DEFAULT_TOLERANCE,
     GATE_METRIC,
     IndexVersion,
-    RebuildBusyError,
     VersionNotFoundError,
-    labelled_evaluator,
-    rebuild,
 )
 
-from .catalog import fingerprint, get_catalog, snapshot_profiles
+from .catalog import get_catalog
 from .commands import LABELS_AS_OF, REPO_ROOT
+from .jobs import REBUILD_JOB, JobBusyError, describe_run, recent_runs, run_rebuild
+
+STATUS_RUNS = 5
+"""Runs ``index status`` lists."""
 
 index_cli = AppGroup("index", help="Look after the supplier search index versions: rebuild "
                      "with a quality check, see which version is served, list, roll back, "
@@ -55,8 +58,10 @@ def _describe(label: str, version: IndexVersion | None) -> str:
                    "fell by no more than --tolerance points below the served version. A "
                    "refused version is kept (see `index list`) and can be promoted later with "
                    "`index rollback VERSION`. Only one rebuild runs at a time; a second one "
-                   "exits with status 1 and says who holds the lock. Unchanged profile texts "
-                   "are not encoded again (embedding cache). " + RESTART_NOTE + ".")
+                   "exits with status 1 and says who holds the lock (a lease in the database, "
+                   "so this holds across hosts too). Unchanged profile texts are not encoded "
+                   "again (embedding cache). Every run is recorded: see `index status`. "
+                   + RESTART_NOTE + ".")
 @click.option("--force", is_flag=True, help="promote even if the quality check fails")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=DEFAULT_TOLERANCE,
               show_default=True, help="nDCG@10 points the new version may lose")
@@ -70,37 +75,37 @@ def _describe(label: str, version: IndexVersion | None) -> str:
               help="date certificates are checked on (the labels' date)")
 def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
                     as_of: str) -> None:
-    from recommender.config import RetrievalConfig
-
     try:
         day = date.fromisoformat(as_of)
     except ValueError as exc:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
-    catalog = get_catalog()
-    profiles, seq = snapshot_profiles(catalog.sessions)
-    config = RetrievalConfig.from_env()
-    encoder = catalog.encoder(config)
-    evaluate = labelled_evaluator(
-        {p.doc_id: p.facts() for p in profiles}, {p.doc_id: p.search_text for p in profiles},
-        {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=day)
-    try:
-        result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
-                         [p.search_text for p in profiles], fingerprint(profiles), config,
-                         evaluate=evaluate, tolerance=tolerance, force=force, change_seq=seq)
-    except RebuildBusyError as exc:
-        raise click.ClickException(f"rebuild did not start: {exc}") from exc
-    click.echo(result.message)
-    if not result.promoted:
+    run = rebuild_and_report("cli", force=force, tolerance=tolerance, queries=queries,
+                             qrels=qrels, as_of=day)
+    if run.status != RunStatus.PROMOTED:
         raise SystemExit(1)
-    catalog.load_or_build()  # this process serves the new version at once
-    click.echo(RESTART_NOTE)
+
+
+def rebuild_and_report(trigger: str, **options) -> IndexRun:
+    """Run a rebuild through :func:`webapp.jobs.run_rebuild` and say what happened."""
+    try:
+        run = run_rebuild(current_app._get_current_object(), trigger, **options)
+    except JobBusyError as exc:
+        raise click.ClickException(f"rebuild did not start: {exc}") from exc
+    if run.status == RunStatus.FAILED:
+        raise click.ClickException(f"rebuild failed (run #{run.id}): {run.message}")
+    click.echo(run.message)
+    if run.status == RunStatus.PROMOTED:
+        click.echo(RESTART_NOTE)
+    return run
 
 
 @index_cli.command("status", help="Show the promoted (CURRENT) version, the one before it, "
                    "the version this process serves if it differs (a damaged CURRENT is "
                    "replaced by the newest older valid version), unfinished builds, a running "
-                   "rebuild, and the latest load errors. With --verify the current version's "
-                   "files are checked against their checksums now.")
+                   "rebuild, the latest load errors, and the last rebuild runs from the "
+                   "database (when, trigger, outcome, duration, profiles, texts embedded, "
+                   "nDCG@10, version, reason). With --verify the current version's files are "
+                   "checked against their checksums now.")
 @click.option("--verify", is_flag=True, help="load the served version, checking checksums")
 def status_command(verify: bool) -> None:
     catalog = get_catalog()
@@ -134,6 +139,17 @@ def status_command(verify: bool) -> None:
         click.echo("load errors (newest last):")
         for err in errors:
             click.echo(f"  {err['at']} {err['version']}: {err['error']}")
+    with catalog.sessions() as session:
+        runs = recent_runs(session, STATUS_RUNS)
+        lease = lease_info(session, REBUILD_JOB)
+    if lease is not None and lease.active():
+        click.echo(f"rebuild lease held by {lease.describe()}")
+    if runs:
+        click.echo("last rebuild runs (newest first):")
+        for run in runs:
+            click.echo(f"  {describe_run(run)}")
+    else:
+        click.echo("no rebuild runs recorded yet")
 
 
 @index_cli.command("list", help="List the kept index versions, oldest first: id, build time, "

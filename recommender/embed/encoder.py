@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,11 @@ WINDOW_STRIDE = 64
 """Tokens between window starts: windows overlap by half."""
 MAX_WINDOWS = 256
 """Windows per passage; text beyond 256 windows (~32k tokens) is not embedded."""
+PROGRESS_CHUNK_BATCHES = 8
+"""Encoder batches per progress report when a progress callback is given."""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as a long job advances (index builds)."""
 
 
 class EncoderError(RuntimeError):
@@ -57,9 +62,14 @@ class Encoder(ABC):
 
     @abstractmethod
     def encode_passages(
-        self, texts: Sequence[str], *, show_progress: bool | None = None
+        self, texts: Sequence[str], *, show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> list[np.ndarray]:
-        """One ``(windows, dim)`` matrix per passage (one row for short passages)."""
+        """One ``(windows, dim)`` matrix per passage (one row for short passages).
+
+        ``progress``, if given, is called as ``progress("embedding", done, total)`` with
+        ``total`` the passages that are not in the embedding cache (0 when all are).
+        """
 
 
 class EmbeddingCache:
@@ -207,8 +217,34 @@ class SentenceTransformerEncoder(Encoder):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode([self._prepare(t) for t in texts], self.config.query_prompt, False)
 
+    def _encode_reporting(self, windows: list[list[str]], show_progress: bool,
+                          progress: Progress) -> np.ndarray:
+        """Encode the windows of several passages in chunks, reporting passages done."""
+        flat = [w for ws in windows for w in ws]
+        ends = np.cumsum([len(ws) for ws in windows])
+        chunk = max(1, self.config.batch_size * PROGRESS_CHUNK_BATCHES)
+        bar = None
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(flat), desc="Encoding", unit="window")
+        parts = []
+        try:
+            for start in range(0, len(flat), chunk):
+                part = flat[start:start + chunk]
+                parts.append(self._encode(part, self.config.passage_prompt, False))
+                if bar is not None:
+                    bar.update(len(part))
+                done = int(np.searchsorted(ends, start + len(part), side="right"))
+                progress("embedding", done, len(windows))
+        finally:
+            if bar is not None:
+                bar.close()
+        return np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+
     def encode_passages(
-        self, texts: Sequence[str], *, show_progress: bool | None = None
+        self, texts: Sequence[str], *, show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> list[np.ndarray]:
         if show_progress is None:
             show_progress = sys.stderr.isatty() and len(texts) > 64
@@ -216,11 +252,16 @@ class SentenceTransformerEncoder(Encoder):
         keys = [EmbeddingCache.key(t) for t in prepared]
         cached = self.cache.get_many(self.model_id, list(set(keys)))
         todo = {k: t for k, t in zip(keys, prepared, strict=True) if k not in cached}
+        if progress is not None:
+            progress("embedding", 0, len(todo))
         if todo:
             todo_keys = list(todo)
             windows = [self._windows(todo[k]) for k in todo_keys]
             flat = [w for ws in windows for w in ws]
-            vecs = self._encode(flat, self.config.passage_prompt, show_progress)
+            if progress is None:
+                vecs = self._encode(flat, self.config.passage_prompt, show_progress)
+            else:
+                vecs = self._encode_reporting(windows, show_progress, progress)
             fresh, pos = [], 0
             for k, ws in zip(todo_keys, windows, strict=True):
                 fresh.append((k, vecs[pos : pos + len(ws)]))

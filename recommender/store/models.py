@@ -442,6 +442,9 @@ class IndexRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(255))
     """``hostname:pid`` of the process that ran it."""
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    """The staff account that started it (trigger ``staff``). Not a foreign key: the
+    history outlives a deleted account."""
 
 
 class JobLock(Base):
