@@ -110,3 +110,49 @@ def test_language_switch_and_phone_layout(browser, live) -> None:
     page.goto("/login")  # the choice is remembered
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def test_staff_imports_a_file_and_retrains(page, live, tmp_path) -> None:
+    add_account(live, "hepza@example.vn", "staff")
+    login(page, "hepza@example.vn", PASSWORD)
+    upload = tmp_path / "nha-cung-cap.csv"
+    upload.write_text(
+        "external_id,name,description,sector,processes,location,certifications\n"
+        "SUP-07001,Công ty Xi Mạ Phú Lợi,Xi mạ niken và crom trang trí cho tay nắm cửa,"
+        "mechanical,electroplating,KCN Tân Tạo,ISO 9001\n", encoding="utf-8")
+    page.goto("/staff/import")
+    page.set_input_files("#file", str(upload))
+    page.shots("import-form")
+    page.click("form.profile button[type=submit]")
+    page.wait_for_selector("#import-report")
+    report = page.inner_text("#import-report")
+    assert "Đã ghi vào cơ sở dữ liệu" in report and "nha-cung-cap.csv" in report
+    page.shots("imported")
+
+    # searchable within seconds, before any rebuild (every process follows the change log)
+    imported = time.monotonic()
+    while True:
+        page.goto("/?q=xi mạ niken crom tay nắm cửa")
+        page.wait_for_selector("article.result")
+        if "/suppliers/SUP-07001" in _first_result(page) or time.monotonic() - imported > 3:
+            break
+        page.wait_for_timeout(200)
+    assert "/suppliers/SUP-07001" in _first_result(page)
+
+    page.goto("/staff/index")
+    before = page.locator("section[aria-labelledby=current-h] code").first.inner_text()
+    page.check("input[name=force]")
+    page.click("#retrain-h ~ form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Đã bắt đầu huấn luyện lại" in page.inner_text("body")
+    page.shots("retraining")
+    # the page refreshes itself while the run goes on; wait for the run to end
+    deadline = time.monotonic() + 300
+    while page.locator("#progress").count() and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        page.reload()
+    runs = page.inner_text("section[aria-labelledby=runs-h] tbody tr:first-child")
+    assert "đã đưa vào phục vụ" in runs and "nhân viên" in runs, runs
+    after = page.locator("section[aria-labelledby=current-h] code").first.inner_text()
+    assert after != before
+    page.shots("retrained")

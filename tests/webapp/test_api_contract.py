@@ -204,3 +204,38 @@ def test_buyer_shortlist_and_request_responses_match_the_document(app, client) -
     add_account(app, "contract-dn2@example.vn", "enterprise", "SUP-00007")
     login(client, "contract-dn2@example.vn")
     check(client.get("/api/v1/requests"), "/api/v1/requests", status=403)
+
+
+def test_staff_index_and_analytics_responses_match_the_document(app, client) -> None:
+    import time
+
+    check(client.get("/api/v1/index/status"), "/api/v1/index/status", status=401)
+    add_account(app, "contract-hepza@example.vn", "staff")
+    login(client, "contract-hepza@example.vn")
+    status = check(client.get("/api/v1/index/status"), "/api/v1/index/status")
+    assert status["current"]["version_id"] == app.extensions["ketnoi_catalog"].version
+    started = check(client.post("/api/v1/index/rebuild", json={"force": True}),
+                    "/api/v1/index/rebuild", "post", 202)
+    busy = client.post("/api/v1/index/rebuild")
+    if busy.status_code != 202:  # the first run may already have finished
+        check(busy, "/api/v1/index/rebuild", "post", 409)
+    check(client.post("/api/v1/index/rebuild", json={"force": 1}), "/api/v1/index/rebuild",
+          "post", 400)
+    path = "/api/v1/index/runs/{run_id}"
+    deadline = time.monotonic() + 300
+    while (run := check(client.get(f"/api/v1/index/runs/{started['id']}"), path))["status"] \
+            == "running" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert run["status"] == "promoted", run
+    check(client.get("/api/v1/index/runs/999999"), path, status=404)
+    runs = check(client.get("/api/v1/index/runs?per_page=2"), "/api/v1/index/runs")
+    assert runs["_meta"]["per_page"] == 2
+    check(client.get("/api/v1/index/runs?page=0"), "/api/v1/index/runs", status=400)
+    check(client.get("/api/v1/index/status"), "/api/v1/index/status")
+    client.get("/api/v1/search?q=gia công CNC")
+    data = check(client.get("/api/v1/analytics?days=90"), "/api/v1/analytics")
+    assert data["searches"] >= 1
+    check(client.get("/api/v1/analytics?days=2"), "/api/v1/analytics", status=400)
+    _buyer_account(app, "contract-buyer-staffapi@example.vn")
+    login(client, "contract-buyer-staffapi@example.vn")
+    check(client.get("/api/v1/index/status"), "/api/v1/index/status", status=403)

@@ -283,6 +283,8 @@ def test_retrain_now_runs_in_the_background_with_progress(app, staff) -> None:
     assert runs["items"][0]["id"] >= run["id"]
     page = staff.get("/staff/index?lang=vi").get_data(as_text=True)
     assert done["version_id"] in page and "đã đưa vào phục vụ" in page
+    runs_table = page[page.index('id="runs-h"'):page.index('id="versions-h"')]
+    assert f"{done['metrics']['nDCG@10']:.2f}" in runs_table
     with app.app_context(), app.extensions["ketnoi_db"].sessions() as s:
         assert s.get(IndexRun, run["id"]).trigger == "staff"
     assert staff.post("/api/v1/index/rebuild", json={"force": "yes"}).status_code == 400
