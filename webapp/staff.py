@@ -59,7 +59,6 @@ from .search import format_day
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 api = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
-PER_PAGE = 30
 ANALYTICS_DAYS = (7, 30, 90, 365)
 """Periods the analytics page offers (days back from now)."""
 TOP_QUERIES = 20
@@ -353,7 +352,6 @@ def certificate_warnings(profile: SupplierProfile, today: date) -> list[dict]:
 @login_required(role="staff")
 def profiles_page():
     page, per_page = page_args(strict=False)
-    per_page = min(per_page, PER_PAGE) if "per_page" not in request.args else per_page
     which = request.args.get("filter", "all")
     if which not in PROFILE_FILTERS:
         which = "all"

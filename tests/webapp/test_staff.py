@@ -205,6 +205,8 @@ def test_expiring_certificates_are_listed(staff) -> None:
     assert "SUP-00004" in page and "còn 20 ngày" in page
     assert "SUP-00005" in page and "đã hết hạn" in page
     assert "SUP-00007" not in page  # valid until 2099
+    paged = staff.get("/staff/profiles?filter=expiring&per_page=1").get_data(as_text=True)
+    assert "page=2" in paged and "filter=expiring" in paged
     found = staff.get("/staff/profiles?q=SUP-00004").get_data(as_text=True)
     assert "SUP-00004" in found and "SUP-00005" not in found
 
