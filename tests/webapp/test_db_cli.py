@@ -10,6 +10,7 @@ import pytest
 from webapp import create_app
 
 from ..store.files import profile_row, write_jsonl
+from ..store.test_migrations import HEAD
 
 
 @pytest.fixture()
@@ -77,7 +78,7 @@ def test_catalog_reads_profiles_from_the_database(app) -> None:
 def test_init_db(runner) -> None:
     result = runner.invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
-    assert "schema revision 0002; 3 supplier profiles" in result.output
+    assert f"schema revision {HEAD}; 3 supplier profiles" in result.output
 
 
 def test_import_profiles(runner, app, tmp_path) -> None:
