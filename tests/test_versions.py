@@ -185,3 +185,29 @@ def test_version_ids_cannot_leave_the_versions_directory(tmp_path) -> None:
     for bad in ("", "../x", ".hidden", "a/b"):
         with pytest.raises(VersionNotFoundError):
             store.get(bad)
+
+
+@pytest.mark.parametrize(("part", "said"), [
+    ("vectors/index-*", "corrupt or truncated: its sha256"),
+    ("vectors/manifest.json", "manifest"),
+    ("lexical/lexical.jsonl.gz", "checksum"),
+    ("lexical/lexical-manifest.json", "unreadable"),
+    ("windows.json", "unreadable"),
+    ("version.json", "missing or unfinished"),
+])
+def test_truncated_file_of_each_kind_is_detected_and_the_previous_version_served(
+        tmp_path, encoder, config, docs, part, said) -> None:
+    """A full disk or a crash of the storage can leave any file of a version cut short."""
+    store = IndexStore(tmp_path)
+    first = _build(store, encoder, config, docs).version
+    second = _build(store, encoder, config, docs, "g").version
+    victim = next(second.path.glob(part))
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    index, served = store.load_current(encoder, config)
+    assert served.version_id == first.version_id and len(index) == 12
+    assert index.search("bó dây điện ô tô", 1)[0].doc_id == 6
+    assert store._pointer()["version"] == second.version_id  # CURRENT left for staff to see
+    error = store.load_errors()[-1]
+    assert error["version"] == second.version_id
+    assert said in error["error"], error

@@ -21,6 +21,7 @@ from recommender.versions import (
     GATE_METRIC,
     IndexVersion,
     RebuildBusyError,
+    RebuildFailedError,
     VersionNotFoundError,
     labelled_evaluator,
     rebuild,
@@ -56,7 +57,10 @@ def _describe(label: str, version: IndexVersion | None) -> str:
                    "refused version is kept (see `index list`) and can be promoted later with "
                    "`index rollback VERSION`. Only one rebuild runs at a time; a second one "
                    "exits with status 1 and says who holds the lock. Unchanged profile texts "
-                   "are not encoded again (embedding cache). " + RESTART_NOTE + ".")
+                   "are not encoded again (embedding cache). Unless --no-learn, the ranking "
+                   "weights are tuned on buyers' contacts and shortlists of logged searches "
+                   "and used only if held-apart searches improve and the labelled queries do "
+                   "not get worse; the command prints what was learned. " + RESTART_NOTE + ".")
 @click.option("--force", is_flag=True, help="promote even if the quality check fails")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=DEFAULT_TOLERANCE,
               show_default=True, help="nDCG@10 points the new version may lose")
@@ -68,9 +72,12 @@ def _describe(label: str, version: IndexVersion | None) -> str:
               help="graded judgements (TSV)")
 @click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
               help="date certificates are checked on (the labels' date)")
+@click.option("--learn/--no-learn", default=True, show_default=True,
+              help="tune the ranking weights on the interaction log")
 def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
-                    as_of: str) -> None:
+                    as_of: str, learn: bool) -> None:
     from recommender.config import RetrievalConfig
+    from recommender.learn import describe, make_learner, read_implicit_judgements
 
     try:
         day = date.fromisoformat(as_of)
@@ -83,13 +90,23 @@ def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
     evaluate = labelled_evaluator(
         {p.doc_id: p.facts() for p in profiles}, {p.doc_id: p.search_text for p in profiles},
         {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=day)
+    learner = None
+    if learn:
+        with catalog.sessions() as session:
+            logged = read_implicit_judgements(session)
+        learner = make_learner(logged, {p.doc_id: p.facts() for p in profiles})
     try:
         result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
                          [p.search_text for p in profiles], fingerprint(profiles), config,
-                         evaluate=evaluate, tolerance=tolerance, force=force, change_seq=seq)
+                         evaluate=evaluate, tolerance=tolerance, force=force, change_seq=seq,
+                         learn=learner)
     except RebuildBusyError as exc:
         raise click.ClickException(f"rebuild did not start: {exc}") from exc
+    except RebuildFailedError as exc:
+        raise click.ClickException(f"rebuild failed: {exc}") from exc
     click.echo(result.message)
+    if learn:
+        click.echo(describe(result.version.learning))
     if not result.promoted:
         raise SystemExit(1)
     catalog.load_or_build()  # this process serves the new version at once
@@ -115,6 +132,9 @@ def status_command(verify: bool) -> None:
     click.echo(_describe("current", current))
     if current is not None and current.gate:
         click.echo(f"  quality check: {current.gate}")
+    if current is not None and current.weights:
+        click.echo("  learned ranking weights: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in sorted(current.weights.items())))
     click.echo(_describe("previous", store.previous()))
     serving = store.serving or catalog.index_version
     if serving is not None and (current is None or serving.version_id != current.version_id):
@@ -126,7 +146,11 @@ def status_command(verify: bool) -> None:
         click.echo(f"unfinished builds (removed by the next rebuild): "
                    f"{', '.join(d.name for d in unfinished)}")
     holder = store.rebuild_holder()
-    if holder:
+    if holder and holder.get("alive") is False:
+        click.echo(f"stale rebuild lock: process {holder.get('pid')} (started "
+                   f"{holder.get('started_at')}) is gone; the next rebuild takes the lock "
+                   f"over and removes its unfinished build")
+    elif holder:
         click.echo(f"rebuild running: process {holder.get('pid')} since "
                    f"{holder.get('started_at')}")
     errors = store.load_errors()
