@@ -315,6 +315,8 @@ def describe(learning: Mapping[str, Any] | None) -> str:
     """One line saying what a version learned from use (from its ``version.json``)."""
     if not learning:
         return "learning from use: not run"
+    if "carried_from" in learning:
+        return f"learning from use: {learning.get('reason', '')}"
     parts = [f"learning from use: {learning.get('queries', 0)} judged queries "
              f"({learning.get('tuning_queries', 0)} tuning, "
              f"{learning.get('held_queries', 0)} held apart)"]

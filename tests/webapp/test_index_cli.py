@@ -227,6 +227,19 @@ def test_rebuild_prints_what_was_learned_and_a_version_is_served_with_its_weight
     assert again.index.config.expansion_weight == catalog.index.config.expansion_weight
     status = _index(app, "status").output
     assert "learned ranking weights: alpha 0.80, requirement_weight 2.00" in status
+    # profiles edited, the app restarts: its build on start keeps the learned weights
+    from recommender.store.models import SupplierProfile
+
+    with app.extensions["ketnoi_db"].sessions() as session:
+        session.get(SupplierProfile, 3).description += " Màng PE in logo."
+        session.commit()
+    restarted = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
+    restarted.load_or_build()
+    assert restarted.version != current.version_id
+    assert restarted.index_version.weights == current.weights
+    assert restarted.index_version.learning["carried_from"] == current.version_id
+    assert restarted.index.config.alpha == 0.8
+    assert restarted.recommender.requirement_weight == 2.0
     quiet = _index(app, "rebuild", "--force", "--no-learn", *labels)
     assert quiet.exit_code == 0 and "learning from use" not in quiet.output
     assert store.current().learning is None and store.current().weights is None
