@@ -503,9 +503,15 @@ def rebuild(
                 f"still serving {serving.version_id if serving else 'nothing'}, and the "
                 f"unfinished directory was removed") from exc
         baseline = store.current()
-        outcome = learn(index) if learn is not None else None
-        if outcome is not None:
-            version.learning = outcome.to_dict()
+        outcome = None
+        if learn is not None:
+            try:
+                outcome = learn(index)
+                version.learning = outcome.to_dict()
+            except Exception as exc:  # the interaction log unreadable, say: build anyway
+                log.exception("learning from use failed; the configured weights are used")
+                version.learning = {"reason": f"learning failed, the configured weights are "
+                                              f"used: {exc}"}
         if evaluate is not None:
             version.metrics = dict(evaluate(index))
         if outcome is not None and outcome.accepted:

@@ -211,3 +211,14 @@ def test_truncated_file_of_each_kind_is_detected_and_the_previous_version_served
     error = store.load_errors()[-1]
     assert error["version"] == second.version_id
     assert said in error["error"], error
+
+
+def test_a_failed_learning_step_does_not_stop_the_rebuild(tmp_path, encoder, config,
+                                                          docs) -> None:
+    def broken(_index):
+        raise RuntimeError("interaction log unreadable")
+
+    result = _build(IndexStore(tmp_path), encoder, config, docs, learn=broken)
+    assert result.promoted and result.version.weights is None
+    assert "learning failed" in result.version.learning["reason"]
+    assert "interaction log unreadable" in result.version.learning["reason"]
