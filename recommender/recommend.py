@@ -17,7 +17,7 @@ import numpy as np
 
 from .embed.text import syllables
 from .expand import load_glossary
-from .rank import REQUIREMENT_WEIGHT, ProfileFacts, RequirementCheck, rank
+from .rank import ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError
 
@@ -60,7 +60,12 @@ def matched_terms(query: str, text: str) -> tuple[str, ...]:
 
 
 class SupplierRecommender:
-    """Ranks suppliers for buyer queries over a :class:`HybridIndex`."""
+    """Ranks suppliers for buyer queries over a :class:`HybridIndex`.
+
+    ``requirement_weight`` defaults to the index's configuration, which carries the
+    weights of the index version served (learned ones included, see
+    :meth:`recommender.versions.IndexStore.load`).
+    """
 
     def __init__(
         self,
@@ -68,12 +73,13 @@ class SupplierRecommender:
         facts: Mapping[int, ProfileFacts],
         texts: Mapping[int, str],
         *,
-        requirement_weight: float = REQUIREMENT_WEIGHT,
+        requirement_weight: float | None = None,
     ) -> None:
         self.index = index
         self.facts = facts
         self.texts = texts
-        self.requirement_weight = requirement_weight
+        self.requirement_weight = (index.config.requirement_weight if requirement_weight is None
+                                   else requirement_weight)
 
     def recommend(
         self,

@@ -28,6 +28,7 @@ from .config import RetrievalConfig
 from .embed.encoder import MAX_WINDOWS, Encoder, Progress
 from .embed.text import check_query, normalize
 from .expand import load_glossary
+from .faults import pause_point
 from .fusion import fuse
 from .index import VectorIndex, choose_kind, create_index, load_index, set_threads
 from .index.base import ReadWriteLock
@@ -134,6 +135,8 @@ class HybridIndex:
         else:
             mats = encoder.encode_passages(list(texts), show_progress=show_progress,
                                            progress=progress)
+        pause_point("encoded")
+        if progress is not None:
             progress("indexing", 0, 1)
         counts = np.array([len(m) for m in mats], dtype=np.int64)
         wids = _window_ids(arr, counts)
@@ -318,6 +321,7 @@ class HybridIndex:
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock.read():
             self.vectors.save(directory / "vectors", model_id=self.encoder.model_id)
+            pause_point("saving")
             self.lexical.save(directory / "lexical")
             tmp = directory / ".windows.json.tmp"
             tmp.write_text(json.dumps({str(k): v for k, v in self.windows.items()}))

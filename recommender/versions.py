@@ -14,6 +14,10 @@ a lock file created with ``O_EXCL``; a lock whose process is gone is taken over)
 
 :func:`rebuild` adds a quality gate: the new version is evaluated and promoted
 only if its nDCG@10 did not fall more than a tolerance below the serving one's.
+It can also learn the ranking weights from buyers' use (:mod:`recommender.learn`):
+learned weights are kept in the version (``weights``, with the evidence in
+``learning``) only if the labelled queries do not score worse with them, and a
+loaded version is searched with its own weights.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 
 from .config import RetrievalConfig
 from .embed.encoder import Encoder, Progress
+from .faults import pause_point
 from .search import HybridIndex
 
 log = logging.getLogger(__name__)
@@ -58,6 +63,10 @@ class VersionNotFoundError(LookupError):
     """No ready version with that id."""
 
 
+class RebuildFailedError(RuntimeError):
+    """A rebuild could not write its version (a full disk, say); nothing was promoted."""
+
+
 @dataclass
 class IndexVersion:
     """What one saved index holds and how it came to be."""
@@ -75,6 +84,11 @@ class IndexVersion:
     change_seq: int | None = None
     """The last profile-change sequence number (``profile_change.id``) read before the
     profiles were read for this build: serving processes replay later changes onto it."""
+    weights: dict[str, float] | None = None
+    """Ranking weights learned from use that this version is searched with (None: the
+    configured ones); see :meth:`RetrievalConfig.with_weights`."""
+    learning: dict[str, Any] | None = None
+    """What learning from use found and decided (queries, held-apart metrics, reasons)."""
     path: Path = field(default=Path("."), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,9 +202,19 @@ class IndexStore:
         return self._pointer()["pinned"]
 
     def rebuild_holder(self) -> dict[str, Any] | None:
-        """Who holds the rebuild lock (pid, host, started_at), or None."""
+        """Who holds the rebuild lock (pid, host, started_at), or None.
+
+        ``alive`` is added for a holder on this host: False for a lock left by a
+        process that is gone (killed), which the next build takes over.
+        """
         path = self.root / LOCK_FILE
-        return self._lock_holder(path) if path.exists() else None
+        if not path.exists():
+            return None
+        holder = self._lock_holder(path)
+        pid = holder.get("pid")
+        if isinstance(pid, int) and holder.get("host") == socket.gethostname():
+            holder["alive"] = _pid_alive(pid)
+        return holder
 
     def current(self) -> IndexVersion | None:
         """The promoted version named by CURRENT (even if its files are damaged)."""
@@ -378,10 +402,11 @@ class IndexStore:
 
     def load(self, version: IndexVersion, encoder: Encoder,
              config: RetrievalConfig | None = None) -> HybridIndex:
-        """Load one version, verifying its checksums."""
+        """Load one version, verifying its checksums; it is searched with its own weights."""
         if version.model_id != encoder.model_id:
             raise ValueError(f"index version {version.version_id} was built with "
                              f"{version.model_id!r}, not {encoder.model_id!r}")
+        config = (config or RetrievalConfig.from_env()).with_weights(version.weights)
         return HybridIndex.load(version.path, encoder, config)
 
     def load_current(
@@ -422,6 +447,8 @@ class IndexStore:
 
 
 Evaluator = Callable[[HybridIndex], Mapping[str, float]]
+Learner = Callable[[HybridIndex], Any]
+"""Returns a :class:`recommender.learn.LearningOutcome` for the index just built."""
 
 
 def gate_decision(
@@ -454,6 +481,7 @@ def rebuild(
     show_progress: bool | None = None,
     change_seq: int | None = None,
     progress: Progress | None = None,
+    learn: Learner | None = None,
 ) -> RebuildResult:
     """Build a new version, evaluate it, and promote it if it is not worse.
 
@@ -461,18 +489,43 @@ def rebuild(
     if it has none). ``force`` promotes whatever the metrics say. ``progress`` is
     passed to :meth:`IndexStore.build`.
 
+    ``learn`` tunes the ranking weights on the new index from buyers' use; weights it
+    accepts are evaluated on the labelled queries too and kept only if nDCG@10 there
+    is not lower than with the configured weights (the gate then compares the
+    learned ranking). The evidence and the decision go into ``version.learning``.
+
     Raises:
         RebuildBusyError: another build is running.
+        RebuildFailedError: the version could not be written (its directory is removed).
     """
     if tolerance < 0:
         raise ValueError("tolerance must be 0 or more points")
     with store.rebuild_lock():
-        index, version = store.build(encoder, ids, texts, fingerprint, config,
-                                     show_progress=show_progress, change_seq=change_seq,
-                                     progress=progress)
+        serving = store.current()
+        try:
+            index, version = store.build(encoder, ids, texts, fingerprint, config,
+                                         show_progress=show_progress, change_seq=change_seq,
+                                         progress=progress)
+        except OSError as exc:
+            raise RebuildFailedError(
+                f"could not write the new index version ({exc}); nothing was promoted, "
+                f"still serving {serving.version_id if serving else 'nothing'}, and the "
+                f"unfinished directory was removed") from exc
         baseline = store.current()
+        outcome = None
+        if learn is not None:
+            try:
+                outcome = learn(index)
+                version.learning = outcome.to_dict()
+            except Exception as exc:  # the interaction log unreadable, say: build anyway
+                log.exception("learning from use failed; the configured weights are used")
+                version.learning = {"reason": f"learning failed, the configured weights are "
+                                              f"used: {exc}"}
         if evaluate is not None:
             version.metrics = dict(evaluate(index))
+        if outcome is not None and outcome.accepted:
+            index = _use_learned(index, version, outcome.weights, evaluate)
+        if evaluate is not None:
             if baseline is not None and baseline.metrics is None:
                 try:
                     baseline.metrics = dict(evaluate(store.load(baseline, encoder, config)))
@@ -485,6 +538,7 @@ def rebuild(
         if ok or force:
             version.gate = ("promoted" + (" by force" if not ok else "") + f": {why}")
             store.write(version)
+            pause_point("unpromoted")  # crash tests: written, evaluated, not yet promoted
             store.promote(version)
             return RebuildResult(version, True, f"promoted {version.version_id}: {why}")
         version.gate = f"refused: {why}"
@@ -492,6 +546,35 @@ def rebuild(
         return RebuildResult(version, False, (
             f"not promoted {version.version_id}: {why}; still serving "
             f"{baseline.version_id if baseline else 'nothing'} (use --force to promote anyway)"))
+
+
+def _use_learned(index: HybridIndex, version: IndexVersion, weights: Mapping[str, float],
+                 evaluate: Evaluator | None) -> HybridIndex:
+    """The labelled queries' veto on learned weights; returns the index to serve and score."""
+    learned = index.with_config(index.config.with_weights(weights))
+    learning = version.learning if version.learning is not None else {}
+    if evaluate is None:
+        learning["used"] = True
+        learning["decision"] = "used: no labelled queries to check them against"
+    else:
+        scored = dict(evaluate(learned))
+        before, after = version.metrics[GATE_METRIC], scored[GATE_METRIC]
+        learning["labelled"] = {"defaults": before, "learned": after}
+        text = f"labelled {GATE_METRIC} {before:.2f} -> {after:.2f}"
+        if after < before:
+            learning["used"] = False
+            learning["decision"] = (f"not used, the version keeps the configured weights: "
+                                    f"{text} with the learned weights")
+            version.learning = learning
+            log.warning("learned weights %s refused: %s", dict(weights), text)
+            return index
+        learning["used"] = True
+        learning["decision"] = f"used: {text}"
+        version.metrics = scored
+    version.weights = dict(weights)
+    version.learning = learning
+    log.info("index version %s uses learned weights %s", version.version_id, version.weights)
+    return learned
 
 
 def labelled_evaluator(

@@ -48,3 +48,31 @@ def test_live_update_benchmark_runs_and_every_change_becomes_visible(
     rows = {r["what"]: r for r in json.loads(out.read_text())["rows"]}
     assert rows["visible in another process (change log)"]["n"] == 3
     sys.modules.pop("bench_live", None)
+
+
+def test_rebuild_benchmark_smoke_run(tmp_path, config, encoder) -> None:
+    """bench_rebuild.py on 20 profiles: one cold and one warm rebuild, each in its own process."""
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        import bench_rebuild
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    out = tmp_path / "rebuild.json"
+    assert encoder.dim  # the model is materialised in the session cache the runs link to
+    assert bench_rebuild.main(["--sizes", "20", "--workdir", str(tmp_path / "work"),
+                               "--model-cache", str(config.cache_dir), "--json", str(out),
+                               "--timeout", "600"]) == 0
+    rows = {r["mode"]: r for r in json.loads(out.read_text())["rows"]}
+    assert set(rows) == {"cold", "warm"}
+    cold, warm = rows["cold"], rows["warm"]
+    assert cold["cached_before"] == 0 and warm["cached_before"] >= 20  # the cold run filled it
+    for row in (cold, warm):
+        assert row["profiles"] == 20 and row["promoted"] and row["faiss"] == "flat"
+        assert row["windows"] >= 20 and row["version_bytes"] > 0
+        assert row["peak_rss_mib"] >= row["peak_rss_after_model_mib"] > 100
+    sys.modules.pop("bench_rebuild", None)

@@ -219,3 +219,40 @@ def test_build_reports_progress_by_stage(tmp_path, encoder, config, docs, monkey
     store.build(encoder, ids, texts, "p", config, show_progress=False,
                 progress=lambda *event: again.append(event))
     assert again[0] == ("embedding", 0, 0)  # everything came from the cache
+
+
+@pytest.mark.parametrize(("part", "said"), [
+    ("vectors/index-*", "corrupt or truncated: its sha256"),
+    ("vectors/manifest.json", "manifest"),
+    ("lexical/lexical.jsonl.gz", "checksum"),
+    ("lexical/lexical-manifest.json", "unreadable"),
+    ("windows.json", "unreadable"),
+    ("version.json", "missing or unfinished"),
+])
+def test_truncated_file_of_each_kind_is_detected_and_the_previous_version_served(
+        tmp_path, encoder, config, docs, part, said) -> None:
+    """A full disk or a crash of the storage can leave any file of a version cut short."""
+    store = IndexStore(tmp_path)
+    first = _build(store, encoder, config, docs).version
+    second = _build(store, encoder, config, docs, "g").version
+    victim = next(second.path.glob(part))
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    index, served = store.load_current(encoder, config)
+    assert served.version_id == first.version_id and len(index) == 12
+    assert index.search("bó dây điện ô tô", 1)[0].doc_id == 6
+    assert store._pointer()["version"] == second.version_id  # CURRENT left for staff to see
+    error = store.load_errors()[-1]
+    assert error["version"] == second.version_id
+    assert said in error["error"], error
+
+
+def test_a_failed_learning_step_does_not_stop_the_rebuild(tmp_path, encoder, config,
+                                                          docs) -> None:
+    def broken(_index):
+        raise RuntimeError("interaction log unreadable")
+
+    result = _build(IndexStore(tmp_path), encoder, config, docs, learn=broken)
+    assert result.promoted and result.version.weights is None
+    assert "learning failed" in result.version.learning["reason"]
+    assert "interaction log unreadable" in result.version.learning["reason"]

@@ -223,9 +223,12 @@ class Catalog:
                         if loaded is not None:
                             continue
                     log.info("building the supplier index (%s)", why)
+                    replaced = loaded[1] if loaded is not None else None
                     index, version = self.store.build(
                         encoder, [p.doc_id for p in profiles],
                         [p.search_text for p in profiles], wanted, config, change_seq=seq)
+                    if replaced is not None and replaced.weights:
+                        index = carry_weights(index, version, replaced)
                     version.gate = f"promoted on start: {why}"
                     self.store.write(version)
                     self.store.promote(version)
@@ -337,6 +340,20 @@ class Catalog:
         self.applied_seq = applied_seq
         self.generation += 1
         self.error = None
+
+
+def carry_weights(index, version: IndexVersion, replaced: IndexVersion):
+    """Keep the learned weights of the version a start-time build replaces.
+
+    Profile edits make the app build a new version on start, without learning or a
+    quality check; the weights ``index rebuild`` learned (and checked on the labelled
+    queries) stay in use until the next rebuild instead of silently reverting.
+    """
+    version.weights = dict(replaced.weights)
+    version.learning = {"carried_from": replaced.version_id,
+                        "reason": f"weights learned for version {replaced.version_id} kept "
+                                  f"by a build on start"}
+    return index.with_config(index.config.with_weights(version.weights))
 
 
 def get_catalog() -> Catalog:

@@ -5,7 +5,7 @@ labelled buyer queries and promotes it only if nDCG@10 did not fall by more
 than a tolerance; ``status``, ``list``, ``rollback`` and ``prune`` look after
 the versions kept in ``INDEX_DIR/versions``. A promotion is one atomic rename
 of ``INDEX_DIR/CURRENT``; web workers already running keep the version they
-loaded until they restart.
+loaded until their change follower swaps the new one in (seconds).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ index_cli = AppGroup("index", help="Look after the supplier search index version
                      "with a quality check, see which version is served, list, roll back, "
                      "prune. Run `flask --app webapp index COMMAND --help` for each.")
 
-RESTART_NOTE = "web workers already running serve the new version after a restart"
+RESTART_NOTE = ("web workers already running swap the new version in within seconds (their "
+                "change followers notice it)")
 
 
 def _metric(version: IndexVersion) -> str:
@@ -60,8 +61,11 @@ def _describe(label: str, version: IndexVersion | None) -> str:
                    "`index rollback VERSION`. Only one rebuild runs at a time; a second one "
                    "exits with status 1 and says who holds the lock (a lease in the database, "
                    "so this holds across hosts too). Unchanged profile texts are not encoded "
-                   "again (embedding cache). Every run is recorded: see `index status`. "
-                   + RESTART_NOTE + ".")
+                   "again (embedding cache). Unless --no-learn, the ranking weights are tuned "
+                   "on buyers' contacts and shortlists of logged searches and used only if "
+                   "held-apart searches improve and the labelled queries do not get worse; "
+                   "the command prints what was learned. Every run is recorded: see `index "
+                   "status`. " + RESTART_NOTE + ".")
 @click.option("--force", is_flag=True, help="promote even if the quality check fails")
 @click.option("--tolerance", type=click.FloatRange(min=0), default=DEFAULT_TOLERANCE,
               show_default=True, help="nDCG@10 points the new version may lose")
@@ -73,14 +77,16 @@ def _describe(label: str, version: IndexVersion | None) -> str:
               help="graded judgements (TSV)")
 @click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
               help="date certificates are checked on (the labels' date)")
+@click.option("--learn/--no-learn", default=True, show_default=True,
+              help="tune the ranking weights on the interaction log")
 def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
-                    as_of: str) -> None:
+                    as_of: str, learn: bool) -> None:
     try:
         day = date.fromisoformat(as_of)
     except ValueError as exc:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
     run = rebuild_and_report("cli", force=force, tolerance=tolerance, queries=queries,
-                             qrels=qrels, as_of=day)
+                             qrels=qrels, as_of=day, learn=learn)
     if run.status != RunStatus.PROMOTED:
         raise SystemExit(1)
 
@@ -120,6 +126,9 @@ def status_command(verify: bool) -> None:
     click.echo(_describe("current", current))
     if current is not None and current.gate:
         click.echo(f"  quality check: {current.gate}")
+    if current is not None and current.weights:
+        click.echo("  learned ranking weights: " + ", ".join(
+            f"{k} {v:.2f}" for k, v in sorted(current.weights.items())))
     click.echo(_describe("previous", store.previous()))
     serving = store.serving or catalog.index_version
     if serving is not None and (current is None or serving.version_id != current.version_id):
@@ -131,7 +140,11 @@ def status_command(verify: bool) -> None:
         click.echo(f"unfinished builds (removed by the next rebuild): "
                    f"{', '.join(d.name for d in unfinished)}")
     holder = store.rebuild_holder()
-    if holder:
+    if holder and holder.get("alive") is False:
+        click.echo(f"stale rebuild lock: process {holder.get('pid')} (started "
+                   f"{holder.get('started_at')}) is gone; the next rebuild takes the lock "
+                   f"over and removes its unfinished build")
+    elif holder:
         click.echo(f"rebuild running: process {holder.get('pid')} since "
                    f"{holder.get('started_at')}")
     errors = store.load_errors()

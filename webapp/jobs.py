@@ -319,10 +319,11 @@ def _begin(app: Flask, trigger: str, account_id: int | None,
 
 
 def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.PathLike,
-             qrels: str | os.PathLike, as_of: date) -> IndexRun:
+             qrels: str | os.PathLike, as_of: date, learn: bool = True) -> IndexRun:
     """Build, evaluate, maybe promote; the finished run. Raises JobBusyError if the
     index directory is locked by a build outside the lease (a web worker starting)."""
     from recommender.config import RetrievalConfig
+    from recommender.learn import describe, make_learner, read_implicit_judgements
     from recommender.versions import labelled_evaluator, rebuild
 
     from .catalog import fingerprint, snapshot_profiles
@@ -341,13 +342,18 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                 {p.doc_id: p.facts() for p in profiles},
                 {p.doc_id: p.search_text for p in profiles},
                 {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=as_of)
+            learner = None
+            if learn:  # contacts and shortlists of logged searches (recommender.learn)
+                with catalog.sessions() as session:
+                    logged = read_implicit_judgements(session)
+                learner = make_learner(logged, {p.doc_id: p.facts() for p in profiles})
             baseline = catalog.store.current()
             evaluations = 1 + (baseline is not None and baseline.metrics is None)
             result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
                              [p.search_text for p in profiles], fingerprint(profiles), config,
                              evaluate=report.evaluating(evaluate, evaluations),
                              tolerance=tolerance, force=force, change_seq=seq,
-                             progress=report)
+                             progress=report, learn=learner)
             if result.promoted:
                 report("promoting", 0, 1)
                 catalog.reload()  # this process serves the new version at once
@@ -364,8 +370,11 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
         job.finish(RunStatus.FAILED, f"interrupted ({type(exc).__name__})",
                    profile_count=len(profiles) or None)
         raise
+    message = result.message
+    if learn:
+        message += "\n" + describe(result.version.learning)
     return job.finish(RunStatus.PROMOTED if result.promoted else RunStatus.REFUSED,
-                      result.message, profile_count=len(profiles),
+                      message, profile_count=len(profiles),
                       metrics=dict(result.version.metrics or {}),
                       version_id=result.version.version_id)
 
@@ -385,14 +394,16 @@ def run_rebuild(app: Flask, trigger: str, *, force: bool = False,
                 qrels: str | os.PathLike = DEFAULT_QRELS,
                 as_of: date | str = LABELS_AS_OF,
                 account_id: int | None = None,
-                cancel: threading.Event | None = None) -> IndexRun:
+                cancel: threading.Event | None = None, learn: bool = True) -> IndexRun:
     """Rebuild the index now, in this thread, and return the finished run.
 
     The new version is scored on the labelled buyer queries (``queries``, ``qrels``,
     certificates checked on ``as_of``) and promoted if nDCG@10 fell by at most
     ``tolerance`` points, or always with ``force``. A failure is returned as a
     ``failed`` run, not raised. Setting ``cancel`` stops the run at its next progress
-    report (recorded as failed, nothing promoted).
+    report (recorded as failed, nothing promoted). ``learn`` tunes the ranking weights
+    on the interaction log first (:func:`recommender.versions.rebuild` keeps them only
+    if held-apart searches improve and the labelled queries do not get worse).
 
     Raises:
         JobBusyError: another rebuild is running (a ``skipped`` run is recorded).
@@ -403,7 +414,7 @@ def run_rebuild(app: Flask, trigger: str, *, force: bool = False,
     day = _as_date(as_of)
     job = _begin(app, trigger, account_id, cancel)
     return _execute(job, force=force, tolerance=tolerance, queries=queries, qrels=qrels,
-                    as_of=day)
+                    as_of=day, learn=learn)
 
 
 def start_rebuild(app: Flask, trigger: str, *, account_id: int | None = None,

@@ -30,7 +30,8 @@ def _index(app, *args):
     ("command", "phrases"),
     [
         ("rebuild", ["--tolerance", "--force", "nDCG@10", "Only one rebuild runs at a time",
-                     "index rollback VERSION", "after a restart"]),
+                     "index rollback VERSION", "swap the new version in", "--no-learn",
+                     "held-apart searches improve", "prints what was learned"]),
         ("status", ["CURRENT", "newest older valid version", "--verify"]),
         ("list", ["'*' marks the current", "previous"]),
         ("rollback", ["by default the one promoted before the current one", "VERSION"]),
@@ -202,3 +203,43 @@ def test_unversioned_index_of_an_earlier_release_is_adopted(
     fresh.load_or_build()
     assert fresh.ready and not (fresh.index_version.gate or "").startswith("adopted")
     assert sorted(p.name for p in (tmp_path / "index2").iterdir()) == ["CURRENT", "versions"]
+
+
+def test_rebuild_prints_what_was_learned_and_a_version_is_served_with_its_weights(
+        app, labels) -> None:
+    from webapp.catalog import Catalog
+
+    catalog = app.extensions["ketnoi_catalog"]
+    store = catalog.store
+    result = _index(app, "rebuild", "--force", *labels)
+    assert result.exit_code == 0, result.output
+    assert "learning from use: 0 judged queries" in result.output
+    assert "kept the configured weights: only 0 judged queries" in result.output
+    current = store.current()
+    assert current.learning["accepted"] is False and current.weights is None
+    # a version that carries learned weights is searched with them wherever it is served
+    current.weights = {"alpha": 0.8, "requirement_weight": 2.0}
+    store.write(current)
+    again = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
+    again.load_or_build()
+    assert again.version == current.version_id
+    assert again.index.config.alpha == 0.8 and again.recommender.requirement_weight == 2.0
+    assert again.index.config.expansion_weight == catalog.index.config.expansion_weight
+    status = _index(app, "status").output
+    assert "learned ranking weights: alpha 0.80, requirement_weight 2.00" in status
+    # profiles edited, the app restarts: its build on start keeps the learned weights
+    from recommender.store.models import SupplierProfile
+
+    with app.extensions["ketnoi_db"].sessions() as session:
+        session.get(SupplierProfile, 3).description += " Màng PE in logo."
+        session.commit()
+    restarted = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
+    restarted.load_or_build()
+    assert restarted.version != current.version_id
+    assert restarted.index_version.weights == current.weights
+    assert restarted.index_version.learning["carried_from"] == current.version_id
+    assert restarted.index.config.alpha == 0.8
+    assert restarted.recommender.requirement_weight == 2.0
+    quiet = _index(app, "rebuild", "--force", "--no-learn", *labels)
+    assert quiet.exit_code == 0 and "learning from use" not in quiet.output
+    assert store.current().learning is None and store.current().weights is None

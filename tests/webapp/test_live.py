@@ -12,12 +12,12 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recommender.embed.text import syllables
 from recommender.index.lexical import FIELDS, document_terms
 from recommender.store.changes import record_change
-from recommender.store.models import ChangeOp, SupplierProfile
+from recommender.store.models import ChangeOp, ProfileChange, SupplierProfile
 from webapp.catalog import Catalog, fingerprint, snapshot_profiles
 from webapp.live import wait_until
 
@@ -137,6 +137,8 @@ def test_edits_during_a_rebuild_are_all_served_after_promotion(live_app, supplie
     errors: list[BaseException] = []
     searching = threading.Event()
     seen_versions: set[str] = set()
+    expected: dict[int, str | None] = {}
+    """What the writer left each profile it touched as: its description, None if deleted."""
 
     def edits() -> None:
         created: list[int] = []
@@ -151,15 +153,18 @@ def test_edits_during_a_rebuild_are_all_served_after_promotion(live_app, supplie
                         session.flush()
                         created.append(p.id)
                         record_change(session, p.id, ChangeOp.UPSERT)
+                        expected[p.id] = p.description
                     elif n % 9 == 0:  # a deletion
                         victim = created.pop(rng.randrange(len(created)))
                         session.delete(session.get(SupplierProfile, victim))
                         record_change(session, victim, ChangeOp.DELETE)
+                        expected[victim] = None
                     else:
                         target = rng.choice(created + [1, 2, 4, 5])
                         session.get(SupplierProfile, target).description = (
                             rng.choice(pool))
                         record_change(session, target, ChangeOp.UPSERT)
+                        expected[target] = session.get(SupplierProfile, target).description
                     session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -183,7 +188,12 @@ def test_edits_during_a_rebuild_are_all_served_after_promotion(live_app, supplie
                          fingerprint(profiles), config, change_seq=seq, show_progress=False)
         assert result.promoted
         writer.join(600)
+        assert not writer.is_alive(), "the 1,000 edits did not finish"
         assert not errors, errors[0]
+        with sessions() as session:  # every one of the 1,000 edits was committed and logged
+            logged = session.scalar(select(func.count(ProfileChange.id))
+                                    .where(ProfileChange.id > seq))
+        assert logged == 1000
         new = result.version.version_id
         assert wait_until(lambda: catalog.version == new, 120), "new version not swapped in"
         with sessions() as session:
@@ -196,6 +206,13 @@ def test_edits_during_a_rebuild_are_all_served_after_promotion(live_app, supplie
         reader.join(60)
     assert not errors, errors[0]
     assert len(stored) > 12 + 100
+    # the writer's own view of its 1,000 edits: deletions gone, everything else as last written
+    assert expected and any(v is None for v in expected.values())
+    for doc_id, description in expected.items():
+        if description is None:
+            assert doc_id not in stored and doc_id not in catalog.index.windows, doc_id
+        else:
+            assert stored[doc_id].endswith(". " + description), doc_id
     for doc_id, text in stored.items():
         want = document_terms(syllables(text))
         assert _indexed_text(catalog.index, doc_id) == {f: want[f] for f in FIELDS}, doc_id
