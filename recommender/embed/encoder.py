@@ -40,6 +40,9 @@ WINDOW_STRIDE = 64
 MAX_WINDOWS = 256
 """Windows per passage; text beyond 256 windows (~32k tokens) is not embedded."""
 PROGRESS_CHUNK_BATCHES = 8
+CACHE_CHUNK_PASSAGES = 512
+"""Passages encoded between two writes to the embedding cache, so a build that is
+stopped (killed, out of time) keeps what it encoded and the next one resumes there."""
 """Encoder batches per progress report when a progress callback is given."""
 
 Progress = Callable[[str, int, int], None]
@@ -256,20 +259,38 @@ class SentenceTransformerEncoder(Encoder):
             progress("embedding", 0, len(todo))
         if todo:
             todo_keys = list(todo)
-            windows = [self._windows(todo[k]) for k in todo_keys]
-            flat = [w for ws in windows for w in ws]
-            if progress is None:
-                vecs = self._encode(flat, self.config.passage_prompt, show_progress)
-            else:
-                vecs = self._encode_reporting(windows, show_progress, progress)
-            fresh, pos = [], 0
-            for k, ws in zip(todo_keys, windows, strict=True):
-                fresh.append((k, vecs[pos : pos + len(ws)]))
-                pos += len(ws)
-            self.cache.put_many(self.model_id, fresh)
-            cached.update(fresh)
+            bar = None
+            if show_progress:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=len(todo_keys), desc="Encoding", unit="passage")
+            n_windows = 0
+            try:
+                for start in range(0, len(todo_keys), CACHE_CHUNK_PASSAGES):
+                    group = todo_keys[start:start + CACHE_CHUNK_PASSAGES]
+                    windows = [self._windows(todo[k]) for k in group]
+                    if progress is None:
+                        vecs = self._encode([w for ws in windows for w in ws],
+                                            self.config.passage_prompt, False)
+                    else:
+                        def report(stage: str, done: int, _total: int, offset=start) -> None:
+                            progress(stage, offset + done, len(todo_keys))
+
+                        vecs = self._encode_reporting(windows, False, report)
+                    fresh, pos = [], 0
+                    for k, ws in zip(group, windows, strict=True):
+                        fresh.append((k, vecs[pos : pos + len(ws)]))
+                        pos += len(ws)
+                    self.cache.put_many(self.model_id, fresh)
+                    cached.update(fresh)
+                    n_windows += pos
+                    if bar is not None:
+                        bar.update(len(group))
+            finally:
+                if bar is not None:
+                    bar.close()
             log.info("encoded %d passages (%d windows), %d from cache",
-                     len(todo), len(flat), len(texts) - len(todo))
+                     len(todo), n_windows, len(texts) - len(todo))
         return [cached[k] for k in keys]
 
 

@@ -60,3 +60,32 @@ def test_unknown_model_name_fails_offline(config, monkeypatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(EncoderError, match="offline"):
         load_encoder(replace(config, model="no-such-org/no-such-model-ketnoi"))
+
+
+def test_a_stopped_encoding_keeps_what_it_encoded(encoder, monkeypatch) -> None:
+    """Passages go to the cache chunk by chunk: a build killed halfway resumes there."""
+    import uuid
+
+    from recommender.embed import encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "CACHE_CHUNK_PASSAGES", 2)
+    tag = uuid.uuid4().hex
+    texts = [f"Xưởng {tag} số {i}: dập kim loại tấm và hàn robot." for i in range(5)]
+    real, calls = encoder._encode, []
+
+    def stops_on_the_third_chunk(batch, prompt, progress):
+        calls.append(len(batch))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as a stopped process would
+        return real(batch, prompt, progress)
+
+    monkeypatch.setattr(encoder, "_encode", stops_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        encoder.encode_passages(texts, show_progress=False)
+    keys = [EmbeddingCache.key(encoder._prepare(t)) for t in texts]
+    assert set(encoder.cache.get_many(encoder.model_id, keys)) == set(keys[:4])
+    calls.clear()
+    monkeypatch.setattr(encoder, "_encode", lambda b, p, g: (calls.append(len(b)),
+                                                             real(b, p, g))[1])
+    again = encoder.encode_passages(texts, show_progress=False)
+    assert calls == [1] and len(again) == 5  # only the last passage was left to encode
