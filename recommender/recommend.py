@@ -10,7 +10,7 @@ profile and by the requirement checks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -95,19 +95,28 @@ class SupplierRecommender:
         req = parse_requirements(query) if use_requirements else BuyerRequirements()
         ranked = rank(hits, req, self.facts, today=today,
                       weight=self.requirement_weight if use_requirements else 0.0)[:k]
+        items = [Recommendation(doc_id=r.doc_id, score=r.score, text_score=r.hit.score,
+                                dense=r.hit.dense, lexical=r.hit.lexical, checks=r.checks)
+                 for r in ranked]
+        if explain:
+            items = self.explain(query, items)
+        return RecommendationList(query=query, requirements=req, items=items)
+
+    def explain(self, query: str, items: Sequence[Recommendation]) -> list[Recommendation]:
+        """``items`` with the query terms and glossary concepts each shares with its profile.
+
+        Explaining costs a few milliseconds per result (accent folding, glossary
+        matching), so a caller that shows one page of a longer ranking ranks with
+        ``explain=False`` and explains only that page.
+        """
         glossary = load_glossary(self.index.config.glossary or None) \
             if self.index.config.glossary.lower() != "none" else None
-        query_concepts = {c.key for c, _ in glossary.find(query)} if glossary and explain else set()
-        items = []
-        for r in ranked:
+        query_concepts = {c.key for c, _ in glossary.find(query)} if glossary else set()
+        out = []
+        for r in items:
             text = self.texts.get(r.doc_id, "")
             concepts: tuple[str, ...] = ()
             if query_concepts:
                 concepts = tuple(c.key for c, _ in glossary.find(text) if c.key in query_concepts)
-            items.append(Recommendation(
-                doc_id=r.doc_id, score=r.score, text_score=r.hit.score, dense=r.hit.dense,
-                lexical=r.hit.lexical,
-                matched_terms=matched_terms(query, text) if explain else (),
-                concepts=concepts, checks=r.checks,
-            ))
-        return RecommendationList(query=query, requirements=req, items=items)
+            out.append(replace(r, matched_terms=matched_terms(query, text), concepts=concepts))
+        return out

@@ -230,12 +230,15 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
             raise SearchError(str(exc)) from exc
         ranked, req = [], parse_requirements(query)
     else:
-        result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today)
+        # the whole ranking counts and pages; only the page shown is explained
+        result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today,
+                                               explain=False)
         ranked, req = result.items, result.requirements
-    took_ms = (time.perf_counter() - started) * 1000
     first = (page - 1) * per_page
+    shown = catalog.recommender.explain(query, ranked[first:first + per_page]) if ranked else []
+    took_ms = (time.perf_counter() - started) * 1000
     items = []
-    for rank, r in enumerate(ranked[first:first + per_page], first + 1):
+    for rank, r in enumerate(shown, first + 1):
         items.append(item_json(catalog.profiles[r.doc_id], r, rank, today))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}
