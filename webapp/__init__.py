@@ -19,6 +19,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
 | ``KETNOI_SECURE_COOKIES`` | ``1`` when ``KETNOI_ENV=production``, else ``0`` | session cookie sent over HTTPS only |
 | ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
+| ``KETNOI_PROXY_HOPS`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto``/``-Host`` are trusted (``1`` behind one nginx); the client address they give is what rate limits count by |
 """
 
 from __future__ import annotations
@@ -82,12 +83,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         BUILD_INDEX_ON_START=True,
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=int(float(os.environ.get("KETNOI_MAX_REQUEST_KB", "1024")) * 1024),
+        PROXY_HOPS=int(os.environ.get("KETNOI_PROXY_HOPS", "0")),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     check_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import apidocs, catalog, commands, db, errors, health, i18n, index_cli, policies, search
 
