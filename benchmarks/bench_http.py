@@ -140,12 +140,11 @@ def wait_ready(base: str, proc: subprocess.Popen, log: Path, workers: int,
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}:\n"
                                + log.read_text(errors="replace")[-3000:])
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
         try:
-            conn = http.client.HTTPConnection(host, int(port), timeout=10)
             conn.request("GET", "/healthz")
             response = conn.getresponse()
             body = json.loads(response.read())
-            conn.close()
             if body.get("status") == "error":
                 raise RuntimeError(f"index failed: {body.get('message')}")
             if response.status == 200 and len(ready_pids(log.read_text(errors="replace"))) \
@@ -153,6 +152,8 @@ def wait_ready(base: str, proc: subprocess.Popen, log: Path, workers: int,
                 return body
         except (OSError, http.client.HTTPException, ValueError):
             pass  # not listening yet
+        finally:
+            conn.close()
         time.sleep(0.5)
     raise RuntimeError(f"server not ready within {timeout:.0f} s:\n"
                        + log.read_text(errors="replace")[-3000:])
