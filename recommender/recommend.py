@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from .search import HybridIndex, SearchError
 
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
+TEXT_CACHE = 1024
+"""Profile texts whose folded syllables and glossary concepts are kept for explanations
+(the same suppliers come back in many searches; a changed text is a new key)."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,20 @@ class RecommendationList:
     items: list[Recommendation]
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _folded_syllables(text: str) -> frozenset[str]:
+    return frozenset(syllables(text).folded)
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _concept_keys(glossary, text: str) -> tuple[str, ...]:
+    return tuple(c.key for c, _ in glossary.find(text))
+
+
 def matched_terms(query: str, text: str) -> tuple[str, ...]:
     """Query syllables that also occur in ``text``, compared without diacritics."""
     q = syllables(query)
-    doc = set(syllables(text).folded)
+    doc = _folded_syllables(text)
     out: dict[str, str] = {}
     for syllable, folded in zip(q.syllables, q.folded, strict=True):
         if folded in doc:
@@ -117,6 +131,6 @@ class SupplierRecommender:
             text = self.texts.get(r.doc_id, "")
             concepts: tuple[str, ...] = ()
             if query_concepts:
-                concepts = tuple(c.key for c, _ in glossary.find(text) if c.key in query_concepts)
+                concepts = tuple(k for k in _concept_keys(glossary, text) if k in query_concepts)
             out.append(replace(r, matched_terms=matched_terms(query, text), concepts=concepts))
         return out

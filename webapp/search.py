@@ -23,6 +23,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -101,11 +102,18 @@ def parse_paging(args) -> tuple[int, int]:
     return page, per_page
 
 
+@lru_cache(maxsize=1024)
+def _folded_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Each word of a profile text with its span, accent-folded (kept: profiles recur)."""
+    return tuple((m.start(), m.end(), fold(normalize(m.group()))) for m in _WORD.finditer(text))
+
+
 def highlight_spans(text: str, terms) -> list[tuple[int, int]]:
     """Character spans of ``text`` whose word (accent-folded) is one of ``terms``."""
     wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
-    return [(m.start(), m.end()) for m in _WORD.finditer(text)
-            if fold(normalize(m.group())) in wanted]
+    if not wanted:
+        return []
+    return [(start, end) for start, end, folded in _folded_words(text) if folded in wanted]
 
 
 def highlight(text: str, terms, limit: int | None = None) -> Markup:
