@@ -168,6 +168,8 @@ class LoadResult:
         self.statuses: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.empty_api: int = 0
+        self.reconnects: int = 0
+        """Idle keep-alive connections the server had closed: the request was sent again."""
         self.started = self.finished = 0.0
 
 
@@ -191,6 +193,7 @@ def drive(host: str, port: int, queries: list[str], *, clients: int, requests: i
     def client(n: int) -> None:
         pause = random.Random(seed * 1000 + n)
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        reused = False
         start.wait()
         while True:
             with cursor_lock:
@@ -202,15 +205,31 @@ def drive(host: str, port: int, queries: list[str], *, clients: int, requests: i
                     else f"/api/v1/search?{urlencode({'q': query, 'per_page': 10})}")
             began = time.perf_counter()
             try:
-                conn.request("GET", path)
-                response = conn.getresponse()
+                try:
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                except (http.client.RemoteDisconnected, ConnectionResetError,
+                        BrokenPipeError):
+                    if not reused:
+                        raise
+                    # the server closed this idle keep-alive connection (gunicorn's
+                    # keepalive); a browser sends the GET again on a new one, so do we
+                    conn.close()
+                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                    with result.lock:
+                        result.reconnects += 1
+                    began = time.perf_counter()
+                    conn.request("GET", path)
+                    response = conn.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                reused = False
                 with result.lock:
                     result.errors[type(exc).__name__] += 1
                 continue
+            reused = True
             took = (time.perf_counter() - began) * 1000
             empty = kind == "api" and response.status == 200 \
                 and not json.loads(body).get("items")
@@ -221,6 +240,7 @@ def drive(host: str, port: int, queries: list[str], *, clients: int, requests: i
             if response.getheader("Connection", "").lower() == "close":
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                reused = False
             if think_ms > 0:
                 time.sleep(min(pause.expovariate(1000.0 / think_ms), 10 * think_ms / 1000))
         conn.close()
@@ -361,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "page": summarise(result.latencies["page"]),
         "statuses": dict(sorted(result.statuses.items())),
         "connection_errors": dict(result.errors), "empty_api_results": result.empty_api,
+        "reconnects": result.reconnects,
     })
     server_errors = sum(n for code, n in result.statuses.items() if code.startswith("5"))
     limited = result.statuses.get("429", 0)
@@ -381,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{s['p99_ms']:>8.1f} {s['max_ms']:>8.1f}")
     print(f"{figures['requests_per_s']} requests/s over {figures['wall_s']} s; server CPU "
           f"{figures['server_cpu_ms_per_request']} ms per request; statuses "
-          f"{figures['statuses']}; connection errors {figures['connection_errors'] or 0}")
+          f"{figures['statuses']}; connection errors {figures['connection_errors'] or 0} "
+          f"(idle connections reopened: {result.reconnects})")
     print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms with no 5xx: "
           f"{'met' if figures['target_met'] else 'MISSED'}")
     if args.json:
