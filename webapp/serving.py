@@ -109,6 +109,9 @@ def create_warm_app() -> Flask:
 
     from . import create_app
 
+    # this is the process's entry point: show the app's own progress (index loading, warm-up)
+    logging.basicConfig(level=logging.INFO,
+                        format="[%(process)d] %(levelname)s %(name)s: %(message)s")
     app = create_app()
     threading.Thread(target=warm_catalog, args=(app, float("inf")), daemon=True,
                      name="ketnoi-warm").start()
