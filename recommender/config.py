@@ -20,6 +20,7 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_ANN_THRESHOLD`` | ``50000`` | collections at least this big use the approximate FAISS index |
 | ``KETNOI_THREADS`` | ``0`` | torch threads for encoding (0: library default, one per core) |
 | ``KETNOI_FAISS_THREADS`` | ``1`` | FAISS OpenMP threads; one is fastest for per-query searches of up to ~100k vectors (0: library default) |
+| ``KETNOI_QUERY_CACHE`` | ``1024`` | query vectors kept per process (least recently used dropped), so a query searched again (next page, other filters, a popular search) is not encoded again (0: none) |
 | ``KETNOI_RESTORE_DIACRITICS`` | ``1`` | encode unmarked queries with marks restored from the collection |
 | ``KETNOI_GLOSSARY`` | bundled ``corpora/glossary.tsv`` | bilingual domain glossary for query expansion (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
@@ -85,6 +86,7 @@ class RetrievalConfig:
     ann_threshold: int = 50_000
     threads: int = 0
     faiss_threads: int = 1
+    query_cache: int = 1024
     restore_diacritics: bool = True
     glossary: str = ""
     expansion_weight: float = 0.4
@@ -95,6 +97,8 @@ class RetrievalConfig:
             raise ValueError(f"fusion must be 'score' or 'rrf', not {self.fusion!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f"alpha must be within [0, 1], not {self.alpha}")
+        if self.query_cache < 0:
+            raise ValueError("query_cache must not be negative")
         for name in ("batch_size", "candidates", "rrf_k", "max_tokens"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
@@ -141,6 +145,7 @@ class RetrievalConfig:
             ann_threshold=int(_env("KETNOI_ANN_THRESHOLD", "50000")),
             threads=int(_env("KETNOI_THREADS", "0")),
             faiss_threads=int(_env("KETNOI_FAISS_THREADS", "1")),
+            query_cache=int(_env("KETNOI_QUERY_CACHE", "1024")),
             restore_diacritics=_env_bool("KETNOI_RESTORE_DIACRITICS", True),
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),

@@ -10,8 +10,9 @@ profile and by the requirement checks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from .search import HybridIndex, SearchError
 
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
+TEXT_CACHE = 1024
+"""Profile texts whose folded syllables and glossary concepts are kept for explanations
+(the same suppliers come back in many searches; a changed text is a new key)."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,20 @@ class RecommendationList:
     items: list[Recommendation]
 
 
+@lru_cache(maxsize=TEXT_CACHE)
+def _folded_syllables(text: str) -> frozenset[str]:
+    return frozenset(syllables(text).folded)
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _concept_keys(glossary, text: str) -> tuple[str, ...]:
+    return tuple(c.key for c, _ in glossary.find(text))
+
+
 def matched_terms(query: str, text: str) -> tuple[str, ...]:
     """Query syllables that also occur in ``text``, compared without diacritics."""
     q = syllables(query)
-    doc = set(syllables(text).folded)
+    doc = _folded_syllables(text)
     out: dict[str, str] = {}
     for syllable, folded in zip(q.syllables, q.folded, strict=True):
         if folded in doc:
@@ -101,19 +115,28 @@ class SupplierRecommender:
         req = parse_requirements(query) if use_requirements else BuyerRequirements()
         ranked = rank(hits, req, self.facts, today=today,
                       weight=self.requirement_weight if use_requirements else 0.0)[:k]
+        items = [Recommendation(doc_id=r.doc_id, score=r.score, text_score=r.hit.score,
+                                dense=r.hit.dense, lexical=r.hit.lexical, checks=r.checks)
+                 for r in ranked]
+        if explain:
+            items = self.explain(query, items)
+        return RecommendationList(query=query, requirements=req, items=items)
+
+    def explain(self, query: str, items: Sequence[Recommendation]) -> list[Recommendation]:
+        """``items`` with the query terms and glossary concepts each shares with its profile.
+
+        Explaining costs a few milliseconds per result (accent folding, glossary
+        matching), so a caller that shows one page of a longer ranking ranks with
+        ``explain=False`` and explains only that page.
+        """
         glossary = load_glossary(self.index.config.glossary or None) \
             if self.index.config.glossary.lower() != "none" else None
-        query_concepts = {c.key for c, _ in glossary.find(query)} if glossary and explain else set()
-        items = []
-        for r in ranked:
+        query_concepts = {c.key for c, _ in glossary.find(query)} if glossary else set()
+        out = []
+        for r in items:
             text = self.texts.get(r.doc_id, "")
             concepts: tuple[str, ...] = ()
             if query_concepts:
-                concepts = tuple(c.key for c, _ in glossary.find(text) if c.key in query_concepts)
-            items.append(Recommendation(
-                doc_id=r.doc_id, score=r.score, text_score=r.hit.score, dense=r.hit.dense,
-                lexical=r.hit.lexical,
-                matched_terms=matched_terms(query, text) if explain else (),
-                concepts=concepts, checks=r.checks,
-            ))
-        return RecommendationList(query=query, requirements=req, items=items)
+                concepts = tuple(k for k in _concept_keys(glossary, text) if k in query_concepts)
+            out.append(replace(r, matched_terms=matched_terms(query, text), concepts=concepts))
+        return out

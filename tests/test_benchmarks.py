@@ -76,3 +76,34 @@ def test_rebuild_benchmark_smoke_run(tmp_path, config, encoder) -> None:
         assert row["windows"] >= 20 and row["version_bytes"] > 0
         assert row["peak_rss_mib"] >= row["peak_rss_after_model_mib"] > 100
     sys.modules.pop("bench_rebuild", None)
+
+
+@pytest.mark.slow
+def test_http_benchmark_runs_against_the_production_server(tmp_path, config, monkeypatch,
+                                                           capsys) -> None:
+    """A smoke run (not timed): a few hundred profiles, gunicorn, a few requests."""
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root / "benchmarks"))
+    monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    import bench_http
+
+    out = tmp_path / "http.json"
+    code = bench_http.main(["--profiles", "150", "--clients", "3", "--requests", "12",
+                            "--warmup", "3", "--page-share", "0.5", "--workers", "1",
+                            "--threads", "2", "--workdir", str(tmp_path),
+                            "--ready-timeout", "600", "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    figures = json.loads(out.read_text())
+    assert figures["requests_done"] == 12 and figures["statuses"] == {"200": 12}
+    assert figures["api"]["n"] + figures["page"]["n"] == 12 and figures["page"]["n"] > 0
+    assert figures["empty_api_results"] == 0
+    assert 0 < figures["all"]["p50_ms"] <= figures["all"]["p95_ms"] <= figures["all"]["max_ms"]
+    assert "gunicorn -c python:webapp.gunicorn_conf" in figures["command"]
+    assert "requests/s" in printed and "p95 ms" in printed
+    sys.modules.pop("bench_http", None)
+    sys.modules.pop("bench_live", None)

@@ -41,6 +41,19 @@ def test_recommendation_explains_itself(recommender) -> None:
     assert "dây" in top.matched_terms and "wire_harness" in top.concepts
 
 
+def test_explaining_a_page_later_equals_explaining_everything(recommender) -> None:
+    query = "cần bó dây điện ô tô, phải có IATF 16949"
+    full = recommender.recommend(query, 8, today=TODAY).items
+    bare = recommender.recommend(query, 8, today=TODAY, explain=False).items
+    assert [r.doc_id for r in bare] == [r.doc_id for r in full]
+    assert all(r.matched_terms == () and r.concepts == () for r in bare)
+    assert any(r.matched_terms for r in full) and any(r.concepts for r in full)
+    # one page of the unexplained ranking, explained afterwards: the same results
+    assert recommender.explain(query, bare[3:6]) == full[3:6]
+    assert recommender.explain(query, bare) == full
+    assert recommender.explain(query, []) == []
+
+
 def test_requirements_lift_the_supplier_that_meets_them(recommender) -> None:
     query = "gia công CNC nhôm, có ISO 9001, ở KCX Tân Thuận"
     result = recommender.recommend(query, 2, today=TODAY)

@@ -23,6 +23,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_REBUILD_CRON`` | ``0 2 * * *`` | when ``flask --app webapp scheduler`` rebuilds the index: a 5-field crontab line (minute hour day-of-month month day-of-week; 0 or 7 is Sunday) |
 | ``KETNOI_REBUILD_TZ`` | ``Asia/Ho_Chi_Minh`` | time zone the rebuild schedule is read in (an IANA name) |
 | ``KETNOI_REBUILD_LEASE_S`` | ``120`` | seconds a rebuild's database lease lasts without renewal (renewed every quarter of it): a crashed rebuild blocks the next one at most this long |
+| ``KETNOI_PROXY_HOPS`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto``/``-Host`` are trusted (``1`` behind one nginx); the client address they give is what rate limits count by |
 """
 
 from __future__ import annotations
@@ -102,12 +103,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         REBUILD_LEASE_S=_env_seconds("KETNOI_REBUILD_LEASE_S", 120.0),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=int(float(os.environ.get("KETNOI_MAX_REQUEST_KB", "1024")) * 1024),
+        PROXY_HOPS=int(os.environ.get("KETNOI_PROXY_HOPS", "0")),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     check_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import (
         apidocs,

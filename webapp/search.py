@@ -23,6 +23,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
@@ -101,11 +102,18 @@ def parse_paging(args) -> tuple[int, int]:
     return page, per_page
 
 
+@lru_cache(maxsize=1024)
+def _folded_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Each word of a profile text with its span, accent-folded (kept: profiles recur)."""
+    return tuple((m.start(), m.end(), fold(normalize(m.group()))) for m in _WORD.finditer(text))
+
+
 def highlight_spans(text: str, terms) -> list[tuple[int, int]]:
     """Character spans of ``text`` whose word (accent-folded) is one of ``terms``."""
     wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
-    return [(m.start(), m.end()) for m in _WORD.finditer(text)
-            if fold(normalize(m.group())) in wanted]
+    if not wanted:
+        return []
+    return [(start, end) for start, end, folded in _folded_words(text) if folded in wanted]
 
 
 def highlight(text: str, terms, limit: int | None = None) -> Markup:
@@ -230,12 +238,15 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
             raise SearchError(str(exc)) from exc
         ranked, req = [], parse_requirements(query)
     else:
-        result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today)
+        # the whole ranking counts and pages; only the page shown is explained
+        result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today,
+                                               explain=False)
         ranked, req = result.items, result.requirements
-    took_ms = (time.perf_counter() - started) * 1000
     first = (page - 1) * per_page
+    shown = catalog.recommender.explain(query, ranked[first:first + per_page]) if ranked else []
+    took_ms = (time.perf_counter() - started) * 1000
     items = []
-    for rank, r in enumerate(ranked[first:first + per_page], first + 1):
+    for rank, r in enumerate(shown, first + 1):
         items.append(item_json(catalog.profiles[r.doc_id], r, rank, today))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}

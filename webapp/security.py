@@ -4,8 +4,12 @@
 |---|---|---|
 | ``RATELIMIT_ENABLED`` (``KETNOI_RATE_LIMITS``) | on, off under ``TESTING`` | rate limits |
 | ``RATELIMIT_STORAGE_URI`` (``KETNOI_RATELIMIT_STORAGE``) | ``memory://`` | counters |
-| ``LOGIN_RATE_LIMIT`` | ``10/minute`` | login and registration attempts per IP address |
-| ``SEARCH_RATE_LIMIT`` | ``60/minute`` | searches (page and API) per IP address |
+| ``LOGIN_RATE_LIMIT`` (``KETNOI_LOGIN_RATE_LIMIT``) | ``10/minute`` | logins and sign-ups per IP |
+| ``SEARCH_RATE_LIMIT`` (``KETNOI_SEARCH_RATE_LIMIT``) | ``60/minute`` | searches per IP |
+
+Limits are in the ``limits`` notation (``60/minute``, ``1000/hour;100/minute``).
+The client address is the socket's peer; behind a reverse proxy set
+``KETNOI_PROXY_HOPS`` (``webapp/__init__.py``) so it is the forwarded client's.
 
 With several workers, point the counter storage at a shared ``redis://`` URI.
 Forms carry a CSRF token (Flask-WTF); the JSON API under ``/api/`` is exempt
@@ -57,8 +61,10 @@ def init_app(app: Flask) -> Limiter:
     app.config.setdefault("RATELIMIT_STORAGE_URI",
                           os.environ.get("KETNOI_RATELIMIT_STORAGE", "memory://"))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("LOGIN_RATE_LIMIT", "10/minute")
-    app.config.setdefault("SEARCH_RATE_LIMIT", "60/minute")
+    app.config.setdefault("LOGIN_RATE_LIMIT",
+                          os.environ.get("KETNOI_LOGIN_RATE_LIMIT", "10/minute"))
+    app.config.setdefault("SEARCH_RATE_LIMIT",
+                          os.environ.get("KETNOI_SEARCH_RATE_LIMIT", "60/minute"))
     csrf.init_app(app)
 
     # one limiter per app: its limits and counters do not leak between apps (tests)

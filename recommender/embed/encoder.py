@@ -10,7 +10,10 @@ development sets, dense nDCG@10 with 128-token windows was 95.37 (ALQAC) and
 94.83 / 76.23 with 250-token windows; hybrid search gained 0.3 and 0.2.
 
 Embeddings are cached by (model, text hash) in SQLite so an unchanged text is
-never encoded twice, across processes and index rebuilds.
+never encoded twice, across processes and index rebuilds. Query vectors are
+kept in a small in-memory LRU (:class:`QueryVectorCache`): encoding a query is
+most of a search's CPU time, and the same query comes back for the next page
+or other filters.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import sqlite3
 import sys
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -40,10 +44,10 @@ WINDOW_STRIDE = 64
 MAX_WINDOWS = 256
 """Windows per passage; text beyond 256 windows (~32k tokens) is not embedded."""
 PROGRESS_CHUNK_BATCHES = 8
+"""Encoder batches per progress report when a progress callback is given."""
 CACHE_CHUNK_PASSAGES = 512
 """Passages encoded between two writes to the embedding cache, so a build that is
 stopped (killed, out of time) keeps what it encoded and the next one resumes there."""
-"""Encoder batches per progress report when a progress callback is given."""
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as a long job advances (index builds)."""
@@ -131,6 +135,47 @@ class EmbeddingCache:
         return int(self._conn().execute(sql, args).fetchone()[0])
 
 
+class QueryVectorCache:
+    """The vectors of the last ``size`` distinct queries (least recently used dropped)."""
+
+    def __init__(self, size: int) -> None:
+        if size < 0:
+            raise ValueError("size must not be negative")
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def encode(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """Vectors of ``texts``: cached ones copied, the others from ``encode`` (and kept)."""
+        if self.size == 0:
+            return encode(texts)
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for t in texts:
+                vec = self._vectors.get(t)
+                if vec is not None:
+                    self._vectors.move_to_end(t)
+                    found[t] = vec
+            missing = list(dict.fromkeys(t for t in texts if t not in found))
+            self.hits += len(texts) - sum(t not in found for t in texts)
+            self.misses += len(missing)
+        if missing:  # encoded outside the lock: other threads' hits need not wait
+            fresh = encode(missing)
+            with self._lock:
+                for t, vec in zip(missing, fresh, strict=True):
+                    vec = np.array(vec, dtype=np.float32)
+                    vec.setflags(write=False)
+                    found[t] = self._vectors[t] = vec
+                    self._vectors.move_to_end(t)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=True)
+
+
 def resolve_model(config: RetrievalConfig) -> tuple[str, str]:
     """``(path or name to load, model id)`` for the configured model."""
     if config.model == BUNDLED_MODEL:
@@ -188,6 +233,7 @@ class SentenceTransformerEncoder(Encoder):
         self.model_id = (f"{model_name}{seg}|q={self.config.query_prompt!r}"
                          f"|p={self.config.passage_prompt!r}|w={self.window}/{self.stride}")
         self.cache = EmbeddingCache(self.config.cache_dir / "embeddings.sqlite")
+        self.query_cache = QueryVectorCache(self.config.query_cache)
 
     def _prepare(self, text: str) -> str:
         text = normalize(text)
@@ -218,7 +264,11 @@ class SentenceTransformerEncoder(Encoder):
         return np.asarray(vecs, dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self._prepare(t) for t in texts], self.config.query_prompt, False)
+        prepared = [self._prepare(t) for t in texts]
+        if not prepared:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self.query_cache.encode(
+            prepared, lambda todo: self._encode(todo, self.config.query_prompt, False))
 
     def _encode_reporting(self, windows: list[list[str]], show_progress: bool,
                           progress: Progress) -> np.ndarray:

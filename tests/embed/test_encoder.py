@@ -5,7 +5,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from recommender.embed.encoder import EmbeddingCache, EncoderError, load_encoder
+from recommender.embed.encoder import (
+    EmbeddingCache,
+    EncoderError,
+    QueryVectorCache,
+    load_encoder,
+)
 
 
 def test_queries_are_normalised_vectors(encoder) -> None:
@@ -39,6 +44,44 @@ def test_unchanged_texts_are_never_re_encoded(encoder, monkeypatch) -> None:
     assert len(calls) == 1 and len(calls[0][0]) == 1  # only the new text
     for x, y in zip(first, again[:2], strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+def test_a_repeated_query_is_not_encoded_again(encoder, monkeypatch) -> None:
+    first = encoder.encode_queries(["máy ép nhựa 450 tấn số 3"])
+    calls = []
+    original = encoder.model.encode
+    monkeypatch.setattr(encoder.model, "encode",
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    # the same query (another tone-mark style normalises to it) and a new one
+    again = encoder.encode_queries(["máy ép nhựa 450 tấn số 3", "khuôn dập liên hoàn số 5"])
+    assert len(calls) == 1 and list(calls[0][0]) == ["khuôn dập liên hoàn số 5"]
+    np.testing.assert_array_equal(first[0], again[0])
+    again[0][:] = 0.0  # a caller's changes do not reach the cache
+    np.testing.assert_array_equal(encoder.encode_queries(["máy ép nhựa 450 tấn số 3"])[0],
+                                  first[0])
+
+
+def test_query_vector_cache_is_bounded_and_least_recently_used() -> None:
+    encoded: list[list[str]] = []
+
+    def fake_encode(texts: list[str]) -> np.ndarray:  # stands in for the model: counts calls
+        encoded.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+    cache = QueryVectorCache(2)
+    out = cache.encode(["a", "bb", "a"], fake_encode)
+    assert encoded == [["a", "bb"]] and out.tolist() == [[1, 1], [2, 1], [1, 1]]
+    cache.encode(["a"], fake_encode)          # "a" used last: "bb" is the oldest
+    cache.encode(["ccc"], fake_encode)        # drops "bb"
+    assert len(cache) == 2
+    cache.encode(["a", "bb"], fake_encode)
+    assert encoded[-1] == ["bb"] and (cache.hits, cache.misses) == (2, 4)
+    off = QueryVectorCache(0)
+    off.encode(["a"], fake_encode)
+    off.encode(["a"], fake_encode)
+    assert encoded[-2:] == [["a"], ["a"]] and len(off) == 0
+    with pytest.raises(ValueError):
+        QueryVectorCache(-1)
 
 
 def test_cache_is_keyed_by_model(tmp_path) -> None:

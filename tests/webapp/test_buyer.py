@@ -150,6 +150,18 @@ def test_highlight_is_built_from_escaped_text() -> None:
     assert cut.startswith("…") and cut.endswith("…") and "<mark>nhựa</mark>" in cut
 
 
+def test_highlight_spans_of_one_text_for_different_queries() -> None:
+    from webapp.search import highlight_spans
+
+    text = "Ép nhựa ABS và gia công khuôn nhựa cho KCN Tân Tạo"
+    assert highlight_spans(text, ["nhua"]) == [(3, 7), (30, 34)]
+    assert [text[a:b] for a, b in highlight_spans(text, ["nhua"])] == ["nhựa", "nhựa"]
+    # the same text again (its folded words are kept) with other terms
+    assert [text[a:b] for a, b in highlight_spans(text, ["khuôn", "TAN"])] == ["khuôn", "Tân"]
+    assert highlight_spans(text, ["va", "cho"]) == []  # function words are not marked
+    assert highlight_spans(text, []) == []
+
+
 # -- search log and good match ----------------------------------------------------
 def _last_log(app) -> SearchLog:
     with _db(app) as s:
