@@ -15,6 +15,12 @@ The points, in build order:
   index and the window table not yet;
 - ``unpromoted``: the version is complete (``version.json`` written) and evaluated,
   not yet promoted (CURRENT still names the previous version).
+
+| variable | default | meaning |
+|---|---|---|
+| ``KETNOI_TEST_PAUSE_AT`` | unset | tests only: the point above where a build stops |
+| ``KETNOI_TEST_PAUSE_FILE`` | unset | tests only: file the stopped process writes its id to |
+| ``KETNOI_TEST_PAUSE_S`` | ``600`` | tests only: longest stop before the build carries on |
 """
 
 from __future__ import annotations

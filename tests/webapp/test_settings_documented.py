@@ -6,12 +6,18 @@ import re
 from pathlib import Path
 
 import recommender.config
+import recommender.faults
 import webapp
+import webapp.gunicorn_conf
 import webapp.security
+import webapp.serving
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"webapp/__init__.py": webapp.__doc__, "recommender/config.py":
-          recommender.config.__doc__, "webapp/security.py": webapp.security.__doc__}
+          recommender.config.__doc__, "webapp/security.py": webapp.security.__doc__,
+          "webapp/gunicorn_conf.py": webapp.gunicorn_conf.__doc__,
+          "webapp/serving.py": webapp.serving.__doc__,
+          "recommender/faults.py": recommender.faults.__doc__}
 
 
 def test_every_setting_is_documented() -> None:
