@@ -22,9 +22,10 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_FAISS_THREADS`` | ``1`` | FAISS OpenMP threads; one is fastest for per-query searches of up to ~100k vectors (0: library default) |
 | ``KETNOI_QUERY_CACHE`` | ``1024`` | query vectors kept per process (least recently used dropped), so a query searched again (next page, other filters, a popular search) is not encoded again (0: none) |
 | ``KETNOI_RESTORE_DIACRITICS`` | ``1`` | encode unmarked queries with marks restored from the collection |
-| ``KETNOI_GLOSSARY`` | bundled ``corpora/glossary.tsv`` | bilingual domain glossary for query expansion (``none`` to disable) |
+| ``KETNOI_GLOSSARY`` | the bundled taxonomy, ``corpora/taxonomy.tsv`` | bilingual domain glossary for query expansion: a taxonomy file or a ``concept vi en`` TSV (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
 | ``KETNOI_REQUIREMENT_WEIGHT`` | ``1.0`` | score added per unit of met-minus-unmet stated requirements (:mod:`recommender.rank`) |
+| ``KETNOI_CAPABILITY_WEIGHT`` | ``1.0`` | score added per unit of the share of the query's processes and products (taxonomy nodes) a profile holds (:func:`recommender.rank.capability_score`) |
 
 ``alpha``, ``expansion_weight`` and ``requirement_weight`` are the ranking's
 weights (:data:`WEIGHT_NAMES`): an index version may carry weights learned from
@@ -91,6 +92,7 @@ class RetrievalConfig:
     glossary: str = ""
     expansion_weight: float = 0.4
     requirement_weight: float = 1.0
+    capability_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.fusion not in {"score", "rrf"}:
@@ -104,7 +106,7 @@ class RetrievalConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_tokens < 16:
             raise ValueError("max_tokens must be at least 16")
-        for name in ("expansion_weight", "requirement_weight"):
+        for name in ("expansion_weight", "requirement_weight", "capability_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, not {getattr(self, name)}")
 
@@ -150,6 +152,7 @@ class RetrievalConfig:
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),
             requirement_weight=float(_env("KETNOI_REQUIREMENT_WEIGHT", "1.0")),
+            capability_weight=float(_env("KETNOI_CAPABILITY_WEIGHT", "1.0")),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

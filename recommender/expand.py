@@ -3,9 +3,10 @@
 Buyers write in Vietnamese (with or without diacritics) or English, and
 profiles are mostly Vietnamese. The small multilingual encoder bridges the
 languages only roughly, and BM25 not at all, so a query's domain terms are
-looked up in a glossary of concepts (``corpora/glossary.tsv``: a concept key,
-its Vietnamese terms, its English terms) and the other terms of every concept
-found are searched too, at a lower weight than the buyer's own words.
+looked up in a glossary of concepts (the capability taxonomy,
+``corpora/taxonomy.tsv``: every node's Vietnamese and English names and
+synonyms) and the other terms of every concept found are searched too, at a
+lower weight than the buyer's own words.
 
 Terms match on accent-folded, lower-cased syllables at syllable boundaries,
 so "bo day dien", "bó dây điện" and "wire harness" find the same concept.
@@ -20,8 +21,6 @@ from pathlib import Path
 
 from .embed.text import fold, tokens
 
-DEFAULT_GLOSSARY = Path(__file__).resolve().parent.parent / "corpora" / "glossary.tsv"
-
 
 @dataclass(frozen=True)
 class Concept:
@@ -30,6 +29,8 @@ class Concept:
     key: str
     vi: tuple[str, ...]
     en: tuple[str, ...]
+    kind: str = ""
+    """The taxonomy kind; an ``ignore`` concept consumes its words and is never reported."""
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -66,7 +67,7 @@ class Glossary:
         self._longest = max((len(k) for k in self._index), default=0)
 
     @classmethod
-    def load(cls, path: str | Path = DEFAULT_GLOSSARY) -> Glossary:
+    def load(cls, path: str | Path) -> Glossary:
         """Read a TSV with columns ``concept``, ``vi``, ``en`` (terms ``;``-separated)."""
         path = Path(path)
         concepts = []
@@ -93,7 +94,7 @@ class Glossary:
                 hits = self._index.get(syllables[i : i + n])
                 if hits:
                     for c in hits:
-                        if c not in seen:
+                        if c not in seen and self.concepts[c].kind != "ignore":
                             seen.add(c)
                             found.append((self.concepts[c], syllables[i : i + n]))
                     i += n
@@ -117,5 +118,14 @@ class Glossary:
 
 @functools.lru_cache(maxsize=4)
 def load_glossary(path: str | None = None) -> Glossary:
-    """The glossary at ``path`` (default: the bundled one), read once per process."""
-    return Glossary.load(path or DEFAULT_GLOSSARY)
+    """The glossary at ``path``, read once per process: a taxonomy file or a
+    ``concept vi en`` TSV; by default the bundled taxonomy (``corpora/taxonomy.tsv``)."""
+    from .taxonomy import load_taxonomy, read_taxonomy
+
+    if not path:
+        return load_taxonomy().glossary()
+    with open(path, encoding="utf-8") as fh:
+        header = next((line for line in fh if not line.startswith("#")), "")
+    if "parent" in header.rstrip("\n").split("\t"):
+        return read_taxonomy(path).glossary()
+    return Glossary.load(path)

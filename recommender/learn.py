@@ -196,7 +196,8 @@ class _Scorer:
         for weight in requirement_weights:
             run = {}
             for q, req, found in zip(self.queries, self.requirements, hits, strict=True):
-                ranked = rank(found, req, self.facts, today=self.today, weight=weight)
+                ranked = rank(found, req, self.facts, today=self.today, weight=weight,
+                              capability_weight=self.index.config.capability_weight)
                 run[q.key] = {str(r.doc_id): r.score for r in ranked}
             out[weight] = score_run(self.qrels, run)[METRIC]
         return out

@@ -42,13 +42,13 @@ from typing import Any
 import numpy as np
 
 from .embed.text import fold, normalize
+from .resources import corpus_file
 from .store import vocab
 from .store.sizes import SizeClass, possible_size_classes
 from .store.vocab import Term
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOGUE = REPO_ROOT / "corpora" / "policies.jsonl"
-DEFAULT_CASES = REPO_ROOT / "corpora" / "policy_cases.jsonl"
+DEFAULT_CATALOGUE = corpus_file("policies.jsonl")
+DEFAULT_CASES = corpus_file("policy_cases.jsonl")
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ACTIVE, EXPIRED, NOT_YET = "active", "expired", "not_yet_in_force"

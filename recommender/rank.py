@@ -22,6 +22,9 @@ from .search import SearchHit
 MET, MISSING, EXPIRED, UNKNOWN = "met", "missing", "expired", "unknown"
 REQUIREMENT_WEIGHT = 1.0
 """Score added per unit of (met - unmet) / stated requirements; fused scores are z-scores."""
+CAPABILITY_WEIGHT = 1.0
+"""Score added per unit of :func:`capability_score` (the share of the processes and
+products a query names that the profile holds)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,13 @@ class ProfileFacts:
     park: str | None = None
     ownership: str | None = None
     employees: int | None = None
+    capabilities: frozenset[str] = frozenset()
+    """Taxonomy keys the profile states (its processes and products)."""
+    mentioned: frozenset[str] = frozenset()
+    """Taxonomy keys its description names beyond the stated ones."""
+    ward: str | None = None
+    area: str | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class RequirementCheck:
     """One stated requirement and whether a profile meets it."""
 
     kind: str
-    """``certification``, ``park``, ``ownership`` or ``employees``."""
+    """``certification``, ``park``, ``place``, ``ownership`` or ``employees``."""
     wanted: str
     status: str
     detail: str = ""
@@ -60,6 +70,8 @@ class RankedSupplier:
     hit: SearchHit
     score: float
     checks: tuple[RequirementCheck, ...] = field(default_factory=tuple)
+    capability: float = 0.0
+    """:func:`capability_score` of the profile for the query."""
 
     @property
     def doc_id(self) -> int:
@@ -92,11 +104,27 @@ def check_requirements(
                                            f"expired on {last.isoformat()}"))
     if req.parks:
         wanted = " / ".join(req.parks)
-        if facts.park is None:
+        if facts.park is None and (facts.ward or facts.area or facts.region):
+            # the location is known and lies in no park
+            where = ", ".join(x for x in (facts.ward, facts.area, facts.region) if x)
+            checks.append(RequirementCheck("park", wanted, MISSING, where))
+        elif facts.park is None:
             checks.append(RequirementCheck("park", wanted, UNKNOWN))
         else:
             ok = any(fold(facts.park) == fold(p) for p in req.parks)
             checks.append(RequirementCheck("park", wanted, MET if ok else MISSING, facts.park))
+    for mention in req.places:
+        from .places import matches, parks_in
+        from .requirements import place_label
+
+        wanted = place_label(mention)
+        if not (facts.park or facts.ward or facts.area or facts.region):
+            checks.append(RequirementCheck("place", wanted, UNKNOWN))
+            continue
+        ok = matches(mention.place, facts.park, facts.ward, facts.area, facts.region) or (
+            mention.near and facts.park in parks_in(mention.place, True))
+        where = ", ".join(x for x in (facts.park, facts.area, facts.region) if x)
+        checks.append(RequirementCheck("place", wanted, MET if ok else MISSING, where))
     if req.ownership:
         wanted = " / ".join(req.ownership)
         if facts.ownership is None:
@@ -125,6 +153,33 @@ def requirement_score(checks: Sequence[RequirementCheck]) -> float:
     return (met - unmet) / len(checks)
 
 
+def capability_score(wanted: Sequence[str], facts: ProfileFacts | None) -> float:
+    """How much of what the query names (taxonomy keys) the profile holds, in [0, 1].
+
+    A stated node or one below it (the query asks for machining, the firm states
+    Swiss-type turning) counts 1; a stated parent (the query asks for Swiss-type
+    turning, the firm states machining) or a node named only in the description
+    counts half. 0 when the query names nothing.
+    """
+    if not wanted or facts is None:
+        return 0.0
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    total = 0.0
+    for key in wanted:
+        if key not in taxonomy:
+            continue
+        below = taxonomy.descendants(key)
+        if below & facts.capabilities:
+            total += 1.0
+        elif any(key in taxonomy.descendants(held) for held in facts.capabilities
+                 if held in taxonomy and taxonomy.nodes[held].kind != "sector") \
+                or below & facts.mentioned:
+            total += 0.5
+    return total / len(wanted)
+
+
 def rank(
     hits: Sequence[SearchHit],
     req: BuyerRequirements,
@@ -132,12 +187,18 @@ def rank(
     *,
     today: date | None = None,
     weight: float = REQUIREMENT_WEIGHT,
+    capability_weight: float = CAPABILITY_WEIGHT,
 ) -> list[RankedSupplier]:
-    """Re-rank hits by text score plus ``weight`` times the requirement score."""
+    """Re-rank hits by text score plus ``weight`` times the requirement score and
+    ``capability_weight`` times the capability score."""
     today = today or date.today()
     ranked = []
     for hit in hits:
-        checks = tuple(check_requirements(req, facts.get(hit.doc_id), today))
-        ranked.append(RankedSupplier(hit, hit.score + weight * requirement_score(checks), checks))
+        profile = facts.get(hit.doc_id)
+        checks = tuple(check_requirements(req, profile, today))
+        capability = capability_score(req.capabilities, profile) if capability_weight else 0.0
+        ranked.append(RankedSupplier(
+            hit, hit.score + weight * requirement_score(checks) + capability_weight * capability,
+            checks, capability))
     ranked.sort(key=lambda r: -r.score)
     return ranked

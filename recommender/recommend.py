@@ -114,7 +114,9 @@ class SupplierRecommender:
                                  query_vector=query_vector)
         req = parse_requirements(query) if use_requirements else BuyerRequirements()
         ranked = rank(hits, req, self.facts, today=today,
-                      weight=self.requirement_weight if use_requirements else 0.0)[:k]
+                      weight=self.requirement_weight if use_requirements else 0.0,
+                      capability_weight=(self.index.config.capability_weight
+                                         if use_requirements else 0.0))[:k]
         items = [Recommendation(doc_id=r.doc_id, score=r.score, text_score=r.hit.score,
                                 dense=r.hit.dense, lexical=r.hit.lexical, checks=r.checks)
                  for r in ranked]
@@ -132,11 +134,24 @@ class SupplierRecommender:
         glossary = load_glossary(self.index.config.glossary or None) \
             if self.index.config.glossary.lower() != "none" else None
         query_concepts = {c.key for c, _ in glossary.find(query)} if glossary else set()
+        # a place is checked against the profile's location, not highlighted in its text
+        # ("Bình Dương" must not mark "Tam Bình" or "đường")
+        words = without_places(query)
         out = []
         for r in items:
             text = self.texts.get(r.doc_id, "")
             concepts: tuple[str, ...] = ()
             if query_concepts:
                 concepts = tuple(k for k in _concept_keys(glossary, text) if k in query_concepts)
-            out.append(replace(r, matched_terms=matched_terms(query, text), concepts=concepts))
+            out.append(replace(r, matched_terms=matched_terms(words, text), concepts=concepts))
         return out
+
+
+@lru_cache(maxsize=256)
+def without_places(query: str) -> str:
+    """``query`` with the places it names cut out."""
+    from .places import find_in_query
+
+    for mention in sorted(find_in_query(query), key=lambda m: -m.start):
+        query = query[:mention.start] + " " + query[mention.end:]
+    return query

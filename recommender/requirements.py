@@ -18,18 +18,10 @@ from dataclasses import dataclass, field
 
 from .embed.text import fold
 
-PARKS = (
-    "KCX Tân Thuận", "KCX Linh Trung I", "KCX Linh Trung II", "KCN Hiệp Phước",
-    "KCN Tân Bình", "KCN Cát Lái", "KCN Bình Chiểu", "KCN Vĩnh Lộc", "KCN Tân Tạo",
-    "KCN Lê Minh Xuân", "KCN Tây Bắc Củ Chi", "KCN Tân Phú Trung", "KCN Đông Nam",
-    "KCN Tân Thới Hiệp", "KCN An Hạ", "KCN Phong Phú", "KCN Phạm Văn Hai",
-    "KCN Vĩnh Lộc 3", "KCN Nhị Xuân",
-)
-"""HCMC parks and zones by their local names (``../shared/CONTEXT.md``)."""
-
 CERTIFICATIONS = (
     "ISO 9001", "ISO 14001", "IATF 16949", "ISO 13485", "ISO 45001", "ISO 22000",
     "HACCP", "AS9100", "OEKO-TEX", "FSC", "RoHS", "UL", "ISO 27001", "ISO 50001",
+    "IPC-A-610", "FSSC 22000", "ISO 17025", "GRS", "BSCI", "GMP",
 )
 
 _CERT_PATTERNS = [
@@ -37,12 +29,6 @@ _CERT_PATTERNS = [
         name)))) + r"(?![\w-])"))
     for name in CERTIFICATIONS
 ]
-_PARK_WORDS = {
-    "kcx": ("kcx", "khu che xuat", "epz", "export processing zone"),
-    "kcn": ("kcn", "khu cong nghiep", "industrial park", "industrial zone", "ip"),
-}
-_ROMAN = {"i": "1", "ii": "2", "iii": "3"}
-
 _DOMESTIC = re.compile(
     r"100\s*% von (viet nam|vn|trong nuoc)|von (viet nam|vn|trong nuoc|noi dia)|"
     r"(doanh nghiep|cong ty|cty|dn|ncc|nha cung cap) (viet nam|noi dia|trong nuoc|vn)\b|"
@@ -50,7 +36,12 @@ _DOMESTIC = re.compile(
     r"vietnamese[- ]owned|domestic(ally)?[- ]owned|\bdomestic (supplier|company|firm|vendor)s?|"
     r"local(ly)?[- ]owned|100\s*% vietnamese"
 )
-_FDI = re.compile(r"\bfdi\b|von (dau tu )?nuoc ngoai|foreign[- ]invested|foreign[- ]owned")
+_ORIGINS = r"(?:nhat( ban)?|han( quoc)?|dai loan|trung quoc|singapore|my|duc|chau au)"
+_FDI = re.compile(
+    r"\bfdi\b|von (dau tu )?nuoc ngoai|foreign[- ]invested|foreign[- ]owned|"
+    rf"\b(?:cong ty|cty|doanh nghiep|dn|nha cung cap|ncc|xuong|nha may|von) {_ORIGINS}\b|"
+    r"\b(?:japanese|korean|taiwanese|chinese|singaporean|european)[- ](?:owned|invested|"
+    r"company|companies|firm|firms|supplier|suppliers|vendor|vendors|manufacturer)s?\b")
 _JV = re.compile(r"lien doanh|joint[- ]venture|\bjv\b")
 _NOT_FDI = re.compile(r"khong (phai|phai la) (fdi|doanh nghiep fdi)|not (an )?fdi|non[- ]fdi")
 _EMPLOYEES = re.compile(
@@ -74,26 +65,29 @@ class BuyerRequirements:
     ownership: tuple[str, ...] = ()
     min_employees: int | None = None
     extras: dict = field(default_factory=dict)
+    capabilities: tuple[str, ...] = ()
+    """Taxonomy keys of the processes and products the query names (ranked on, not
+    checked as requirements: :func:`recommender.rank.capability_score`)."""
+    places: tuple = ()
+    """:class:`recommender.places.PlaceMention` s other than an exact park: a former
+    province or district, a ward, "near" a park ("ở Bình Dương", "gần VSIP")."""
 
     def __bool__(self) -> bool:
-        return bool(self.certifications or self.parks or self.ownership or self.min_employees)
+        return bool(self.certifications or self.parks or self.ownership or self.min_employees
+                    or self.places)
+
+    def place_text(self) -> str:
+        """What the query was understood to ask for as a place, for the page."""
+        return " / ".join([*self.parks, *(place_label(m) for m in self.places)])
 
 
-def _park_pattern(park: str) -> re.Pattern[str]:
-    kind, _, name = fold(park).partition(" ")
-    words = name.split()
-    if words and words[-1] in _ROMAN:
-        words[-1] = f"(?:{words[-1]}|{_ROMAN[words[-1]]})"
-    body = r"\s+".join(words)
-    prefix = "|".join(re.escape(w) for w in _PARK_WORDS[kind])
-    suffix = "|".join(re.escape(w) for w in _PARK_WORDS[kind] if " " in w or w == "epz")
-    # "KCX Tân Thuận", "khu chế xuất Tân Thuận", "Tan Thuan EPZ"; a bare name
-    # ("ở Tân Thuận") counts too, but not one that is part of a longer name.
-    return re.compile(rf"(?:(?:{prefix})\s+)?\b{body}\b(?!\s+(?:\d|i\b|ii\b))"
-                      rf"(?:\s+(?:{suffix}))?")
-
-
-_PARK_PATTERNS = [(p, _park_pattern(p)) for p in PARKS]
+def place_label(mention) -> str:
+    """``gần KCN VSIP I``, ``Bình Dương (cũ)``, ``Thủ Đức``: a mention as understood."""
+    place = mention.place
+    name = place.park or place.ward or place.area or (
+        f"{place.region} (cũ)" if place.region and place.region != "Hồ Chí Minh" else
+        place.region) or mention.text
+    return f"gần {name}" if mention.near else name
 
 
 def parse_requirements(query: str) -> BuyerRequirements:
@@ -101,10 +95,16 @@ def parse_requirements(query: str) -> BuyerRequirements:
     text = fold(query)
     text = re.sub(r"[^\w%+.,-]+", " ", text)
     certs = tuple(name for name, pat in _CERT_PATTERNS if pat.search(text))
-    parks = []
-    for park, pat in sorted(_PARK_PATTERNS, key=lambda pp: -len(pp[0])):
-        if pat.search(text) and not any(fold(park) in fold(p) for p in parks):
-            parks.append(park)
+    from .places import find_in_query
+
+    parks: list[str] = []
+    places = []
+    for mention in find_in_query(query):
+        if mention.place.park and not mention.near:
+            if mention.place.park not in parks:
+                parks.append(mention.place.park)
+        elif not mention.place.outside_hcmc:
+            places.append(mention)
     ownership: list[str] = []
     if _DOMESTIC.search(text):
         ownership.append("domestic")
@@ -117,5 +117,9 @@ def parse_requirements(query: str) -> BuyerRequirements:
     if match:
         digits = re.sub(r"[.,]", "", next(g for g in match.groups() if g))
         minimum = int(digits) if digits.isdigit() else None
+    from .taxonomy import load_taxonomy
+
+    capabilities = tuple(dict.fromkeys(load_taxonomy().find(query)))
     return BuyerRequirements(certifications=certs, parks=tuple(parks),
-                             ownership=tuple(ownership), min_employees=minimum)
+                             ownership=tuple(ownership), min_employees=minimum,
+                             capabilities=capabilities, places=tuple(places))

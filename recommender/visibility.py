@@ -19,9 +19,10 @@ from typing import Any
 
 from .embed.text import check_query, syllables
 from .expand import Glossary
+from .places import PARKS
 from .rank import EXPIRED, MET, MISSING, UNKNOWN, ProfileFacts, check_requirements
 from .recommend import SupplierRecommender
-from .requirements import CERTIFICATIONS, PARKS, parse_requirements
+from .requirements import CERTIFICATIONS, parse_requirements
 from .search import SearchError
 from .store import vocab
 
@@ -45,7 +46,7 @@ von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
 
 def _requirement_syllables() -> frozenset[str]:
     words = set()
-    for name in (*CERTIFICATIONS, *PARKS, "khu công nghiệp", "khu chế xuất",
+    for name in (*CERTIFICATIONS, *(p.name for p in PARKS), "khu công nghiệp", "khu chế xuất",
                  "industrial park", "export processing zone", "kcn", "kcx", "epz"):
         words.update(syllables(name).syllables)
     return frozenset(words)

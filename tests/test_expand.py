@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from recommender.expand import DEFAULT_GLOSSARY, Glossary, load_glossary
+from recommender.expand import Glossary, load_glossary
 
 
 def test_bundled_glossary_links_both_languages() -> None:
@@ -21,7 +21,7 @@ def test_expansion_adds_the_other_language_and_skips_present_terms() -> None:
 
 
 def test_longest_term_wins() -> None:
-    g = Glossary.load(DEFAULT_GLOSSARY)
+    g = load_glossary()
     found = [c.key for c, _ in g.find("khuôn ép nhựa")]
     assert found[0] == "mold_making"
 
@@ -39,3 +39,15 @@ def test_malformed_glossary_is_rejected(tmp_path: Path) -> None:
     bad.write_text("concept\tvi\ten\nx\t\t\n")
     with pytest.raises(ValueError, match=":2"):
         Glossary.load(bad)
+
+
+def test_a_concept_tsv_still_works_and_ignore_phrases_consume_their_words(
+        tmp_path: Path) -> None:
+    plain = tmp_path / "g.tsv"
+    plain.write_text("concept\tvi\ten\nwelding\thàn\twelding\n", encoding="utf-8")
+    g = load_glossary(str(plain))
+    assert [c.key for c, _ in g.find("hàn robot")] == ["welding"]
+    bundled = load_glossary()
+    # "Hàn Quốc" is Korea, not welding ("hàn")
+    assert "welding" not in bundled.expand("khách hàng Hàn Quốc").concepts
+    assert "welding" in bundled.expand("hàn MIG khung thép").concepts

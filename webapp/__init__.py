@@ -29,13 +29,12 @@ starts, so web workers never fork with a loaded model.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
 
+from recommender.resources import corpus_file
 from recommender.store.db import sqlite_url
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
@@ -87,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("KETNOI_SECRET_KEY", DEV_SECRET_KEY),
         ENV_NAME=os.environ.get("KETNOI_ENV", "development").strip().lower(),
         SAMPLE_CORPUS=os.environ.get(
-            "KETNOI_SAMPLE_CORPUS", str(REPO_ROOT / "corpora" / "sample_suppliers.jsonl")),
+            "KETNOI_SAMPLE_CORPUS", str(corpus_file("sample_suppliers.jsonl"))),
         INDEX_DIR=os.path.join(app.instance_path, "index"),
         DATABASE_URL=os.environ.get("DATABASE_URL") or sqlite_url(app.instance_path),
         DATABASE_URL_SET=bool(os.environ.get("DATABASE_URL")),
@@ -95,7 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOAD_SAMPLE=_env_flag("KETNOI_LOAD_SAMPLE", not production),
         LOAD_POLICIES=_env_flag("KETNOI_LOAD_POLICIES", True),
         POLICY_CATALOGUE=os.environ.get(
-            "KETNOI_POLICY_CATALOGUE", str(REPO_ROOT / "corpora" / "policies.jsonl")),
+            "KETNOI_POLICY_CATALOGUE", str(corpus_file("policies.jsonl"))),
         IMPORT_MAX_MB=float(os.environ.get("KETNOI_IMPORT_MAX_MB", "50")),
         BUILD_INDEX_ON_START=True,
         REBUILD_CRON=os.environ.get("KETNOI_REBUILD_CRON", "0 2 * * *"),
@@ -141,12 +140,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     policies.init_app(app)
     apidocs.init_app(app)
     health.init_app(app)
-    from . import auth, buyer, enterprise, inbox, portal, staff
+    from . import auth, buyer, enterprise, inbox, portal, staff, terms
 
     enterprise.init_app(app)
     buyer.init_app(app)
     portal.init_app(app)
     inbox.init_app(app)
+    terms.init_app(app)
     staff.init_app(app)  # before auth: the import upload's size limit precedes CSRF
     auth.init_app(app)  # last: it adds CSRF, headers and rate limits to every view
     return app

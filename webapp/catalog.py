@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -35,6 +36,7 @@ from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
 from recommender.store.models import ProfileChange, SupplierProfile
 from recommender.store.sizes import size_class
+from recommender.taxonomy import load_taxonomy
 from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 
 log = logging.getLogger(__name__)
@@ -65,20 +67,58 @@ class CatalogProfile:
     """Decree 80/2021 class: stored, else computed from the figures when they decide it."""
     sample: bool = False
     """Invented sample data (shown as such)."""
+    phrases: tuple[str, ...] = ()
+    """Process and product phrases as the firm wrote them (searchable, mapped or not)."""
+
+    @classmethod
+    def from_row(cls, row: SupplierProfile) -> CatalogProfile:
+        """The fields of a stored profile that search reads and results show."""
+        return cls(
+            doc_id=row.id, external_id=row.external_id, name=row.name,
+            description=row.description, sector=row.sector, processes=list(row.processes or []),
+            certifications=[{"name": c.name, "issuer": c.issuer,
+                             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+                            for c in row.certifications],
+            location={"park": row.park, "ward": row.ward, "area": row.area,
+                      "region": row.region, "address": row.address},
+            ownership=row.ownership, employees=row.employees, verified=bool(row.verified),
+            size_class=profile_size_class(row), sample=bool(row.sample),
+            phrases=written_phrases(row.capabilities),
+        )
 
     @property
     def search_text(self) -> str:
-        return f"{self.name}. {self.description}"
+        text = f"{self.name}. {self.description}"
+        if self.phrases:  # what the firm listed in its own words, mapped or not
+            text += "\n" + "; ".join(self.phrases)
+        return text
 
     def facts(self) -> ProfileFacts:
-        """What stated requirements are checked against."""
+        """What stated requirements and the query's capabilities are checked against."""
         certs = tuple(
             CertificateFact(c["name"], date.fromisoformat(c["valid_until"])
                             if c.get("valid_until") else None)
             for c in self.certifications
         )
-        return ProfileFacts(certifications=certs, park=(self.location or {}).get("park"),
-                            ownership=self.ownership, employees=self.employees)
+        location = self.location or {}
+        stated = frozenset(self.processes)
+        return ProfileFacts(certifications=certs, park=location.get("park"),
+                            ownership=self.ownership, employees=self.employees,
+                            capabilities=stated,
+                            mentioned=_described(self.description) - stated,
+                            ward=location.get("ward"), area=location.get("area"),
+                            region=location.get("region"))
+
+
+def written_phrases(capabilities: list[dict] | None) -> tuple[str, ...]:
+    """The phrases a firm wrote, leaving out bare taxonomy keys (files that list keys)."""
+    taxonomy = load_taxonomy()
+    return tuple(c["text"] for c in capabilities or () if c.get("text") not in taxonomy)
+
+
+@lru_cache(maxsize=65536)
+def _described(description: str) -> frozenset[str]:
+    return frozenset(load_taxonomy().find(description))
 
 
 def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
@@ -86,16 +126,7 @@ def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:
     query = (select(SupplierProfile).order_by(SupplierProfile.id)
              .options(selectinload(SupplierProfile.certifications)))
     with sessions() as session:
-        return [CatalogProfile(
-            doc_id=p.id, external_id=p.external_id, name=p.name, description=p.description,
-            sector=p.sector, processes=list(p.processes),
-            certifications=[{"name": c.name, "issuer": c.issuer,
-                             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
-                            for c in p.certifications],
-            location={"park": p.park, "ward": p.ward},
-            ownership=p.ownership, employees=p.employees, verified=bool(p.verified),
-            size_class=profile_size_class(p), sample=bool(p.sample),
-        ) for p in session.scalars(query)]
+        return [CatalogProfile.from_row(p) for p in session.scalars(query)]
 
 
 def profile_size_class(p: SupplierProfile) -> str | None:

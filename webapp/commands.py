@@ -8,20 +8,23 @@ queries beside plain BM25 and dense retrieval.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
+from recommender.resources import corpus_file
 from recommender.search import SearchError
 
 from .catalog import get_catalog
 from .filters import SearchFilters
+from .i18n import LANGUAGES
 from .search import MAX_PER_PAGE, run_search
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 LABELS_AS_OF = "2026-11-01"
 """The day the sample relevance labels were derived (certificate validity)."""
 
@@ -40,11 +43,14 @@ def _ready_catalog():
               help="number of results")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object with a "
               "'results' list instead of a table")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="language of dates in the results (default: the app's, BABEL_DEFAULT_LOCALE)")
 @with_appcontext
-def search_command(query: str, k: int, as_json: bool) -> None:
+def search_command(query: str, k: int, as_json: bool, lang: str | None) -> None:
     _ready_catalog()
     try:
-        found = run_search(query, SearchFilters(), per_page=k)
+        with force_locale(lang) if lang else nullcontext():
+            found = run_search(query, SearchFilters(), per_page=k)
     except SearchError as exc:
         raise click.UsageError(str(exc)) from exc
     if as_json:
@@ -73,9 +79,9 @@ def _evaluation_table(results: dict) -> str:
                "(corpora/buyer_queries.jsonl, corpora/buyer_qrels.tsv by default): nDCG@10, "
                "R@10, MRR@10 per language group, beside BM25-only and dense-only.")
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False),
-              default=str(REPO_ROOT / "corpora" / "buyer_queries.jsonl"), show_default=True)
+              default=str(corpus_file("buyer_queries.jsonl")), show_default=True)
 @click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
-              default=str(REPO_ROOT / "corpora" / "buyer_qrels.tsv"), show_default=True)
+              default=str(corpus_file("buyer_qrels.tsv")), show_default=True)
 @click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
               help="date certificates are checked on (the labels' date)")
 @click.option("--json", "as_json", is_flag=True, help="print the full results as JSON")

@@ -96,30 +96,51 @@ def init_db_command(sample: bool) -> None:
 
 
 @click.command("import-profiles", help=(
-    "Add or update supplier profiles from PATH (.jsonl, .csv or .xlsx). Required columns: "
-    "external_id, name, description, sector, processes; optional ones (tax_code, "
-    "certifications, location, ward, employees, ownership, ...) are listed in "
-    "recommender/store/records.py, and export-profiles writes them all. Lists are "
-    "';'-separated. Rows update the profile with the same "
-    "external_id, else the same tax_code. Every row is checked first; if any row has "
-    "an error, the errors are listed by row number and NOTHING is imported (exit "
-    "code 1): fix the file and run again, or use --valid-only. Re-importing the same "
-    "file changes nothing."))
+    "Add or update supplier profiles from PATH (.jsonl, .csv or .xlsx), as your file "
+    "is written. Only a name and a description are needed per row; headers may be "
+    "English or Vietnamese ('Tên doanh nghiệp', 'Mô tả', 'Ngành', 'Quy trình', 'Chứng "
+    "nhận', 'Địa chỉ', 'Số lao động', ...; all in recommender/store/records.py). "
+    "Processes and products are kept as written and mapped to the capability taxonomy; "
+    "phrases it does not know stay searchable as text and are listed at the end for "
+    "review (staff map them on the Terms page). Addresses with old district names, "
+    "park names and free wording of headcount, ownership and certificates are read and "
+    "each normalised value is reported. Rows update the profile with the same id, else "
+    "the same tax code. Every row is checked first; if a row is unusable (no name or "
+    "description, a wrong tax code, a duplicate) the errors are listed by row number "
+    "and NOTHING is imported (exit code 1): fix the file and run again, or use "
+    "--valid-only. Re-importing the same file changes nothing. The first import of "
+    "real profiles into a database holding only the fictional sample removes the "
+    "sample (unless --keep-sample)."))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True,
               help="Check the file and show what would change, without writing anything.")
 @click.option("--valid-only", is_flag=True,
               help="Import the rows without errors and skip (and list) the others.")
+@click.option("--keep-sample", is_flag=True,
+              help="Keep the fictional sample profiles even if they are all the database "
+                   "holds (by default the first real import removes them).")
+@click.option("--quiet", is_flag=True,
+              help="List only errors, not each normalised value.")
 @with_appcontext
-def import_profiles_command(path: Path, dry_run: bool, valid_only: bool) -> None:
+def import_profiles_command(path: Path, dry_run: bool, valid_only: bool, keep_sample: bool,
+                            quiet: bool) -> None:
     max_bytes = int(current_app.config["IMPORT_MAX_MB"] * 1024 * 1024)
     try:
         report = import_profiles(get_session(), path, dry_run=dry_run, valid_only=valid_only,
-                                 max_bytes=max_bytes)
+                                 max_bytes=max_bytes, keep_sample=keep_sample)
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
     for error in report.errors:
-        click.echo(str(error))
+        click.echo(f"error: {error}")
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(f"note: {warning}")
+    if report.unmapped:
+        click.echo(f"{len(report.unmapped)} process/product phrases matched no taxonomy term "
+                   "and are kept as searchable text (map them on the staff Terms page or with "
+                   "'flask --app webapp taxonomy map'):")
+        for phrase, count in sorted(report.unmapped.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"  {phrase!r}: {count} row{'s' if count > 1 else ''}")
     click.echo(report.summary())
     if report.errors and not report.committed:
         hint = "fix the rows above and run again" + (

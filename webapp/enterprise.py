@@ -24,7 +24,7 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recommender.store import vocab
+from recommender import places
 from recommender.store.changes import record_change
 from recommender.store.models import (
     MAX_LEN,
@@ -34,11 +34,15 @@ from recommender.store.models import (
     utcnow,
 )
 from recommender.store.records import clean_line, clean_text
+from recommender.store.terms import confirmed_mappings
+from recommender.store.wording import read_capabilities, split_phrases
+from recommender.taxonomy import load_taxonomy
 
 from .auth import current_account, login_required
 from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
+from .i18n import current_language
 from .live import apply_profile_change
 
 bp = Blueprint("enterprise", __name__)
@@ -77,24 +81,18 @@ def _as_list(value: Any, label: str) -> list[Any]:
     return value
 
 
-def _vocab_value(text: str, vocabulary, label: str) -> str:
-    key = vocab.lookup(text, vocabulary)
-    if key is None:
-        hint = vocab.suggest(text, vocabulary)
-        raise ValueError(f"{label} “{text}” không có trong danh mục"
-                         + (f" (có phải “{hint}”?)." if hint else "."))
-    return key
-
-
-def _processes(value: Any) -> list[str]:
-    out: list[str] = []
-    for item in _as_list(value, "Quy trình"):
+def _processes(value: Any) -> dict[str, Any]:
+    """The firm's own phrases, mapped to the taxonomy; unknown ones kept as searchable text."""
+    phrases: list[str] = []
+    items = split_phrases(value) if isinstance(value, str) else _as_list(value, "Quy trình")
+    for item in items:
         if not isinstance(item, str):
             raise ValueError("Mỗi quy trình phải là văn bản.")
-        key = _vocab_value(clean_line(item), vocab.PROCESSES, "Quy trình")
-        if key not in out:
-            out.append(key)
-    return out
+        text = _as_text(item, MAX_LEN["list_item"], "Quy trình")
+        if text and text not in phrases:
+            phrases.append(text)
+    reading = read_capabilities(phrases, confirmed=confirmed_mappings(get_session()))
+    return {"processes": reading.processes, "capabilities": reading.capabilities}
 
 
 def _cert_date(text: Any, where: str) -> date | None:
@@ -135,9 +133,18 @@ def _certifications(value: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _park(value: Any) -> str | None:
-    text = _as_text(value, MAX_LEN["park"], "Khu công nghiệp")
-    return _vocab_value(text, vocab.PARKS, "Khu công nghiệp") if text else None
+def _park(value: Any) -> dict[str, Any]:
+    """A park name or any address (old district names too), resolved to today's units."""
+    text = _as_text(value, MAX_LEN["address"], "Khu công nghiệp / địa chỉ")
+    if not text:
+        return {"park": None, "address": None, "area": None, "region": None}
+    place = places.resolve(text)
+    region = places.OUTSIDE if place.outside_hcmc else place.region
+    values: dict[str, Any] = {"park": place.park, "area": place.area, "region": region,
+                              "address": None if place.park == text else text}
+    if place.ward:
+        values["ward"] = place.ward
+    return values
 
 
 def _description(value: Any) -> str:
@@ -157,6 +164,9 @@ _PARSERS = {
 }
 
 
+_SPREADING = frozenset({"processes", "park"})
+
+
 def validate_profile_changes(data: dict[str, Any]) -> dict[str, Any]:
     """Checked, normalised values for the editable fields in ``data``.
 
@@ -171,9 +181,15 @@ def validate_profile_changes(data: dict[str, Any]) -> dict[str, Any]:
     for key, parse in _PARSERS.items():
         if key in data:
             try:
-                values[key] = parse(data[key])
+                parsed = parse(data[key])
             except ValueError as exc:
                 errors[key] = str(exc)
+                continue
+            if key in _SPREADING:  # one input fills several fields
+                values.update({k: v for k, v in parsed.items()
+                               if k not in values or k not in data})
+            else:
+                values[key] = parsed
     if errors:
         raise ProfileErrors(errors)
     return values
@@ -240,11 +256,13 @@ def profile_json(p: SupplierProfile) -> dict[str, Any]:
 def _form_values(p: SupplierProfile) -> dict[str, str]:
     return {
         "description": p.description or "",
-        "processes": "; ".join(vocab.label(k, vocab.PROCESSES) for k in p.processes or []),
+        "processes": "; ".join(c["text"] for c in p.capabilities) if p.capabilities else
+        "; ".join(load_taxonomy().label(k) for k in p.processes or []),
         "certifications": "\n".join(
             f"{c.name}; {c.valid_until.isoformat() if c.valid_until else ''}; "
             f"{c.issuer or ''}".rstrip("; ") for c in p.certifications),
-        "capacity": p.capacity or "", "park": p.park or "", "ward": p.ward or "",
+        "capacity": p.capacity or "", "park": p.address or p.park or "",
+        "ward": p.ward or "",
     }
 
 
@@ -277,8 +295,13 @@ def edit(external_id: str):
             save_profile(profile, values)
             flash("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm.")
             return redirect(url_for("enterprise.edit", external_id=external_id))
-    return render_template("enterprise/edit.html", profile=profile, form=form, errors=errors,
-                           parks=vocab.PARKS), 400 if errors else 200
+    lang = current_language()
+    taxonomy = load_taxonomy()
+    return render_template(
+        "enterprise/edit.html", profile=profile, form=form, errors=errors, parks=places.PARKS,
+        capability_labels=sorted({n.label(lang) for n in taxonomy.capabilities}),
+        understood=[(c["text"], [taxonomy.path(k, lang) for k in c["keys"]])
+                    for c in profile.capabilities or ()]), 400 if errors else 200
 
 
 @bp.get("/suppliers/<external_id>")

@@ -12,6 +12,7 @@ flashed messages use the chosen language. Mark template text with
 from __future__ import annotations
 
 import io
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -19,15 +20,21 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from flask import Flask, request, session, url_for
+from flask import Flask, has_request_context, request, session, url_for
 from flask_babel import Babel, get_locale
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 
 
-def select_locale() -> str:
-    """``?lang=`` (remembered), else the remembered choice, else Vietnamese."""
+def select_locale() -> str | None:
+    """``?lang=`` (remembered), else the remembered choice, else Vietnamese.
+
+    Outside a request (CLI commands, jobs) there is no choice to read: None makes
+    Flask-Babel use the app's ``BABEL_DEFAULT_LOCALE``; ``force_locale`` overrides it.
+    """
+    if not has_request_context():
+        return None
     wanted = request.args.get("lang", "").strip().lower()
     if wanted in LANGUAGES:
         session["lang"] = wanted
@@ -37,6 +44,7 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
+    """The language pages and dates are shown in; also valid outside a request."""
     return str(get_locale() or DEFAULT_LANGUAGE)
 
 
@@ -63,9 +71,11 @@ def init_app(app: Flask) -> None:
 
 # -- the English catalogue: extract, update, compile, check ---------------------------------
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [("webapp/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
+# the package's own directory: extraction reads its sources and templates, and the
+# catalogue commands rewrite messages.po/.mo there in place
+PACKAGE_DIR = Path(str(resources.files("webapp")))
+TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
+METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
@@ -77,12 +87,12 @@ def extract_messages() -> Catalog:
     """Every marked string in the app's Python modules and templates (as ``pybabel extract``)."""
     template = Catalog(locale=None, project="KếtNối", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT, METHOD_MAP, keywords=KEYWORDS,
-            options_map={"webapp/templates/**.html": {"extensions": "jinja2.ext.do"}},
+            str(PACKAGE_DIR), METHOD_MAP, keywords=KEYWORDS,
+            options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}},
             strip_comment_tags=True):
-        if filename.startswith("webapp/"):
-            template.add(message, None, [(filename, lineno)], auto_comments=comments,
-                         context=context)
+        # locations stay relative to the repository root, as `pybabel extract` writes them
+        template.add(message, None, [(f"webapp/{filename}", lineno)], auto_comments=comments,
+                     context=context)
     return template
 
 

@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from recommender.resources import corpus_file
 from recommender.store.leases import lease_info
 from recommender.store.models import IndexRun, RunStatus
 from recommender.versions import (
@@ -26,7 +27,7 @@ from recommender.versions import (
 )
 
 from .catalog import get_catalog
-from .commands import LABELS_AS_OF, REPO_ROOT
+from .commands import LABELS_AS_OF
 from .jobs import REBUILD_JOB, JobBusyError, describe_run, recent_runs, run_rebuild
 
 STATUS_RUNS = 5
@@ -70,10 +71,10 @@ def _describe(label: str, version: IndexVersion | None) -> str:
 @click.option("--tolerance", type=click.FloatRange(min=0), default=DEFAULT_TOLERANCE,
               show_default=True, help="nDCG@10 points the new version may lose")
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False),
-              default=str(REPO_ROOT / "corpora" / "buyer_queries.jsonl"), show_default=True,
+              default=str(corpus_file("buyer_queries.jsonl")), show_default=True,
               help="labelled buyer queries (JSON lines)")
 @click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
-              default=str(REPO_ROOT / "corpora" / "buyer_qrels.tsv"), show_default=True,
+              default=str(corpus_file("buyer_qrels.tsv")), show_default=True,
               help="graded judgements (TSV)")
 @click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
               help="date certificates are checked on (the labels' date)")

@@ -44,11 +44,12 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from recommender.resources import corpus_file
 from recommender.store.leases import Lease, LeaseBusyError, LeaseInfo, lease_info
 from recommender.store.models import IndexRun, RunStatus, utcnow
 from recommender.versions import DEFAULT_TOLERANCE, RebuildBusyError
 
-from .commands import LABELS_AS_OF, REPO_ROOT
+from .commands import LABELS_AS_OF
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,8 @@ DEFAULT_LEASE_S = 120.0
 WRITE_INTERVAL_S = 0.5
 """Least time between two progress writes to the database."""
 ABANDONED = "process stopped before finishing"
-DEFAULT_QUERIES = REPO_ROOT / "corpora" / "buyer_queries.jsonl"
-DEFAULT_QRELS = REPO_ROOT / "corpora" / "buyer_qrels.tsv"
+DEFAULT_QUERIES = corpus_file("buyer_queries.jsonl")
+DEFAULT_QRELS = corpus_file("buyer_qrels.tsv")
 
 STAGE_SPANS = {
     "snapshot": (0.0, 2.0),

@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from recommender.store.changes import ChangeCursor
 from recommender.store.models import SupplierProfile
 
-from .catalog import Catalog, CatalogProfile, profile_size_class, read_profiles
+from .catalog import Catalog, CatalogProfile, read_profiles
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +57,8 @@ def poll_interval() -> float:
 
 
 def catalog_profile(row: SupplierProfile) -> CatalogProfile:
-    """The fields of a stored profile that search shows, as :func:`read_profiles` reads them."""
-    return CatalogProfile(
-        doc_id=row.id, external_id=row.external_id, name=row.name, description=row.description,
-        sector=row.sector, processes=list(row.processes or []),
-        certifications=[{"name": c.name, "issuer": c.issuer,
-                         "valid_until": c.valid_until.isoformat() if c.valid_until else None}
-                        for c in row.certifications],
-        location={"park": row.park, "ward": row.ward},
-        ownership=row.ownership, employees=row.employees, verified=bool(row.verified),
-        size_class=profile_size_class(row), sample=bool(row.sample),
-    )
+    """The fields of a stored profile that search shows (:meth:`CatalogProfile.from_row`)."""
+    return CatalogProfile.from_row(row)
 
 
 def apply_profile_change(catalog: Catalog, profile_row: SupplierProfile) -> CatalogProfile:

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from recommender.embed.text import check_query, fold, normalize
 from recommender.recommend import Recommendation
-from recommender.requirements import CERTIFICATIONS, parse_requirements
+from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
 from recommender.store import vocab
 from recommender.store.models import SearchLog, ShortlistEntry
@@ -158,7 +158,8 @@ def check_text(check: dict) -> str:
         if status == "expired":
             return _("%(name)s đã hết hạn ngày %(day)s", name=wanted, day=when)
         return _("Không có %(name)s", name=wanted)
-    names = {"park": _("Khu công nghiệp"), "ownership": _("Loại hình sở hữu"),
+    names = {"park": _("Khu công nghiệp"), "place": _("Địa điểm"),
+             "ownership": _("Loại hình sở hữu"),
              "employees": _("Số lao động")}
     label = names.get(kind, kind)
     shown = {"domestic": _("trong nước"), "fdi": "FDI", "joint_venture": _("liên doanh")}
@@ -208,6 +209,7 @@ def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> d
                                                               r.matched_terms)],
         "sector": p.sector, "processes": p.processes,
         "park": (p.location or {}).get("park"), "ward": (p.location or {}).get("ward"),
+        "area": (p.location or {}).get("area"), "region": (p.location or {}).get("region"),
         "size_class": p.size_class, "ownership": None if p.ownership is None
         else str(p.ownership),
         "certifications": [certificate_view(c, today) for c in p.certifications],
@@ -249,6 +251,8 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
     for rank, r in enumerate(shown, first + 1):
         items.append(item_json(catalog.profiles[r.doc_id], r, rank, today))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
+                  "places": [place_label(m) for m in req.places],
+                  "processes": list(req.capabilities),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}
     return SearchOutcome(
         query=query, filters=filters, page=page, per_page=per_page, total=len(ranked),

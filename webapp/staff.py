@@ -277,6 +277,7 @@ def import_page():
     upload = request.files.get("file")
     dry_run = request.form.get("dry_run") == "1"
     valid_only = request.form.get("valid_only") == "1"
+    keep_sample = request.form.get("keep_sample") == "1"
     error = report = None
     suffix = Path(upload.filename or "").suffix.lower() if upload else ""
     if upload is None or not upload.filename:
@@ -291,7 +292,8 @@ def import_page():
             upload.save(path)
             try:
                 report = import_profiles(get_session(), path, dry_run=dry_run,
-                                         valid_only=valid_only, max_bytes=_import_limit())
+                                         valid_only=valid_only, max_bytes=_import_limit(),
+                                         keep_sample=keep_sample)
             except ImportFileError as exc:
                 error = _("Không thể đọc tệp: %(why)s", why=str(exc))
         if report is not None:
@@ -302,7 +304,8 @@ def import_page():
         else 200
     return render_template("staff/import.html", report=report, error=error,
                            errors_shown=MAX_ERRORS_SHOWN, dry_run=dry_run,
-                           valid_only=valid_only, formats=sorted(FORMATS),
+                           valid_only=valid_only, keep_sample=keep_sample,
+                           formats=sorted(FORMATS),
                            max_mb=current_app.config["IMPORT_MAX_MB"]), status
 
 

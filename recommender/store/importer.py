@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from . import vocab
+from recommender import places
+from recommender.taxonomy import load_taxonomy
+
 from .changes import record_changes
 from .models import (
     MAX_LEN,
@@ -61,9 +63,20 @@ from .records import (
     cell_to_list,
     clean_line,
     clean_text,
+    column_for,
     restore_formula,
 )
 from .sizes import SizeClass, possible_size_classes
+from .terms import confirmed_mappings
+from .wording import (
+    derived_external_id,
+    infer_sector,
+    read_capabilities,
+    read_certificates,
+    read_headcount,
+    read_ownership,
+    split_phrases,
+)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 """Largest file accepted (50 MB); pass ``max_bytes`` to change it."""
@@ -75,7 +88,8 @@ MAX_EMPLOYEES = 10_000_000
 DEFAULTS: dict[str, Any] = {
     "external_id": None, "sample": False, "name": None, "tax_code": None, "description": None,
     "sector": None, "processes": [], "materials": [], "machines": [], "certifications": [],
-    "park": None, "ward": None, "employees": None, "revenue_bn_vnd": None,
+    "park": None, "ward": None, "address": None, "area": None, "region": None,
+    "capabilities": [], "source_values": {}, "employees": None, "revenue_bn_vnd": None,
     "capital_bn_vnd": None, "ownership": None, "size_class": None, "export_experience": [],
     "capacity": None, "language": None, "contact_name": None, "email": None, "phone": None,
     "website": None, "verified": False, "updated_at": None,
@@ -112,6 +126,14 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    """Problems that keep a row out (nothing of it is written)."""
+    warnings: list[RowError] = field(default_factory=list)
+    """What was normalised, mapped or kept as text in rows that were imported."""
+    unmapped: dict[str, int] = field(default_factory=dict)
+    """Process/product phrases that matched no taxonomy term, with how many rows have each
+    (kept as searchable free text; staff map them on the review page)."""
+    removed_sample: int = 0
+    """Fictional sample profiles removed because this was the first real import."""
     dry_run: bool = False
     committed: bool = False
     """True when the changes were written to the database."""
@@ -127,8 +149,16 @@ class ImportReport:
             state = "written"
         else:
             state = "nothing written"
-        return (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+        text = (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {self.rejected} rejected ({state})")
+        if self.warnings:
+            text += f"; {len(self.warnings)} values normalised or kept as text"
+        if self.unmapped:
+            text += (f"; {len(self.unmapped)} process phrases kept as free text for "
+                     "staff review")
+        if self.removed_sample:
+            text += f"; the {self.removed_sample} fictional sample profiles were removed"
+        return text
 
 
 # --- reading files ----------------------------------------------------------------
@@ -141,9 +171,17 @@ class _Row:
     values: dict[str, Any] = field(default_factory=dict)
     present: set[str] = field(default_factory=set)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    kept: dict[str, Any] = field(default_factory=dict)
+    """Values no field holds, by column (become the profile's ``source_values``)."""
+    inferred: bool = False
+    """The processes were read off the description (the file has no processes column)."""
 
     def error(self, field_name: str | None, message: str) -> None:
         self.errors.append(RowError(self.number, field_name, message))
+
+    def warn(self, field_name: str | None, message: str) -> None:
+        self.warnings.append(RowError(self.number, field_name, message))
 
 
 def _detect_format(path: Path) -> str:
@@ -195,26 +233,41 @@ def _read_jsonl(path: Path) -> Iterator[_Row]:
             yield row
 
 
+KEPT_PREFIX = "column:"
+"""Row keys of columns no field holds; their values go to ``source_values``."""
+
+
 def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
-               header_errors: list[RowError]) -> Iterator[_Row]:
-    names = []
+               header_errors: list[RowError], header_notes: list[RowError] | None = None
+               ) -> Iterator[_Row]:
+    written = []
     for cell in header:
-        name = str(cell).strip().lower() if cell is not None else ""
-        names.append(name)
-    while names and not names[-1]:
-        names.pop()
-    seen = set()
-    for i, name in enumerate(names, 1):
-        if not name:
-            header_errors.append(RowError(1, None, f"column {i} has no name"))
-        elif name not in FLAT_FIELDS:
-            header_errors.append(RowError(1, name, f"unknown column{_suggest_column(name)}"))
+        written.append(str(cell).strip() if cell is not None else "")
+    while written and not written[-1]:
+        written.pop()
+    names = []
+    seen: dict[str, str] = {}
+    for i, text in enumerate(written, 1):
+        name = column_for(text) if text else None
+        if not text:
+            name = f"{KEPT_PREFIX}{i}"
+        elif name is None:
+            name = f"{KEPT_PREFIX}{text}"
+            if header_notes is not None:
+                header_notes.append(RowError(1, text, "column not recognised: its values are "
+                                             "kept with each profile but not searched"
+                                             f"{_suggest_column(text)}"))
         elif name in seen:
-            header_errors.append(RowError(1, name, "column appears twice"))
-        seen.add(name)
+            header_errors.append(RowError(1, text, f"names the same field ({name}) as column "
+                                          f"{seen[name]!r}: keep one of them"))
+        elif header_notes is not None and text.lower() != name and text != name:
+            header_notes.append(RowError(1, text, f"read as the {name} column"))
+        seen.setdefault(name, text)
+        names.append(name)
     for name in REQUIRED:
         if name not in seen:
-            header_errors.append(RowError(1, name, "required column is missing"))
+            header_errors.append(RowError(1, name, "required column is missing (a "
+                                          f"{_COLUMN_HINT[name]} column)"))
     for number, cells in rows:
         cells = list(cells)
         while cells and cells[-1] in (None, ""):
@@ -231,7 +284,12 @@ def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
         yield row
 
 
-def _read_csv(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
+_COLUMN_HINT = {"name": "'name' or 'Tên doanh nghiệp'",
+                "description": "'description' or 'Mô tả' / 'Mô tả năng lực'"}
+
+
+def _read_csv(path: Path, header_errors: list[RowError],
+              header_notes: list[RowError]) -> Iterator[_Row]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -249,10 +307,11 @@ def _read_csv(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
         records = list(enumerate(reader, 2))
     except csv.Error as exc:
         raise ImportFileError(f"{path.name}, row {reader.line_num}: {exc}") from None
-    yield from _flat_rows(header, iter(records), header_errors)
+    yield from _flat_rows(header, iter(records), header_errors, header_notes)
 
 
-def _read_xlsx(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
+def _read_xlsx(path: Path, header_errors: list[RowError],
+               header_notes: list[RowError]) -> Iterator[_Row]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -267,7 +326,7 @@ def _read_xlsx(path: Path, header_errors: list[RowError]) -> Iterator[_Row]:
         header = next(rows, None)
         if header is None:
             return
-        yield from _flat_rows(list(header), enumerate(rows, 2), header_errors)
+        yield from _flat_rows(list(header), enumerate(rows, 2), header_errors, header_notes)
     finally:
         workbook.close()
 
@@ -426,17 +485,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
-def _vocab(value: Any, vocabulary, what: str) -> str | None:
-    text = _text(value, 200)
-    if text is None:
-        return None
-    key = vocab.lookup(text, vocabulary)
-    if key is None:
-        hint = vocab.suggest(text, vocabulary)
-        raise _Invalid(f"unknown {what} {text!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
-    return key
-
-
 def _list(value: Any) -> list[Any]:
     if _empty(value):
         return []
@@ -462,25 +510,36 @@ def _text_list(value: Any, limit: int = MAX_LEN["list_item"]) -> list[str]:
     return out
 
 
-def _processes(value: Any) -> list[str]:
-    out: list[str] = []
-    items = _list(value)
+def _phrases(value: Any) -> list[str]:
+    """Process/product phrases: a JSON list, or text separated by ; , / or new lines."""
+    if _empty(value):
+        return []
+    if isinstance(value, str) and not value.strip().startswith("["):
+        items: list[Any] = split_phrases(value)
+    else:
+        items = _list(value)
+    out = []
     for i, item in enumerate(items, 1):
         try:
-            key = _vocab(item, vocab.PROCESSES, "process")
+            text = _text(item, MAX_LEN["list_item"])
         except _Invalid as exc:
-            raise _Invalid(f"item {i}: {exc}" if len(items) > 1 else str(exc)) from None
-        if key and key not in out:
-            out.append(key)
+            raise _Invalid(f"item {i} {exc}") from None
+        if text and text not in out:
+            out.append(text)
     return out
 
 
-def _certifications(value: Any) -> list[dict[str, Any]]:
+def _certifications(value: Any, notes: list[str] | None = None) -> list[dict[str, Any]]:
     if isinstance(value, str) and not _empty(value):
         try:
             value = cell_to_certs(value)
-        except ValueError as exc:
-            raise _Invalid(str(exc)) from None
+        except ValueError:
+            # written freely ("ISO 9001:2015, IATF16949 – hiệu lực đến 12/2027")
+            certs, read_notes = read_certificates(clean_line(value))
+            if notes is not None:
+                notes.extend(read_notes)
+            value = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in c.items()}
+                     for c in certs]
     items = _list(value)
     out = []
     for i, item in enumerate(items, 1):
@@ -538,27 +597,57 @@ def _parse_location(row: _Row) -> None:
         except json.JSONDecodeError as exc:
             row.error("location", f"is not a valid JSON object ({exc.msg})")
             return
+    address = None
     if isinstance(value, dict):
-        unknown = sorted(set(value) - {"park", "ward"})
+        unknown = sorted(set(value) - {"park", "ward", "address"})
         if unknown:
-            row.error("location", f"has unknown keys {', '.join(unknown)} (allowed: park, ward)")
+            row.error("location", f"has unknown keys {', '.join(unknown)} "
+                                  "(allowed: park, ward, address)")
             return
         park_value, ward = value.get("park"), value.get("ward")
         try:
             row.values["ward"] = _text(ward, MAX_LEN["ward"])
             row.present.add("ward")
+            address = _text(value.get("address"), MAX_LEN["address"])
         except _Invalid as exc:
             row.error("location", f"ward {exc}")
+            return
     elif value is None or isinstance(value, str):
         park_value = value
     else:
-        row.error("location", f"must be a park name or an object, not {_type_name(value)}")
+        row.error("location", f"must be an address, a park name or an object, "
+                              f"not {_type_name(value)}")
         return
     try:
-        row.values["park"] = _vocab(park_value, vocab.PARKS, "park")
-        row.present.add("park")
+        written = _text(park_value, MAX_LEN["address"])
     except _Invalid as exc:
         row.error("location", str(exc))
+        return
+    for key in ("park", "address", "area", "region"):
+        row.values[key] = None
+        row.present.add(key)
+    text = ", ".join(t for t in (written, address) if t)
+    if not text:
+        return
+    place = places.resolve(text)
+    row.values.update(park=place.park, area=place.area,
+                      region=places.OUTSIDE if place.outside_hcmc else place.region)
+    if written and (place.park is None or places.resolve(written).park != written):
+        row.values["address"] = address or written  # keep what was written, not just a park
+    elif address:
+        row.values["address"] = address
+    if place.ward and not row.values.get("ward"):
+        row.values["ward"] = place.ward
+        row.present.add("ward")
+    if written and place.park and written != place.park:
+        row.warn("location", f"{written!r}: park read as {place.park}")
+    for note in place.notes:
+        row.warn("location", note)
+    if place.outside_hcmc:
+        row.warn("location", f"{text!r} lies outside Ho Chi Minh City: kept as the address")
+    elif not (place.park or place.ward or place.area or place.region):
+        row.warn("location", f"{text!r}: no park, ward or former district recognised; "
+                             "kept as the address")
 
 
 _PARSERS = {
@@ -567,16 +656,13 @@ _PARSERS = {
     "name": lambda v: _text(v, MAX_LEN["name"]),
     "tax_code": lambda v: _tax_code(v),
     "description": lambda v: _text(v, MAX_LEN["description"], multiline=True),
-    "sector": lambda v: _vocab(v, vocab.SECTORS, "sector"),
-    "processes": _processes,
+    "processes": _phrases,
     "materials": _text_list,
     "machines": _text_list,
     "export_experience": lambda v: _text_list(v, 80),
-    "certifications": _certifications,
-    "employees": lambda v: _integer(v),
+
     "revenue_bn_vnd": lambda v: _amount(v),
     "capital_bn_vnd": lambda v: _amount(v),
-    "ownership": lambda v: _vocab(v, vocab.OWNERSHIPS, "ownership"),
     "size_class": lambda v: _size_class(v),
     "capacity": lambda v: _text(v, MAX_LEN["capacity"]),
     "language": lambda v: _language(v),
@@ -633,22 +719,90 @@ def _email(value: Any) -> str | None:
     return text
 
 
-def _parse_row(row: _Row) -> None:
-    """Fill ``row.values``/``row.present`` from ``row.raw``, collecting errors."""
-    for key in row.raw:
-        if key not in FLAT_FIELDS:
-            row.error(key, f"unknown field{_suggest_column(key)}")
+def _sector(row: _Row, value: Any) -> None:
+    text = _text(value, 200)
+    row.present.add("sector")
+    row.values["sector"] = None
+    if text is None:
+        return
+    key = load_taxonomy().sector(text)
+    if key is None:
+        row.kept["sector"] = text
+        row.warn("sector", f"{text!r} names no sector of the taxonomy: kept as written; the "
+                           "sector is taken from the processes where they name one")
+    else:
+        row.values["sector"] = key
+        if text != key:
+            row.warn("sector", f"{text!r} read as {load_taxonomy().label(key)} ({key})")
+
+
+def _employees(row: _Row, value: Any) -> None:
+    row.present.add("employees")
+    if isinstance(value, str) and not _empty(value) and not value.strip().isdigit():
+        reading = read_headcount(value)
+        if reading.value is None:
+            row.kept["employees"] = value.strip()
+        elif not 0 <= reading.value <= MAX_EMPLOYEES:
+            row.error("employees", f"must be between 0 and {MAX_EMPLOYEES:,}")
+            return
+        row.values["employees"] = reading.value
+        for note in reading.notes:
+            row.warn("employees", note)
+        return
+    row.values["employees"] = _integer(value)
+
+
+def _ownership(row: _Row, value: Any) -> None:
+    text = _text(value, 200)
+    row.present.add("ownership")
+    row.values["ownership"] = None
+    if text is None:
+        return
+    reading = read_ownership(text)
+    row.values["ownership"] = reading.value
+    if reading.kept:
+        row.kept["ownership"] = reading.kept
+    for note in reading.notes:
+        if text.lower() != reading.value:
+            row.warn("ownership", note)
+
+
+_LENIENT = {"sector": _sector, "employees": _employees, "ownership": _ownership}
+
+
+def _parse_row(row: _Row, confirmed: dict[str, str | None] | None = None) -> None:
+    """Fill ``row.values``/``row.present`` from ``row.raw``, collecting errors and notes."""
     for key, value in row.raw.items():
+        if key.startswith(KEPT_PREFIX):
+            if not _empty(value):
+                row.kept[key[len(KEPT_PREFIX):]] = value if isinstance(value, str) else str(value)
+            continue
+        if key not in FLAT_FIELDS:
+            row.warn(key, f"unknown field{_suggest_column(key)}: kept with the profile, "
+                          "not searched")
+            if not _empty(value):
+                row.kept[key] = value if isinstance(value, str | int | float) else json.dumps(
+                    value, ensure_ascii=False, default=str)
+            continue
         if key == "location":
             _parse_location(row)
             continue
         if key == "ward":
             continue
-        parser = _PARSERS.get(key)
-        if parser is None:
-            continue
         try:
-            parsed = parser(value)
+            if key in _LENIENT:
+                _LENIENT[key](row, value)
+                continue
+            if key == "certifications":
+                notes: list[str] = []
+                parsed = _certifications(value, notes)
+                for note in notes:
+                    row.warn("certifications", note)
+            else:
+                parser = _PARSERS.get(key)
+                if parser is None:
+                    continue
+                parsed = parser(value)
         except _Invalid as exc:
             row.error(key, str(exc))
             continue
@@ -662,7 +816,8 @@ def _parse_row(row: _Row) -> None:
         except _Invalid as exc:
             row.error("ward", str(exc))
         else:
-            if "ward" in row.present and row.values["ward"] != ward and ward is not None:
+            if "ward" in row.present and row.values["ward"] != ward and ward is not None \
+                    and "park" not in row.present:
                 row.error("ward", "differs from the ward given in location")
             elif ward is not None or "ward" not in row.present:
                 row.values["ward"] = ward
@@ -670,9 +825,48 @@ def _parse_row(row: _Row) -> None:
     for key in REQUIRED:
         if key in row.raw and not any(e.field == key for e in row.errors) and \
                 not row.values.get(key):
-            row.error(key, "is required" if key != "processes" else "needs at least one process")
+            row.error(key, "is required: a row without it cannot be shown to buyers")
         elif key not in row.raw:
             row.error(key, "is required")
+    if row.errors:
+        return
+    _read_capabilities(row, confirmed)
+    if not row.values.get("external_id"):
+        row.values["external_id"] = derived_external_id(row.values["name"],
+                                                        row.values.get("tax_code"))
+        row.present.add("external_id")
+        row.warn("external_id", f"no id given: {row.values['external_id']} (from the "
+                                "tax code or the name; the same row gets the same id again)")
+    if row.kept:
+        row.values["source_values"] = dict(row.kept)
+        row.present.add("source_values")
+
+
+def _read_capabilities(row: _Row, confirmed: dict[str, str | None] | None) -> None:
+    """Map the process phrases to the taxonomy; infer a missing sector from them."""
+    if "processes" in row.present:
+        reading = read_capabilities(row.values["processes"], row.values.get("description"),
+                                    confirmed=confirmed)
+        row.values["processes"] = reading.processes
+        row.values["capabilities"] = reading.capabilities
+        row.present.add("capabilities")
+        for note in reading.notes:
+            row.warn("processes", note)
+    elif "description" in row.present and "processes" not in row.raw:
+        reading = read_capabilities([], row.values.get("description"))
+        if reading.processes:
+            row.values["processes"] = reading.processes
+            row.values["capabilities"] = []
+            row.present |= {"processes", "capabilities"}
+            row.inferred = True
+            for note in reading.notes:
+                row.warn("processes", note)
+    if not row.values.get("sector") and row.values.get("processes"):
+        sector = infer_sector(row.values["processes"])
+        if sector:
+            row.values["sector"] = sector
+            row.present.add("sector")
+            row.warn("sector", f"taken from the processes: {load_taxonomy().label(sector)}")
 
 
 # --- writing to the database ----------------------------------------------------------
@@ -681,6 +875,8 @@ def _stored_values(profile: SupplierProfile) -> dict[str, Any]:
     values = {k: getattr(profile, k) for k in _SIMPLE}
     for k in LIST_FIELDS:
         values[k] = list(values[k])
+    values["capabilities"] = list(values["capabilities"] or [])
+    values["source_values"] = dict(values["source_values"] or {})
     values["ownership"] = profile.ownership.value if profile.ownership else None
     values["size_class"] = profile.size_class.value if profile.size_class else None
     values["certifications"] = [
@@ -759,7 +955,10 @@ def _plan(session: Session, rows: list[_Row]) -> list[_Plan]:
             continue
         stored = _stored_values(profile) if profile is not None else dict(DEFAULTS)
         merged = dict(stored)
-        merged.update({k: row.values[k] for k in row.present if k in merged})
+        present = row.present
+        if row.inferred and profile is not None and stored["processes"]:
+            present = present - {"processes", "capabilities"}  # keep what the firm stated
+        merged.update({k: row.values[k] for k in present if k in merged})
         _resolve_size(row, merged, stored["size_class"])
         if row.errors:
             continue
@@ -814,9 +1013,24 @@ def _tax_code_pass(session: Session, plans: list[_Plan], stored: list[SupplierPr
             owner[tax] = me
 
 
+def _remove_sample_only(session: Session) -> int:
+    """Delete the sample profiles when they are all the database holds; their count."""
+    real = session.scalar(select(func.count()).select_from(SupplierProfile)
+                          .where(SupplierProfile.sample.is_(False)))
+    if real:
+        return 0
+    sample = list(session.scalars(select(SupplierProfile).where(SupplierProfile.sample)))
+    ids = [p.id for p in sample]
+    for profile in sample:
+        session.delete(profile)
+    session.flush()
+    record_changes(session, ids, ChangeOp.DELETE)
+    return len(ids)
+
+
 def import_profiles(
     session: Session, path: str | os.PathLike, *, dry_run: bool = False,
-    valid_only: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+    valid_only: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, keep_sample: bool = False,
 ) -> ImportReport:
     """Import supplier profiles from ``path`` (``.jsonl``, ``.csv`` or ``.xlsx``).
 
@@ -827,6 +1041,9 @@ def import_profiles(
         dry_run: check everything and count what would change, write nothing.
         valid_only: import the rows without errors even when others have some.
         max_bytes: larger files are refused before they are read.
+        keep_sample: when the database holds only fictional sample profiles and the file
+            holds real ones, the sample profiles are removed in the same transaction
+            (the first real import), unless this is set.
 
     Returns:
         The counts and the row-numbered errors. A file-level problem (size,
@@ -837,18 +1054,20 @@ def import_profiles(
     _check_size(path, max_bytes)
     report = ImportReport(path=str(path), format=fmt, dry_run=dry_run)
     header_errors: list[RowError] = []
+    header_notes: list[RowError] = []
     if fmt == "jsonl":
         reader = _read_jsonl(path)
     elif fmt == "csv":
-        reader = _read_csv(path, header_errors)
+        reader = _read_csv(path, header_errors, header_notes)
     else:
-        reader = _read_xlsx(path, header_errors)
+        reader = _read_xlsx(path, header_errors, header_notes)
+    confirmed = confirmed_mappings(session)
     rows = []
     first_row: dict[str, int] = {}
     first_tax: dict[str, int] = {}
     for row in reader:
         if row.raw is not None and not header_errors:
-            _parse_row(row)
+            _parse_row(row, confirmed)
             ext, tax = row.values.get("external_id"), row.values.get("tax_code")
             if ext and ext in first_row:
                 row.error("external_id", f"{ext!r} appears again (first on row {first_row[ext]})")
@@ -874,6 +1093,14 @@ def import_profiles(
             session.rollback()
             return report
         plans = [p for p in plans if not p.row.errors]
+        report.warnings = header_notes + [w for p in plans for w in p.row.warnings]
+        for p in plans:
+            for cap in p.values.get("capabilities") or ():
+                if not cap["keys"]:
+                    report.unmapped[cap["text"]] = report.unmapped.get(cap["text"], 0) + 1
+        if not keep_sample and any(not p.values["sample"] for p in plans) and not any(
+                p.profile is not None and p.profile.sample for p in plans):
+            report.removed_sample = _remove_sample_only(session)
         # a tax code may move between profiles in one file: clear changed ones first
         moving = [p for p in plans if p.profile is not None
                   and p.profile.tax_code != p.values["tax_code"]]

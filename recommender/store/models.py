@@ -52,6 +52,7 @@ MAX_LEN = {
     "capacity": 255,
     "park": 100,
     "ward": 120,
+    "address": 500,
     "contact_name": 120,
     "email": 254,
     "phone": 40,
@@ -168,16 +169,32 @@ class SupplierProfile(Base):
     employees: Mapped[int | None]
     revenue_bn_vnd: Mapped[float | None] = mapped_column(Double)
     capital_bn_vnd: Mapped[float | None] = mapped_column(Double)
-    sector: Mapped[str] = mapped_column(String(32), index=True)
+    sector: Mapped[str | None] = mapped_column(String(32), index=True)
+    """A sector key of the taxonomy; None when the firm's wording named none."""
     processes: Mapped[list[str]] = mapped_column(default=list)
+    """Taxonomy keys of the processes and product groups, main one first."""
+    capabilities: Mapped[list[dict] | None] = mapped_column(JSON, default=list)
+    """Each process or product phrase as the firm wrote it with what it was mapped to:
+    ``{"text", "keys", "confidence", "how"}`` (:class:`recommender.taxonomy.PhraseMapping`);
+    a phrase with no keys is kept as searchable free text for staff to review."""
     materials: Mapped[list[str]] = mapped_column(default=list)
     machines: Mapped[list[str]] = mapped_column(default=list)
     description: Mapped[str] = mapped_column(Text)
     """Capabilities as plain text (never markup)."""
     capacity: Mapped[str | None] = mapped_column(String(MAX_LEN["capacity"]))
     park: Mapped[str | None] = mapped_column(String(MAX_LEN["park"]), index=True)
-    """Exact park name from :data:`recommender.store.vocab.PARKS`; None outside any park."""
+    """Exact park name from :data:`recommender.places.PARKS`; None outside any park."""
     ward: Mapped[str | None] = mapped_column(String(MAX_LEN["ward"]))
+    """Ward or commune (2025 units)."""
+    address: Mapped[str | None] = mapped_column(String(MAX_LEN["address"]))
+    """The address as written (old place names included)."""
+    area: Mapped[str | None] = mapped_column(String(MAX_LEN["ward"]))
+    """The former district or town the location lies in ("Quận 7", "Dĩ An")."""
+    region: Mapped[str | None] = mapped_column(String(60))
+    """The former province: Hồ Chí Minh, Bình Dương or Bà Rịa–Vũng Tàu (merged in 2025)."""
+    source_values: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    """Values of the imported file that no field holds (an unknown column, an ownership or
+    sector that named nothing known), by column, so nothing a file said is lost."""
     export_experience: Mapped[list[str]] = mapped_column(default=list)
     contact_name: Mapped[str | None] = mapped_column(String(MAX_LEN["contact_name"]))
     email: Mapped[str | None] = mapped_column(String(MAX_LEN["email"]))
@@ -198,6 +215,25 @@ class SupplierProfile(Base):
 
     def __repr__(self) -> str:
         return f"SupplierProfile({self.external_id!r}, {self.name!r})"
+
+
+class TermMapping(Base):
+    """A phrase staff mapped to a taxonomy node (or confirmed as free text).
+
+    Applied before the taxonomy's own matching on every later import and
+    profile save, so a confirmed decision is made once.
+    """
+
+    __tablename__ = "term_mapping"
+
+    phrase: Mapped[str] = mapped_column(String(MAX_LEN["list_item"]), primary_key=True)
+    """The phrase accent-folded and lower-cased, as :meth:`Taxonomy.map_phrase` looks it up."""
+    text: Mapped[str] = mapped_column(String(MAX_LEN["list_item"]))
+    """The phrase as first written."""
+    key: Mapped[str | None] = mapped_column(String(64))
+    """A taxonomy key; None keeps the phrase as free text."""
+    confirmed_by: Mapped[str | None] = mapped_column(String(254))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Certification(Base):

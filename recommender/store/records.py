@@ -60,7 +60,69 @@ FLAT_FIELDS: tuple[str, ...] = tuple(
     f for name in FIELDS for f in ((name, "ward") if name == "location" else (name,)))
 """Columns of a CSV/XLSX file, in order (``location`` is followed by ``ward``)."""
 
-REQUIRED: tuple[str, ...] = ("external_id", "name", "description", "sector", "processes")
+REQUIRED: tuple[str, ...] = ("name", "description")
+"""Without these a row is unusable; everything else may be missing or written freely."""
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    # column headers people write, Vietnamese (compared without diacritics) and English
+    "external_id": ("id", "ma", "ma ho so", "ma dn", "ma doanh nghiep", "ma nha cung cap",
+                    "ma ncc", "supplier id", "code", "stt ho so"),
+    "name": ("ten", "ten doanh nghiep", "ten cong ty", "ten dn", "doanh nghiep", "cong ty",
+             "ten nha cung cap", "company", "company name", "supplier", "supplier name"),
+    "tax_code": ("mst", "ma so thue", "ma so doanh nghiep", "tax code", "tax id", "mst dn"),
+    "description": ("mo ta", "mo ta nang luc", "gioi thieu", "nang luc", "thong tin",
+                    "gioi thieu doanh nghiep", "ho so nang luc", "profile", "capabilities",
+                    "about", "company profile"),
+    "sector": ("nganh", "nganh nghe", "linh vuc", "linh vuc hoat dong", "nganh hang",
+               "industry", "sector", "ma nganh", "vsic", "isic"),
+    "processes": ("quy trinh", "quy trinh san pham", "san pham", "san pham dich vu",
+                  "cong nghe", "nang luc san xuat chinh", "quy trinh cong nghe", "dich vu",
+                  "process", "products", "services", "products services", "capability"),
+    "materials": ("vat lieu", "nguyen lieu", "vat tu", "materials"),
+    "machines": ("may moc", "thiet bi", "may moc thiet bi", "machines", "equipment"),
+    "certifications": ("chung nhan", "chung chi", "tieu chuan", "he thong quan ly",
+                       "certificates", "certification", "certificate"),
+    "location": ("dia chi", "dia diem", "vi tri", "khu cong nghiep", "kcn", "kcn kcx",
+                 "dia chi nha may", "address", "park", "industrial park"),
+    "ward": ("phuong", "xa", "phuong xa", "ward", "commune"),
+    "employees": ("so lao dong", "lao dong", "so nhan vien", "nhan su", "so cong nhan",
+                  "quy mo lao dong", "employees", "headcount", "staff", "workers"),
+    "revenue_bn_vnd": ("doanh thu", "doanh thu ty dong", "revenue", "revenue bn vnd"),
+    "capital_bn_vnd": ("von", "von dieu le", "von dieu le ty dong", "capital"),
+    "ownership": ("loai hinh", "loai hinh dn", "loai hinh doanh nghiep", "loai hinh so huu",
+                  "so huu", "nguon von", "ownership", "type"),
+    "size_class": ("quy mo", "size"),
+    "export_experience": ("xuat khau", "thi truong xuat khau", "thi truong", "export markets",
+                          "export"),
+    "capacity": ("cong suat", "nang luc san xuat", "san luong", "capacity"),
+    "language": ("ngon ngu", "lang"),
+    "contact_name": ("nguoi lien he", "lien he", "contact", "contact person"),
+    "email": ("e mail", "thu dien tu", "mail"),
+    "phone": ("dien thoai", "so dien thoai", "sdt", "dt", "tel", "telephone", "hotline"),
+    "website": ("trang web", "web", "url"),
+    "updated_at": ("cap nhat", "ngay cap nhat", "updated", "last updated"),
+}
+
+
+def _header_key(text: str) -> str:
+    from recommender.embed.text import fold
+
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text).lower().replace("_", " ")).split())
+
+
+_HEADERS = {_header_key(alias): name for name, aliases in HEADER_ALIASES.items()
+            for alias in aliases}
+_HEADERS.update({_header_key(name): name for name in FLAT_FIELDS})
+
+
+def column_for(header: str) -> str | None:
+    """The field a column header names (``Tên doanh nghiệp`` → ``name``), or None."""
+    key = _header_key(header)
+    if key in _HEADERS:
+        return _HEADERS[key]
+    # "Số lao động (người)", "Doanh thu 2025 (tỷ đồng)": drop a bracket or a trailing year
+    key = _header_key(re.sub(r"\(.*?\)|\b(19|20)\d\d\b", " ", header))
+    return _HEADERS.get(key)
 
 LIST_FIELDS = ("processes", "materials", "machines", "export_experience")
 CERT_KEYS = ("name", "issuer", "scope", "valid_until")

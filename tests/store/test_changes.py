@@ -47,7 +47,7 @@ def test_imports_log_created_and_updated_profiles_only(session, tmp_path) -> Non
 
 
 def test_a_refused_import_logs_nothing(session, tmp_path) -> None:
-    report = _import(session, tmp_path, [profile_row(1), profile_row(2, sector="nonsense")])
+    report = _import(session, tmp_path, [profile_row(1), profile_row(2, tax_code="12345")])
     assert not report.committed
     assert latest_seq(session) == 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .conftest import make_app, write_corpus
+
 
 def test_search_command_table_and_json(app) -> None:
     runner = app.test_cli_runner()
@@ -22,6 +24,31 @@ def test_search_command_table_and_json(app) -> None:
 def test_search_command_rejects_bad_queries(app) -> None:
     result = app.test_cli_runner().invoke(args=["search", "   "])
     assert result.exit_code == 2 and "empty" in result.output
+
+
+def test_search_command_formats_certificate_dates(tmp_path: Path, config, suppliers,
+                                                  monkeypatch) -> None:
+    # dates are formatted in the user's language, and a CLI command has no request
+    monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    corpus = tmp_path / "dated.jsonl"
+    with open(write_corpus(tmp_path, suppliers), encoding="utf-8") as fh, \
+            open(corpus, "w", encoding="utf-8") as out:
+        for line in fh:
+            record = json.loads(line)
+            record["certifications"] = [{"name": "IATF 16949", "valid_until": "2031-12-31"}]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    app = make_app(tmp_path, suppliers, SAMPLE_CORPUS=str(corpus))
+    assert app.extensions["ketnoi_catalog"].wait(300)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "bó dây điện ô tô IATF 16949", "--k", "3"])
+    assert result.exit_code == 0, result.output
+    assert "SUP-00006" in result.output
+    for extra, shown in (([], "31/12/2031"), (["--lang", "vi"], "31/12/2031"),
+                         (["--lang", "en"], "2031-12-31")):
+        result = runner.invoke(args=["search", "bó dây điện ô tô", "--json", *extra])
+        assert result.exit_code == 0, result.output
+        certificate = json.loads(result.output)["results"][0]["certifications"][0]
+        assert certificate["state"] == "valid" and certificate["until_text"] == shown
 
 
 def test_evaluate_command(app, tmp_path: Path) -> None:

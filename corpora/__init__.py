@@ -1,0 +1,1 @@
+"""KếtNối's data files (glossary, policy catalogue, samples, labelled queries) as package data."""
