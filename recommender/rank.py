@@ -22,7 +22,7 @@ from .search import SearchHit
 MET, MISSING, EXPIRED, UNKNOWN = "met", "missing", "expired", "unknown"
 REQUIREMENT_WEIGHT = 1.0
 """Score added per unit of (met - unmet) / stated requirements; fused scores are z-scores."""
-CAPABILITY_WEIGHT = 1.0
+CAPABILITY_WEIGHT = 2.0
 """Score added per unit of :func:`capability_score` (the share of the processes and
 products a query names that the profile holds)."""
 

@@ -59,3 +59,31 @@ def test_requirements_reorder_close_hits() -> None:
 def test_no_requirements_keeps_the_text_order() -> None:
     ranked = rank([hit(1, 2.0), hit(2, 1.0)], BuyerRequirements(), {}, today=TODAY)
     assert [r.doc_id for r in ranked] == [1, 2] and ranked[0].checks == ()
+
+
+def test_capability_score_reads_the_taxonomy_tree() -> None:
+    from recommender.rank import capability_score
+
+    swiss = ProfileFacts(capabilities=frozenset({"swiss_turning"}))
+    machining = ProfileFacts(capabilities=frozenset({"cnc_machining"}))
+    described = ProfileFacts(mentioned=frozenset({"swiss_turning"}))
+    assert capability_score(["cnc_machining"], swiss) == 1.0  # a child of what was asked
+    assert capability_score(["swiss_turning"], machining) == 0.5  # only the parent
+    assert capability_score(["swiss_turning"], described) == 0.5  # only in the text
+    assert capability_score(["wire_harness"], swiss) == 0.0
+    assert capability_score([], swiss) == 0.0
+
+
+def test_a_place_is_checked_against_the_stored_location() -> None:
+    from recommender.requirements import parse_requirements
+
+    req = parse_requirements("ron cao su ở Bình Dương, KCN Tân Tạo")
+    in_bd = ProfileFacts(park="KCN Sóng Thần 2", area="Dĩ An", region="Bình Dương")
+    checks = {c.kind: c.status for c in check_requirements(req, in_bd, date(2026, 12, 6))}
+    assert checks == {"place": "met", "park": "missing"}
+    outside_parks = ProfileFacts(ward="Xã Bà Điểm", area="Hóc Môn", region="Hồ Chí Minh")
+    checks = {c.kind: c.status for c in check_requirements(req, outside_parks,
+                                                           date(2026, 12, 6))}
+    assert checks == {"place": "missing", "park": "missing"}
+    assert {c.status for c in check_requirements(req, ProfileFacts(), date(2026, 12, 6))} == {
+        "unknown"}

@@ -40,3 +40,24 @@ def test_vinh_loc_is_not_vinh_loc_3() -> None:
 def test_empty_requirements_are_falsy() -> None:
     assert not BuyerRequirements()
     assert parse_requirements("có UL")
+
+
+def test_places_of_the_merged_city_are_understood() -> None:
+    req = parse_requirements("ép nhựa ISO 9001 Bình Dương")
+    assert req.certifications == ("ISO 9001",) and req.parks == ()
+    assert [m.place.region for m in req.places] == ["Bình Dương"]
+    assert req.place_text() == "Bình Dương (cũ)"
+    near = parse_requirements("gia công CNC gần VSIP")
+    assert near.places[0].near and near.place_text().startswith("gần")
+    assert parse_requirements("KCN Phú Mỹ I can ncc son tinh dien").parks == ("KCN Phú Mỹ I",)
+    assert [m.place.area for m in parse_requirements("ncc ron cao su Thu Duc").places] == [
+        "Thủ Đức"]
+    # capability words and foreign markets are not places
+    assert not parse_requirements("bình chứa khí nén xuất khẩu Mỹ").places
+
+
+def test_processes_and_products_named_in_a_query() -> None:
+    assert "wire_harness" in parse_requirements("bó dây điện cho xe máy").capabilities
+    assert "cnc_turning" in parse_requirements("gc tien CNC inox").capabilities
+    assert parse_requirements("công ty Nhật gia công cơ khí").ownership == ("fdi",)
+    assert parse_requirements("xuất khẩu sang Nhật Bản").ownership == ()

@@ -27,6 +27,8 @@ from .search import MAX_PER_PAGE, run_search
 
 LABELS_AS_OF = "2026-11-01"
 """The day the sample relevance labels were derived (certificate validity)."""
+HANDWRITTEN_AS_OF = date(2026, 12, 6)
+"""The day the hand-written set was judged (certificate validity)."""
 
 
 def _ready_catalog():
@@ -75,9 +77,14 @@ def _evaluation_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-@click.command("evaluate", help="Score the ranking on the labelled buyer queries "
-               "(corpora/buyer_queries.jsonl, corpora/buyer_qrels.tsv by default): nDCG@10, "
-               "R@10, MRR@10 per language group, beside BM25-only and dense-only.")
+@click.command("evaluate", help="Score the ranking on labelled buyer queries: nDCG@10, "
+               "R@10, MRR@10 per language group, beside BM25-only and dense-only. --set "
+               "generated (default) scores the profiles in this database against "
+               "corpora/buyer_queries.jsonl (the fictional sample's labels); --set handwritten "
+               "imports corpora/handwritten/suppliers.csv as written into a throwaway "
+               "database and sends its 68 queries to the search API; --set all does both.")
+@click.option("--set", "which", type=click.Choice(["generated", "handwritten", "all"]),
+              default="generated", show_default=True)
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False),
               default=str(corpus_file("buyer_queries.jsonl")), show_default=True)
 @click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
@@ -88,13 +95,29 @@ def _evaluation_table(results: dict) -> str:
 @click.option("--save", is_flag=True, help="append the result, with the index version it "
               "measured, to instance/evaluations.jsonl")
 @with_appcontext
-def evaluate_command(queries: str, qrels: str, as_of: str, as_json: bool, save: bool) -> None:
+def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: bool,
+                     save: bool) -> None:
     from recommender.domain_eval import evaluate_domain, load_labelled
 
     try:
         day = date.fromisoformat(as_of)
     except ValueError as exc:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
+    if which in ("handwritten", "all"):
+        from .evaluate import evaluate_files
+
+        found = evaluate_files(corpus_file("handwritten/suppliers.csv"),
+                               corpus_file("handwritten/queries.jsonl"),
+                               corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF)
+        if as_json:
+            click.echo(json.dumps({"set": "handwritten", **found}, ensure_ascii=False))
+        else:
+            click.echo(f"hand-written set: {found['profiles']} profiles imported through "
+                       f"import-profiles ({found['import']}), {found['queries']} queries "
+                       "through /api/v1/search")
+            click.echo(_evaluation_table(found["results"]))
+        if which == "handwritten":
+            return
     catalog = _ready_catalog()
     labelled, judged = load_labelled(queries, qrels)
     ids = {doc: p.external_id for doc, p in catalog.profiles.items()}

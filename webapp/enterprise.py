@@ -35,7 +35,7 @@ from recommender.store.models import (
 )
 from recommender.store.records import clean_line, clean_text
 from recommender.store.terms import confirmed_mappings
-from recommender.store.wording import read_capabilities, split_phrases
+from recommender.store.wording import read_capabilities, read_date, split_phrases
 from recommender.taxonomy import load_taxonomy
 
 from .auth import current_account, login_required
@@ -98,11 +98,11 @@ def _processes(value: Any) -> dict[str, Any]:
 def _cert_date(text: Any, where: str) -> date | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
-    try:
-        return date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise ValueError(f"{where}: ngày hết hạn phải có dạng NNNN-TT-NN (ví dụ 2027-12-31)."
-                         ) from None
+    found = read_date(str(text))
+    if found is None:
+        raise ValueError(f"{where}: ngày hết hạn phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN "
+                         "(ví dụ 2027-12-31 hoặc 31/12/2027).")
+    return found
 
 
 def _certifications(value: Any) -> list[dict[str, Any]]:

@@ -157,7 +157,8 @@ class ImportReport:
             text += (f"; {len(self.unmapped)} process phrases kept as free text for "
                      "staff review")
         if self.removed_sample:
-            text += f"; the {self.removed_sample} fictional sample profiles were removed"
+            text += (f"; the {self.removed_sample} fictional sample profiles "
+                     f"{'would be' if self.dry_run else 'were'} removed")
         return text
 
 

@@ -202,6 +202,29 @@ def _until(text: str) -> date | None:
     return date(year, month, min(int(day), last) if day else last)
 
 
+_DAY = re.compile(r"^\s*(?:(\d{1,2})[/.-])?(\d{1,2})[/.-](\d{4})\s*$")
+
+
+def read_date(text: str) -> date | None:
+    """``2027-12-31``, ``31/12/2027``, ``31.12.2027`` or ``12/2027`` (the month's last day);
+    None when it is no date."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    m = _DAY.match(text)
+    if not m:
+        return None
+    day, month, year = m.group(1), int(m.group(2)), int(m.group(3))
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day and not 1 <= int(day) <= last:
+        return None
+    return date(year, month, int(day) if day else last)
+
+
 def read_certificates(text: str) -> tuple[list[dict], list[str]]:
     """Certificates from free text: ``ISO 9001:2015, ISO 14001 (TÜV) – hiệu lực đến
     12/2027``. Names are put in their usual form ("IATF16949" → "IATF 16949"), the

@@ -91,14 +91,15 @@ def test_import_profiles(runner, app, tmp_path) -> None:
 
 
 def test_import_profiles_with_errors_imports_nothing(runner, app, tmp_path) -> None:
-    rows = [profile_row(4), profile_row(5, sector="mechancial"), profile_row(6, tax_code="123")]
+    rows = [profile_row(4, sample=True), profile_row(5, name=None),
+            profile_row(6, tax_code="123")]
     path = write_jsonl(tmp_path / "bad.jsonl", rows)
     result = runner.invoke(args=["import-profiles", str(path)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == ("row 2, sector: unknown sector 'mechancial' "
-                        "(did you mean 'mechanical'?)")
-    assert lines[1].startswith("row 3, tax_code: '123' is not a tax code")
+    assert lines[0] == ("error: row 2, name: is required: a row without it cannot be shown "
+                        "to buyers")
+    assert lines[1].startswith("error: row 3, tax_code: '123' is not a tax code")
     assert "3 rows: 0 created, 0 updated, 0 unchanged, 2 rejected (nothing written)" in lines
     assert "Nothing was imported" in result.output and "--valid-only" in result.output
     assert app.extensions["ketnoi_db"].profile_count() == 3
@@ -110,6 +111,31 @@ def test_import_profiles_with_errors_imports_nothing(runner, app, tmp_path) -> N
     assert partial.exit_code == 0
     assert "3 rows: 1 created, 0 updated, 0 unchanged, 2 rejected (written)" in partial.output
     assert app.extensions["ketnoi_db"].profile_count() == 4
+
+
+def test_the_first_real_import_replaces_the_sample_unless_kept(runner, app, tmp_path) -> None:
+    path = write_jsonl(tmp_path / "real.csv.jsonl", [profile_row(8, external_id="REAL-8")])
+    kept = runner.invoke(args=["import-profiles", "--keep-sample", str(path)])
+    assert kept.exit_code == 0 and "sample" not in kept.output
+    assert app.extensions["ketnoi_db"].profile_count() == 4
+    runner.invoke(args=["delete-profile", "--yes", "REAL-8"])
+    result = runner.invoke(args=["import-profiles", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "the 3 fictional sample profiles were removed" in result.output
+    assert app.extensions["ketnoi_db"].profile_count() == 1
+
+
+def test_import_profiles_as_written_reports_what_it_did(runner, app, tmp_path) -> None:
+    path = tmp_path / "nhap.csv"
+    path.write_text("Tên doanh nghiệp,Mô tả,Quy trình,Địa chỉ,Số lao động,Loại hình\n"
+                    "Cty TNHH Cơ khí Minh Phát,Gia công chi tiết máy theo bản vẽ,"
+                    "\"dập tấm kim loại; zebraquartz\",\"KCN Sóng Thần 2, Dĩ An, Bình Dương\","
+                    "~150,100% vốn Việt Nam\n", encoding="utf-8")
+    result = runner.invoke(args=["import-profiles", "--keep-sample", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "note: row 2, employees: '~150' read as 150" in result.output
+    assert "'zebraquartz': 1 row" in result.output
+    assert "1 rows: 1 created" in result.output
 
 
 def test_import_profiles_dry_run(runner, app, tmp_path) -> None:
@@ -144,8 +170,8 @@ def test_export_profiles(runner, tmp_path) -> None:
     ("command", "phrases"),
     [
         ("init-db", ["DATABASE_URL", "Safe to run again", "--sample"]),
-        ("import-profiles", [".jsonl, .csv or .xlsx", "external_id", "NOTHING is imported",
-                             "--dry-run", "--valid-only"]),
+        ("import-profiles", [".jsonl, .csv or .xlsx", "Tên doanh nghiệp", "NOTHING is imported",
+                             "--dry-run", "--valid-only", "--keep-sample", "taxonomy"]),
         ("export-profiles", ["format follows the extension", "formula"]),
     ],
 )
