@@ -248,7 +248,12 @@ def profile_json(p: SupplierProfile) -> dict[str, Any]:
         "certifications": [{"name": c.name, "issuer": c.issuer,
                             "valid_until": c.valid_until.isoformat() if c.valid_until else None}
                            for c in p.certifications],
-        "capacity": p.capacity, "park": p.park, "ward": p.ward, "verified": bool(p.verified),
+        "capabilities": [{"text": c["text"], "keys": list(c.get("keys") or ()),
+                          "labels": [load_taxonomy().label(k, current_language())
+                                     for k in c.get("keys") or ()]}
+                         for c in p.capabilities or ()],
+        "capacity": p.capacity, "park": p.park, "ward": p.ward, "area": p.area,
+        "region": p.region, "verified": bool(p.verified),
         "updated_at": p.updated_at.isoformat() if p.updated_at else None,
     }
 
