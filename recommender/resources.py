@@ -16,7 +16,7 @@ def corpus_file(name: str) -> Path:
     """The filesystem path of the data file ``name`` in the ``corpora`` package.
 
     Args:
-        name: a file name relative to the package, e.g. ``"glossary.tsv"``.
+        name: a file name relative to the package, e.g. ``"taxonomy.tsv"``.
 
     Raises:
         FileNotFoundError: the file is not installed, or the package is not on the

@@ -31,6 +31,9 @@ from .resources import corpus_file
 KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore")
 CAPABILITY_KINDS = frozenset({"sector", "group", "process", "product"})
 """Kinds a supplier can hold (and a buyer can ask for)."""
+INDUSTRY_SECTORS = {"automotive": "automotive_parts", "food": "food_processing",
+                    "apparel_fashion": "textile_garment", "footwear": "leather_footwear"}
+"""Customer industries whose name staff use for the supporting sector ("Ô tô - xe máy")."""
 MIN_CONFIDENCE = 0.5
 """Below this a phrase is kept as free text instead of being mapped."""
 
@@ -200,12 +203,18 @@ class Taxonomy:
                     return sectors.pop()
             return None
         key = self.lookup(text)
-        if key is None:
-            found = self.find(text)
-            # every node named must agree on one sector ("cơ khí chế tạo" → mechanical)
-            sectors = {self.sector_of(k) for k in found} - {None}
-            return sectors.pop() if len(sectors) == 1 else None
-        return self.sector_of(key)
+        if key is not None:
+            return self.sector_of(key)
+        found = self.find(text)
+        # Vietnamese puts the head first: "bao bì nhựa" is packaging, "cơ khí chế tạo"
+        # mechanical; a customer industry names the sector that supplies it ("Ô tô - xe máy")
+        for k in found:
+            if self.sector_of(k):
+                return self.sector_of(k)
+        for k in self.find(text, kinds=("industry",)):
+            if INDUSTRY_SECTORS.get(k) in self.nodes:
+                return INDUSTRY_SECTORS[k]
+        return None
 
     def map_phrase(self, phrase: str, confirmed: dict[str, str | None] | None = None
                    ) -> PhraseMapping:

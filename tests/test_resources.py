@@ -14,7 +14,7 @@ import pytest
 from recommender.resources import corpus_file
 
 REPO = Path(__file__).resolve().parents[1]
-DATA_FILES = ("glossary.tsv", "policies.jsonl", "sample_suppliers.jsonl")
+DATA_FILES = ("taxonomy.tsv", "parks.tsv", "policies.jsonl", "sample_suppliers.jsonl")
 
 
 @pytest.mark.parametrize("name", DATA_FILES)
