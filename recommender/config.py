@@ -25,7 +25,7 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_GLOSSARY`` | the bundled taxonomy, ``corpora/taxonomy.tsv`` | bilingual domain glossary for query expansion: a taxonomy file or a ``concept vi en`` TSV (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
 | ``KETNOI_REQUIREMENT_WEIGHT`` | ``1.0`` | score added per unit of met-minus-unmet stated requirements (:mod:`recommender.rank`) |
-| ``KETNOI_CAPABILITY_WEIGHT`` | ``2.0`` | score added per unit of the share of the query's processes and products (taxonomy nodes) a profile holds (:func:`recommender.rank.capability_score`) |
+| ``KETNOI_CAPABILITY_WEIGHT`` | ``4.0`` | score added per unit of the share of the query's processes and products (taxonomy nodes) a profile holds (:func:`recommender.rank.capability_score`); chosen on the generated labelled queries |
 
 ``alpha``, ``expansion_weight`` and ``requirement_weight`` are the ranking's
 weights (:data:`WEIGHT_NAMES`): an index version may carry weights learned from
@@ -92,7 +92,7 @@ class RetrievalConfig:
     glossary: str = ""
     expansion_weight: float = 0.4
     requirement_weight: float = 1.0
-    capability_weight: float = 2.0
+    capability_weight: float = 4.0
 
     def __post_init__(self) -> None:
         if self.fusion not in {"score", "rrf"}:
@@ -152,7 +152,7 @@ class RetrievalConfig:
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),
             requirement_weight=float(_env("KETNOI_REQUIREMENT_WEIGHT", "1.0")),
-            capability_weight=float(_env("KETNOI_CAPABILITY_WEIGHT", "2.0")),
+            capability_weight=float(_env("KETNOI_CAPABILITY_WEIGHT", "4.0")),
         )
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -22,9 +22,11 @@ from .search import SearchHit
 MET, MISSING, EXPIRED, UNKNOWN = "met", "missing", "expired", "unknown"
 REQUIREMENT_WEIGHT = 1.0
 """Score added per unit of (met - unmet) / stated requirements; fused scores are z-scores."""
-CAPABILITY_WEIGHT = 2.0
+CAPABILITY_WEIGHT = 4.0
 """Score added per unit of :func:`capability_score` (the share of the processes and
-products a query names that the profile holds)."""
+products a query names that the profile holds). Chosen on the generated labelled
+queries (nDCG@10 78.6 at 0, 82.6 at 2, 83.1 at 4, 83.3 at 6: the gain flattens), not on
+the hand-written set."""
 
 
 @dataclass(frozen=True)
