@@ -25,10 +25,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from recommender.embed.text import fold
+from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
 from recommender.store import vocab
 from recommender.store.sizes import SizeClass
+from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy
 
 from .catalog import CatalogProfile
 
@@ -40,7 +42,8 @@ _SIZE_SPELLINGS = {"sieu nho": "micro", "nho": "small", "vua": "medium", "lon": 
                    "micro": "micro", "small": "small", "medium": "medium", "large": "large"}
 _TRUE = {"1", "true", "yes", "on", "co"}
 _FALSE = {"", "0", "false", "no", "off", "khong"}
-FILTER_PARAMS = ("certification", "park", "sector", "size", "domestic", "verified")
+FILTER_PARAMS = ("certification", "park", "region", "sector", "process", "size", "domestic",
+                 "verified")
 
 
 class FilterError(ValueError):
@@ -63,16 +66,21 @@ class SearchFilters:
     sizes: tuple[str, ...] = ()
     domestic: bool = False
     verified: bool = False
+    processes: tuple[str, ...] = ()
+    """Taxonomy keys; a supplier holding the node or any node below it passes."""
+    regions: tuple[str, ...] = ()
+    """Former provinces of the merged city (Hồ Chí Minh, Bình Dương, Bà Rịa–Vũng Tàu)."""
 
     def __bool__(self) -> bool:
         return bool(self.certifications or self.parks or self.sectors or self.sizes
-                    or self.domestic or self.verified)
+                    or self.domestic or self.verified or self.processes or self.regions)
 
     def as_dict(self) -> dict:
         """Only the filters in use, JSON-ready (stored in the search log)."""
         out: dict = {}
         for key, value in (("certification", list(self.certifications)),
-                           ("park", list(self.parks)), ("sector", list(self.sectors)),
+                           ("park", list(self.parks)), ("region", list(self.regions)),
+                           ("sector", list(self.sectors)), ("process", list(self.processes)),
                            ("size", list(self.sizes))):
             if value:
                 out[key] = value
@@ -136,6 +144,14 @@ def parse_filters(args: Mapping[str, Iterable[str]] | object) -> SearchFilters:
     sectors = canonical("sector", lambda v: vocab.lookup(v, vocab.SECTORS),
                         [t.key for t in vocab.SECTORS], str(_l("Ngành")))
     sizes = canonical("size", _size, list(SIZE_LABELS), str(_l("Quy mô")))
+    taxonomy = load_taxonomy()
+    processes = canonical(
+        "process", lambda v: v if v in taxonomy and taxonomy.nodes[v].kind in CAPABILITY_KINDS
+        else taxonomy.lookup(v), ["a key or name of corpora/taxonomy.tsv"],
+        str(_l("Quy trình")))
+    regions = canonical("region", lambda v: next(
+        (r for r in REGIONS if fold(r).replace("–", "-") == fold(v).replace("–", "-")), None),
+        list(REGIONS), str(_l("Khu vực")))
     flags = {}
     for name in ("domestic", "verified"):
         raw = values(name)
@@ -147,7 +163,8 @@ def parse_filters(args: Mapping[str, Iterable[str]] | object) -> SearchFilters:
     if fields:
         raise FilterError(fields, messages)
     return SearchFilters(certifications=certs, parks=parks, sectors=sectors, sizes=sizes,
-                         domestic=flags["domestic"], verified=flags["verified"])
+                         domestic=flags["domestic"], verified=flags["verified"],
+                         processes=processes, regions=regions)
 
 
 def valid_certificate(profile: CatalogProfile, name: str, today: date) -> bool:
@@ -171,6 +188,13 @@ def matches(profile: CatalogProfile, filters: SearchFilters, today: date) -> boo
         return False
     if filters.sizes and profile.size_class not in filters.sizes:
         return False
+    if filters.regions and (profile.location or {}).get("region") not in filters.regions:
+        return False
+    if filters.processes:
+        taxonomy = load_taxonomy()
+        wanted = frozenset().union(*(taxonomy.descendants(k) for k in filters.processes))
+        if not wanted & set(profile.processes):
+            return False
     return all(valid_certificate(profile, c, today) for c in filters.certifications)
 
 
