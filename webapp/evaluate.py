@@ -38,7 +38,11 @@ def evaluate_files(suppliers: str | Path, queries: str | Path, qrels: str | Path
             "INDEX_DIR": str(Path(tmp) / "index"), "LOAD_SAMPLE": False,
             "LOAD_POLICIES": False, "BUILD_INDEX_ON_START": False, "RATELIMIT_ENABLED": False,
         })
-        result = app.test_cli_runner().invoke(args=["import-profiles", "--quiet", str(suppliers)])
+        # inside this app's context: a command run from another app's command (``flask
+        # evaluate``) would otherwise write to the outer app's database
+        with app.app_context():
+            result = app.test_cli_runner().invoke(
+                args=["import-profiles", "--quiet", str(suppliers)])
         if result.exit_code != 0:
             raise RuntimeError(f"{suppliers} did not import:\n{result.output}")
         summary = result.output.strip().splitlines()[-1]
@@ -50,6 +54,7 @@ def evaluate_files(suppliers: str | Path, queries: str | Path, qrels: str | Path
             results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=today,
                                       variants=("bm25", "dense"))
         client = app.test_client()
+        assert ids, "the evaluation database is empty"
         runs: dict[str, dict[str, float]] = {}
         for q in labelled:
             response = client.get("/api/v1/search", query_string={

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from recommender.embed.text import check_query, fold, normalize
+from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
@@ -375,6 +376,7 @@ def index():
         message=message, filters=filters, pages=pages, check_text=check_text,
         highlight=highlight, snippet_chars=SNIPPET_CHARS, shortlisted=_shortlisted_ids(),
         certifications=CERTIFICATIONS, parks=vocab.PARKS, sectors=vocab.SECTORS,
+        processes=vocab.PROCESSES, regions=REGIONS,
         size_labels=SIZE_LABELS, sector_label=lambda k: vocab.label(k, vocab.SECTORS,
                                                                     current_language()),
         process_label=lambda k: vocab.label(k, vocab.PROCESSES, current_language()),

@@ -105,10 +105,15 @@ def suggest(value: str, vocabulary: Vocabulary) -> str | None:
 
 def label(key: str, vocabulary: Iterable[Term], lang: str = "vi") -> str:
     """The label of ``key`` in ``lang`` (``vi`` or ``en``); the key itself if unknown."""
-    for term in vocabulary:
-        if term.key == key:
-            return term.vi if lang == "vi" else term.en
-    return key
+    term = _by_key(tuple(vocabulary)).get(key)
+    if term is None:
+        return key
+    return term.vi if lang == "vi" else term.en
+
+
+@functools.lru_cache(maxsize=16)
+def _by_key(vocabulary: tuple[Term, ...]) -> dict[str, Term]:
+    return {t.key: t for t in vocabulary}
 
 
 SECTOR_KEYS = frozenset(t.key for t in SECTORS)

@@ -76,6 +76,10 @@ def _api(client, **params):
     ({"domestic": "1"}, {"SUP-00006"}),
     ({"size": "nhỏ"}, {"SUP-00006"}),
     ({"sector": "mechanical"}, {"SUP-00001", "SUP-00004", "SUP-00011", "SUP-00012"}),
+    ({"process": "cnc_machining"}, {"SUP-00001", "SUP-00011"}),
+    ({"process": "gia công cắt gọt"}, {"SUP-00001", "SUP-00011"}),  # a name, not the key
+    ({"process": "điện tử"}, {"SUP-00005", "SUP-00006"}),  # a parent includes its children
+    ({"region": "Bình Dương"}, set()),
 ])
 def test_filters_restrict_results(client, params, expected) -> None:
     res = _api(client, q="ép nhựa", per_page=50, **params)
@@ -90,6 +94,7 @@ def test_filter_never_starves_the_list(client) -> None:
 
 
 @pytest.mark.parametrize("params", [{"park": "KCN Mặt Trăng"}, {"certification": "ISO 1"},
+                                    {"process": "zebraquartz"}, {"region": "Sao Hỏa"},
                                     {"size": "huge"}, {"sector": "x"}, {"verified": "maybe"}])
 def test_unknown_filter_values_are_refused(client, params) -> None:
     res = _api(client, q="nhựa", **params)
