@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
+from recommender.requirements import parse_requirements
 from recommender.store.models import ProfileChange, SupplierProfile
 from recommender.store.sizes import size_class
 from recommender.taxonomy import load_taxonomy
@@ -217,6 +218,9 @@ class Catalog:
             self.error = str(exc)
             return
         self.follow()
+        # the place and taxonomy lookups build their indexes on first use (~2 s): not in
+        # the first buyer's search
+        parse_requirements("KCN Tân Tạo")
 
     def follow(self, poll_s: float | None = None):
         """Start this process's change follower (idempotent; needs a loaded index)."""

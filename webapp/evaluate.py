@@ -45,7 +45,7 @@ def evaluate_files(suppliers: str | Path, queries: str | Path, qrels: str | Path
                 args=["import-profiles", "--quiet", str(suppliers)])
         if result.exit_code != 0:
             raise RuntimeError(f"{suppliers} did not import:\n{result.output}")
-        summary = result.output.strip().splitlines()[-1]
+        summary = next(line for line in result.output.splitlines() if " rows: " in line)
         labelled, judged = load_labelled(queries, qrels)
         with app.app_context():
             catalog = get_catalog()
