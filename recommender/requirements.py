@@ -34,7 +34,8 @@ _DOMESTIC = re.compile(
     r"(doanh nghiep|cong ty|cty|dn|ncc|nha cung cap) (viet nam|noi dia|trong nuoc|vn)\b|"
     r"khong (phai|phai la) (fdi|doanh nghiep fdi)|\bnoi dia\b|"
     r"vietnamese[- ]owned|domestic(ally)?[- ]owned|\bdomestic (supplier|company|firm|vendor)s?|"
-    r"local(ly)?[- ]owned|100\s*% vietnamese"
+    r"local(ly)?[- ]owned|100\s*% vietnamese|\btrong nuoc\b|\btu nhan\b|\bdntn\b|"
+    r"\bnha nuoc\b"
 )
 _ORIGINS = r"(?:nhat( ban)?|han( quoc)?|dai loan|trung quoc|singapore|my|duc|chau au)"
 _FDI = re.compile(
@@ -90,6 +91,20 @@ def place_label(mention) -> str:
     return f"gần {name}" if mention.near else name
 
 
+def ownership_in(text: str) -> list[str]:
+    """The ownership kinds ``text`` names (``domestic``, ``fdi``, ``joint_venture``): a
+    buyer's "doanh nghiệp 100% vốn Việt Nam" as much as a file's "100% vốn Hàn Quốc"."""
+    text = re.sub(r"[^\w%+.,-]+", " ", fold(text).lower())
+    found: list[str] = []
+    if _DOMESTIC.search(text):
+        found.append("domestic")
+    if _FDI.search(text) and not _NOT_FDI.search(text):
+        found.append("fdi")
+    if _JV.search(text):
+        found.append("joint_venture")
+    return found
+
+
 def parse_requirements(query: str) -> BuyerRequirements:
     """The certifications, parks, ownership and minimum size a query asks for."""
     text = fold(query)
@@ -105,13 +120,7 @@ def parse_requirements(query: str) -> BuyerRequirements:
                 parks.append(mention.place.park)
         elif not mention.place.outside_hcmc:
             places.append(mention)
-    ownership: list[str] = []
-    if _DOMESTIC.search(text):
-        ownership.append("domestic")
-    if _FDI.search(text) and not _NOT_FDI.search(text):
-        ownership.append("fdi")
-    if _JV.search(text):
-        ownership.append("joint_venture")
+    ownership = ownership_in(text)
     minimum = None
     match = _EMPLOYEES.search(text) or _EMPLOYEES_AFTER.search(text)
     if match:

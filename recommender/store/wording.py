@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from recommender.embed.text import fold
-from recommender.requirements import CERTIFICATIONS
+from recommender.requirements import CERTIFICATIONS, ownership_in
 from recommender.taxonomy import MIN_CONFIDENCE, PhraseMapping, Taxonomy, load_taxonomy
 
 
@@ -137,11 +137,6 @@ def read_headcount(text: str) -> Normalised:
 
 # --- ownership ------------------------------------------------------------------------
 
-_FDI = re.compile(r"\bfdi\b|von (dau tu )?nuoc ngoai|100\s*% von (?!viet|vn|trong nuoc)\w+|"
-                  r"foreign|\bvon (nhat|han|dai loan|trung quoc|singapore|my|duc|phap)")
-_JV = re.compile(r"lien doanh|joint[- ]?venture|\bjv\b")
-_DOMESTIC = re.compile(r"trong nuoc|noi dia|viet nam|\bvn\b|vietnamese|domestic|local|"
-                       r"tu nhan|ho kinh doanh|dntn|nha nuoc")
 _LEGAL_FORM = re.compile(r"^(cong ty )?(tnhh|co phan|cp|mtv|tnhh mtv|tnhh 2 tv|jsc|co ltd|"
                          r"ltd|llc|corporation|hop tac xa|htx)\b")
 
@@ -151,8 +146,10 @@ def read_ownership(text: str) -> Normalised:
     folded = fold(text).lower().strip()
     if folded in ("domestic", "fdi", "joint_venture", "joint venture"):
         return Normalised(folded.replace(" ", "_"))
-    for key, pattern in (("joint_venture", _JV), ("fdi", _FDI), ("domestic", _DOMESTIC)):
-        if pattern.search(folded):
+    found = ownership_in(text)
+    # "liên doanh" names a foreign partner too; a joint venture is what the firm is
+    for key in ("joint_venture", "fdi", "domestic"):
+        if key in found:
             return Normalised(key, [f"{text!r} read as ownership {key}"])
     if _LEGAL_FORM.match(folded):
         return Normalised(None, [f"{text!r} is a legal form, not an ownership: kept as "
