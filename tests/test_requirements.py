@@ -61,3 +61,13 @@ def test_processes_and_products_named_in_a_query() -> None:
     assert "cnc_turning" in parse_requirements("gc tien CNC inox").capabilities
     assert parse_requirements("công ty Nhật gia công cơ khí").ownership == ("fdi",)
     assert parse_requirements("xuất khẩu sang Nhật Bản").ownership == ()
+
+
+def test_places_are_not_highlighted_as_words() -> None:
+    from recommender.recommend import matched_terms, without_places
+
+    query = "ép nhựa ISO 9001 Bình Dương"
+    text = "Công ty ép nhựa ở phường Tam Bình, đường số 5"
+    assert "bình" in matched_terms(query, text)  # what the highlighter did before
+    words = matched_terms(without_places(query), text)
+    assert "bình" not in words and "dương" not in words and "nhựa" in words
