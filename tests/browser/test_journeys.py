@@ -176,3 +176,61 @@ def test_staff_pages_fit_a_phone(browser, live) -> None:
         page.shots(path.strip("/").split("?")[0].replace("/", "-"))
     context.close()
 
+
+
+def test_staff_imports_a_file_as_written_and_maps_an_unknown_phrase(page, live, tmp_path) -> None:
+    add_account(live, "bql@example.vn", "staff")
+    login(page, "bql@example.vn", PASSWORD)
+    upload = tmp_path / "danh-sach.csv"
+    upload.write_text(
+        "Tên doanh nghiệp,Mô tả năng lực,Quy trình / sản phẩm,Địa chỉ,Số lao động\n"
+        "Cty TNHH Mộc Mỹ Nghệ Thuận Phát,\"Xưởng chạm khắc gỗ mỹ nghệ, hộp gỗ quà tặng "
+        "cho khách Nhật\",\"chạm khắc gỗ mỹ nghệ; hộp gỗ quà tặng\","
+        "\"Lô 3, KCN Sóng Thần 2, TX Dĩ An, Bình Dương\",~45\n", encoding="utf-8")
+    page.goto("/staff/import")
+    page.set_input_files("#file", str(upload))
+    page.click("form.profile button[type=submit]")
+    page.wait_for_selector("#import-report")
+    report = page.inner_text("#import-report")
+    assert "Đã ghi vào cơ sở dữ liệu" in report
+    assert "chạm khắc gỗ mỹ nghệ" in page.inner_text("ul.import-unmapped")
+    page.shots("imported-as-written")
+
+    page.click("text=Rà soát thuật ngữ")
+    page.wait_for_selector("table.data")
+    row = page.locator("tr", has_text="hộp gỗ quà tặng")
+    row.locator("input[name=key]").fill("bao bì")  # a name staff know, not a key
+    row.locator("button", has_text="Ánh xạ").click()
+    page.wait_for_load_state()
+    assert "Đã ánh xạ “hộp gỗ quà tặng” vào bao bì – in ấn › bao bì" in page.inner_text("body")
+    row = page.locator("tr", has_text="chạm khắc gỗ mỹ nghệ")
+    row.locator("button", has_text="Giữ là văn bản").click()
+    page.wait_for_load_state()
+    assert "Đã giữ “chạm khắc gỗ mỹ nghệ” là văn bản tự do" in page.inner_text("body")
+    assert page.locator("table.data").count() == 0  # nothing left to review
+    page.shots("mapped")
+
+    # the buyer's place is understood and checked against the stored location
+    page.goto("/?q=hop go qua tang o Binh Duong")
+    page.wait_for_selector("article.result")
+    assert "Bình Dương (cũ)" in page.inner_text("p.understood")
+    page.shots("place-understood")
+
+
+def test_the_profile_form_suggests_taxonomy_names_and_keeps_the_firms_words(page, live) -> None:
+    add_account(live, "xuong9@example.vn", "enterprise", "SUP-00009")
+    login(page, "xuong9@example.vn", PASSWORD)
+    page.goto("/enterprise/profile")
+    page.wait_for_selector("#processes")
+    page.fill("#processes", "in offset catalogue")
+    from recommender.taxonomy import load_taxonomy
+
+    label = load_taxonomy().label("label_printing")  # as the suggestion list shows it
+    page.fill("#process-pick", label)
+    page.dispatch_event("#process-pick", "change")
+    assert page.input_value("#processes") == f"in offset catalogue; {label}"
+    page.click("form.profile button[type=submit]")
+    page.wait_for_load_state()
+    understood = page.inner_text("ul.understood")
+    assert "in offset catalogue →" in understood and "_" not in understood
+    page.shots("understood")
