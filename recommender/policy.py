@@ -84,7 +84,8 @@ CRITERION_KINDS = ("sector", "size_class", "ownership", "location", "activity",
 _HCMC_NAMES = {"ho chi minh", "tp ho chi minh", "thanh pho ho chi minh", "tp. ho chi minh",
                "tp hcm", "tp.hcm", "tphcm", "hcm", "hcmc", "ho chi minh city", "sai gon",
                "saigon"}
-_MERGED_INTO_HCMC = {"binh duong", "ba ria vung tau", "ba ria - vung tau", "ba ria – vung tau"}
+_MERGED_INTO_HCMC = {"binh duong", "ba ria vung tau", "ba ria - vung tau", "ba ria – vung tau",
+                     "ba ria-vung tau"}
 HCMC_MERGER = date(2025, 7, 1)
 """Bình Dương and Bà Rịa–Vũng Tàu became part of Ho Chi Minh City (2025 provincial merger)."""
 
@@ -260,6 +261,20 @@ def load_catalogue(path: str | Path | None = None) -> list[Program]:
 
 # --- the firm ----------------------------------------------------------------------------
 
+def _location_facts(profile: Any) -> dict[str, Any]:
+    """The province (the former one, for the merged city) and whether the firm is in a park,
+    from a stored profile's resolved location."""
+    from .places import OUTSIDE
+
+    region = getattr(profile, "region", None)
+    out: dict[str, Any] = {}
+    if region and region != OUTSIDE:
+        out["province"] = region
+    if profile.park is None and (region or getattr(profile, "ward", None)):
+        out["in_park"] = False  # the location is known and lies in no park
+    return out
+
+
 @dataclass(frozen=True)
 class FirmFacts:
     """What the rules look at, from a supplier profile or given directly.
@@ -379,7 +394,7 @@ class FirmFacts:
             "processes": list(profile.processes or ()), "ownership": value(profile.ownership),
             "employees": profile.employees, "revenue_bn_vnd": profile.revenue_bn_vnd,
             "capital_bn_vnd": profile.capital_bn_vnd, "size_class": value(profile.size_class),
-            "park": profile.park,
+            "park": profile.park, **_location_facts(profile),
             "activities": None if activities is None else list(activities), "plans": plans,
         })
 

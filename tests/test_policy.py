@@ -354,3 +354,21 @@ def test_relevance_follows_the_firms_plans(programs, encoder) -> None:
     assert max(g, key=g.get) in {"VN-NQ198-GREEN-INTEREST", "VN-ND35-ECO-IP"}, g
     # without an encoder there is no relevance (rules only)
     assert all(m.relevance is None for m in match_supplier(digital, programs, as_of=TODAY))
+
+
+@pytest.mark.parametrize(("region", "park", "expected"), [
+    ("Bà Rịa–Vũng Tàu", None, "yes"), ("Bình Dương", "KCN VSIP I", "yes"),
+    ("Hồ Chí Minh", None, "yes"), ("ngoài TP.HCM", None, "unknown"),
+])
+def test_a_stored_location_of_the_merged_city_counts_as_hcmc(region, park, expected) -> None:
+    from types import SimpleNamespace
+
+    from recommender.policy import _location
+
+    profile = SimpleNamespace(external_id="X", name="X", description="", sector=None,
+                              processes=[], ownership=None, employees=None,
+                              revenue_bn_vnd=None, capital_bn_vnd=None, size_class=None,
+                              park=park, region=region, ward=None)
+    facts = FirmFacts.from_profile(profile)
+    criterion = SimpleNamespace(params={"scope": "hcmc"})
+    assert _location(criterion, facts, date(2026, 12, 6))[0] == expected
