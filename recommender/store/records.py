@@ -10,10 +10,10 @@ One record per supplier, with these fields (``FIELDS``, in file order):
 | ``tax_code`` | Vietnamese MST: 10 digits, or ``0123456789-001`` for a branch |
 | ``description`` | capabilities as plain text (required; markup is stripped) |
 | ``sector`` | a sector key, see :mod:`recommender.store.vocab` (required) |
-| ``processes`` | process keys, main process first (required, at least one) |
+| ``processes`` | processes and products in the firm's words or as taxonomy keys, main one first |
 | ``materials``, ``machines``, ``export_experience`` | lists of text |
 | ``certifications`` | ``[{"name", "issuer", "scope", "valid_until"}]`` |
-| ``location`` | ``{"park": ..., "ward": ...}``; ``park`` is null outside any park |
+| ``location`` | ``{"park": ..., "ward": ..., "address": ...}``, or in a flat file any address or park name |
 | ``employees`` | insured headcount |
 | ``revenue_bn_vnd``, ``capital_bn_vnd`` | annual revenue and capital, billion VND |
 | ``ownership`` | ``domestic``, ``fdi`` or ``joint_venture`` |
@@ -306,14 +306,17 @@ def profile_record(profile) -> dict[str, Any]:
         "tax_code": profile.tax_code,
         "description": profile.description,
         "sector": profile.sector,
-        "processes": list(profile.processes),
+        # the firm's own phrases when it wrote some: importing them maps them again; none
+        # when the processes were read off the description (an import reads them again)
+        "processes": list(profile.processes) if profile.capabilities is None
+        else [c["text"] for c in profile.capabilities],
         "materials": list(profile.materials),
         "machines": list(profile.machines),
         "certifications": [
             {"name": c.name, "issuer": c.issuer, "scope": c.scope,
              "valid_until": c.valid_until.isoformat() if c.valid_until else None}
             for c in profile.certifications],
-        "location": {"park": profile.park, "ward": profile.ward},
+        "location": {"park": profile.park, "ward": profile.ward, "address": profile.address},
         "employees": profile.employees,
         "revenue_bn_vnd": profile.revenue_bn_vnd,
         "capital_bn_vnd": profile.capital_bn_vnd,
@@ -336,7 +339,7 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in FLAT_FIELDS:
         if name == "location":
-            value: Any = record["location"]["park"]
+            value: Any = record["location"].get("address") or record["location"]["park"]
         elif name == "ward":
             value = record["location"]["ward"]
         else:

@@ -76,3 +76,14 @@ def test_the_first_real_import_replaces_the_sample(session, tmp_path) -> None:
     assert [p.external_id for p in session.scalars(select(SupplierProfile))] == ["REAL-1"]
     # a later real import removes nothing: the database no longer holds only sample data
     assert import_profiles(session, real).removed_sample == 0
+
+
+def test_an_export_of_files_imported_as_written_reads_back_unchanged(session, tmp_path) -> None:
+    from recommender.store.exporter import export_profiles
+
+    import_profiles(session, HANDWRITTEN)
+    for suffix in ("csv", "jsonl", "xlsx"):
+        path = tmp_path / f"out.{suffix}"
+        export_profiles(session, path)
+        again = import_profiles(session, path)
+        assert again.errors == [] and again.unchanged == 130, (suffix, again.summary())
