@@ -13,7 +13,7 @@ One record per supplier, with these fields (``FIELDS``, in file order):
 | ``processes`` | processes and products in the firm's words or as taxonomy keys, main one first |
 | ``materials``, ``machines``, ``export_experience`` | lists of text |
 | ``certifications`` | ``[{"name", "issuer", "scope", "valid_until"}]`` |
-| ``location`` | ``{"park": ..., "ward": ..., "address": ...}``, or in a flat file any address or park name |
+| ``location`` | ``{"park", "ward", "address"}``; in a flat file an address or park name |
 | ``employees`` | insured headcount |
 | ``revenue_bn_vnd``, ``capital_bn_vnd`` | annual revenue and capital, billion VND |
 | ``ownership`` | ``domestic``, ``fdi`` or ``joint_venture`` |
