@@ -316,7 +316,8 @@ def profile_record(profile) -> dict[str, Any]:
             {"name": c.name, "issuer": c.issuer, "scope": c.scope,
              "valid_until": c.valid_until.isoformat() if c.valid_until else None}
             for c in profile.certifications],
-        "location": {"park": profile.park, "ward": profile.ward, "address": profile.address},
+        "location": {"park": profile.park, "ward": profile.ward,
+                     **({"address": profile.address} if profile.address else {})},
         "employees": profile.employees,
         "revenue_bn_vnd": profile.revenue_bn_vnd,
         "capital_bn_vnd": profile.capital_bn_vnd,
