@@ -28,10 +28,10 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from recommender.embed.text import fold, normalize
+from recommender.resources import corpus_file
 
 HCMC = "Hồ Chí Minh"
 BINH_DUONG = "Bình Dương"
@@ -117,20 +117,9 @@ class PlaceMention:
 # ---------------------------------------------------------------------------
 
 
-def _data_path(name: str) -> Traversable | Path:
-    """``corpora/<name>``: package data once ``corpora`` is a package, else the source tree."""
-    spec = importlib.util.find_spec("corpora")
-    if spec is not None and spec.origin is not None:  # a regular package (has __init__.py)
-        candidate = importlib.resources.files("corpora") / name
-        if candidate.is_file():
-            return candidate
-    # Until corpora/ is a package it is a folder next to recommender/ in the source tree.
-    return Path(__file__).resolve().parent.parent / "corpora" / name
-
-
 def _read_parks() -> tuple[Park, ...]:
     """Parse and check parks.tsv (comment lines start with '#')."""
-    text = _data_path(PARKS_FILE).read_text(encoding="utf-8")
+    text = corpus_file(PARKS_FILE).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     parks: list[Park] = []
     for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -1128,3 +1117,15 @@ __all__ = [
     "PlaceMention", "find_in_query", "former_districts", "matches", "parks", "parks_in",
     "resolve", "ward_names",
 ]
+
+
+def stored_location(text: str) -> tuple[dict[str, str | None], Place]:
+    """The location fields a profile stores for ``text`` (park, ward, former district,
+    former province, or ``OUTSIDE`` for another province; the address unless ``text`` is just
+    the park's name), with the :class:`Place` for its notes. The importer and the profile
+    form both store locations through this."""
+    place = resolve(text)
+    fields = {"park": place.park, "ward": place.ward, "area": place.area,
+              "region": OUTSIDE if place.outside_hcmc else place.region,
+              "address": None if place.park == text else text}
+    return fields, place

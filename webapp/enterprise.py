@@ -138,12 +138,9 @@ def _park(value: Any) -> dict[str, Any]:
     text = _as_text(value, MAX_LEN["address"], "Khu công nghiệp / địa chỉ")
     if not text:
         return {"park": None, "address": None, "area": None, "region": None}
-    place = places.resolve(text)
-    region = places.OUTSIDE if place.outside_hcmc else place.region
-    values: dict[str, Any] = {"park": place.park, "area": place.area, "region": region,
-                              "address": None if place.park == text else text}
-    if place.ward:
-        values["ward"] = place.ward
+    values, _ = places.stored_location(text)
+    if not values["ward"]:
+        del values["ward"]  # keep the ward field's own value
     return values
 
 

@@ -630,15 +630,14 @@ def _parse_location(row: _Row) -> None:
     text = ", ".join(t for t in (written, address) if t)
     if not text:
         return
-    place = places.resolve(text)
-    row.values.update(park=place.park, area=place.area,
-                      region=places.OUTSIDE if place.outside_hcmc else place.region)
-    if written and (place.park is None or places.resolve(written).park != written):
+    fields, place = places.stored_location(text)
+    row.values.update(park=fields["park"], area=fields["area"], region=fields["region"])
+    if written and written != place.park:
         row.values["address"] = address or written  # keep what was written, not just a park
     elif address:
         row.values["address"] = address
-    if place.ward and not row.values.get("ward"):
-        row.values["ward"] = place.ward
+    if fields["ward"] and not row.values.get("ward"):
+        row.values["ward"] = fields["ward"]
         row.present.add("ward")
     if written and place.park and written != place.park:
         row.warn("location", f"{written!r}: park read as {place.park}")
