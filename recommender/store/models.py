@@ -145,6 +145,13 @@ class RunStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class ClaimStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
 class InteractionKind(enum.StrEnum):
     IMPRESSION = "impression"
     CLICK = "click"
@@ -292,6 +299,65 @@ class EnterpriseAccount(Base):
 
     profile: Mapped[SupplierProfile | None] = relationship()
     buyer: Mapped[Buyer | None] = relationship()
+
+
+class ProfileClaim(Base):
+    """An account's request to manage an existing profile, and what was decided.
+
+    A claim never grants edit rights by itself: staff approve it (seeing what the
+    claimant submitted and the contact on file), or the claimant enters the
+    one-time code sent to the profile's e-mail on file. The rows are the log of
+    claims and decisions.
+    """
+
+    __tablename__ = "profile_claim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ClaimStatus] = mapped_column(
+        _enum(ClaimStatus, "claim_status"), default=ClaimStatus.PENDING, index=True)
+    submitted: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What the claimant wrote: contact name, position, phone, a message."""
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the one-time code sent to the e-mail on file (never the code)."""
+    code_sent_to: Mapped[str | None] = mapped_column(String(254))
+    code_expires_at: Mapped[datetime | None]
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    """The staff account that decided; None when the e-mailed code confirmed it. Not a
+    foreign key: the log outlives a deleted account."""
+    decision: Mapped[str | None] = mapped_column(Text)
+    """How and why it was decided (shown to the claimant and to staff)."""
+
+    profile: Mapped[SupplierProfile] = relationship()
+    account: Mapped[EnterpriseAccount] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token an API client sends instead of the HTML login form.
+
+    Only a SHA-256 digest is stored; the token itself is shown once, when made.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The token's first characters, to tell tokens apart in a list."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    account: Mapped[EnterpriseAccount] = relationship()
 
 
 class BuyerRequest(Base):
