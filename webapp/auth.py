@@ -2,8 +2,11 @@
 
 Passwords are hashed with Argon2id (argon2-cffi) and never stored. The session
 cookie holds only the account id. Buyers and enterprises register themselves;
-an enterprise either claims an existing profile (external id and the same tax
-code) or creates a new one. Staff accounts are created on the server with
+an enterprise either creates a new profile (unverified until staff check it)
+or asks to manage an existing one: that claim is queued and grants nothing by
+itself (:mod:`recommender.store.claims`, pages in :mod:`webapp.claims`).
+API clients send a bearer token instead of using the login form
+(:mod:`webapp.tokens`). Staff accounts are created on the server with
 ``flask --app webapp create-staff EMAIL``.
 """
 
@@ -11,15 +14,13 @@ from __future__ import annotations
 
 import functools
 import re
-import uuid
 
 import click
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -32,7 +33,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from recommender.store import vocab
-from recommender.store.importer import check_tax_code
+from recommender.store.claims import open_claim
 from recommender.store.models import (
     MAX_LEN,
     AccountRole,
@@ -40,28 +41,23 @@ from recommender.store.models import (
     EnterpriseAccount,
     SupplierProfile,
 )
+from recommender.store.profiles import (
+    ProfileErrors,
+    check_tax_code,
+    create_profile,
+    read_new_profile,
+)
 
+from .catalog import publish_here
 from .db import get_session
 from .errors import error_response, wants_json
+from .mail import send_claim_code
+from .passwords import DUMMY_HASH, hash_password, password_problem, verify_password
+from .security import local_path
 
 bp = Blueprint("auth", __name__)
 
-_hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 10
-_DUMMY_HASH = _hasher.hash("no account has this password")
-
-
-def hash_password(password: str) -> str:
-    """An Argon2id hash of ``password`` (salted; never the password itself)."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def current_account() -> EnterpriseAccount | None:
@@ -111,40 +107,19 @@ def _check_email(email: str, errors: dict[str, str]) -> None:
         errors["email"] = "Email này đã được đăng ký."
 
 
-def _new_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
-    """A new supplier profile from the registration form, or None with errors."""
-    name = form.get("name", "").strip()
-    description = form.get("description", "").strip()
-    sector_text = form.get("sector", "").strip()
-    tax_text = form.get("tax_code", "").strip()
-    if not name or len(name) > MAX_LEN["name"]:
-        errors["name"] = "Vui lòng nhập tên doanh nghiệp (tối đa 255 ký tự)."
-    if not description:
-        errors["description"] = "Vui lòng mô tả năng lực của doanh nghiệp."
-    sector = vocab.lookup(sector_text, vocab.SECTORS) if sector_text else None
-    if sector is None:
-        hint = vocab.suggest(sector_text, vocab.SECTORS) if sector_text else None
-        errors["sector"] = "Ngành không hợp lệ." + (f" Có phải bạn muốn: {hint}?" if hint else "")
-    tax_code = None
-    if tax_text:
-        try:
-            tax_code = check_tax_code(tax_text)
-        except ValueError:
-            errors["tax_code"] = "Mã số thuế không hợp lệ."
-        else:
-            if get_session().scalar(select(SupplierProfile.id)
-                                    .where(SupplierProfile.tax_code == tax_code)) is not None:
-                errors["tax_code"] = ("Mã số thuế này đã có hồ sơ: hãy nhập mã hồ sơ để liên "
-                                      "kết.")
-    if errors:
+def _new_profile(form, errors: dict[str, str]) -> dict | None:
+    """Checked values of a new profile from the registration form, or None with errors."""
+    try:
+        return read_new_profile(get_session(), {k: form.get(k, "") for k in
+                                                ("name", "sector", "tax_code", "description")})
+    except ProfileErrors as exc:
+        errors.update(exc.fields)
         return None
-    return SupplierProfile(external_id=f"ENT-{uuid.uuid4().hex[:12]}", name=name,
-                           tax_code=tax_code, sector=sector, description=description,
-                           processes=[])
 
 
-def _claim_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
-    """The existing profile named by external id whose tax code matches."""
+def _claimed_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
+    """The existing profile named by external id, when the tax code given agrees with the
+    one on file (a first filter only: the claim still needs proof)."""
     external_id = form.get("external_id", "").strip()
     try:
         tax_code = check_tax_code(form.get("tax_code", ""))
@@ -152,16 +127,23 @@ def _claim_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
         tax_code = None
     profile = get_session().scalar(select(SupplierProfile)
                                    .where(SupplierProfile.external_id == external_id))
-    # one message for both cases, so the form does not reveal which profiles exist
-    if profile is None or tax_code is None or profile.tax_code != tax_code:
+    # one message for every case, so the form does not reveal which profiles exist
+    if profile is None or (profile.tax_code is not None and profile.tax_code != tax_code):
         errors["external_id"] = "Mã hồ sơ và mã số thuế không khớp với hồ sơ nào."
         return None
-    taken = get_session().scalar(select(EnterpriseAccount.id)
-                                 .where(EnterpriseAccount.profile_id == profile.id))
-    if taken is not None:
-        errors["external_id"] = "Hồ sơ này đã có tài khoản quản lý."
-        return None
     return profile
+
+
+def start_claim(account: EnterpriseAccount, profile: SupplierProfile, form) -> None:
+    """Queue ``account``'s claim on ``profile`` and e-mail the code to the contact on file."""
+    db = get_session()
+    claim, code = open_claim(db, account, profile, {k: form.get(k, "") for k in
+                                                    ("contact_name", "position", "phone",
+                                                     "message")})
+    if code is not None:
+        outbox = send_claim_code(claim.code_sent_to, profile.name, code, account.email)
+        if outbox is not None and current_app.config.get("ENV_NAME") != "production":
+            session["outbox_file"] = str(outbox)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -173,12 +155,13 @@ def register():
         password = form.get("password", "")
         role = form.get("role", "")
         _check_email(email, errors)
-        if len(password) < MIN_PASSWORD:
-            errors["password"] = f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."
+        problem = password_problem(password, email)
+        if problem:
+            errors["password"] = problem
         elif password != form.get("password2", ""):
             errors["password2"] = "Mật khẩu nhập lại không khớp."
         account = EnterpriseAccount(email=email, role=AccountRole.BUYER)
-        new_profile = None
+        new_values = claimed = None
         if role == "buyer":
             company = form.get("company", "").strip()
             if not company or len(company) > 255:
@@ -187,26 +170,26 @@ def register():
         elif role == "enterprise":
             account.role = AccountRole.ENTERPRISE
             if form.get("external_id", "").strip():
-                account.profile = _claim_profile(form, errors)
+                claimed = _claimed_profile(form, errors)
             else:
-                account.profile = new_profile = _new_profile(form, errors)
+                new_values = _new_profile(form, errors)
         else:
             errors["role"] = "Vui lòng chọn loại tài khoản."
         if not errors:
             account.password_hash = hash_password(password)
             db = get_session()
-            db.add(account)
-            db.commit()
-            if new_profile is not None:
-                from .catalog import get_catalog
-                from .live import apply_profile_change
-
-                catalog = get_catalog()
-                if catalog.ready:
-                    apply_profile_change(catalog, new_profile)
+            if new_values is not None:  # the one write path: saved, logged, published
+                create_profile(db, new_values, owner=account, publish=publish_here)
+            else:
+                db.add(account)
+                db.commit()
             session.clear()
             session["account_id"] = account.id
-            flash("Đăng ký thành công.")
+            if claimed is not None:
+                start_claim(account, claimed, form)
+                return redirect(url_for("claims.status"))
+            flash("Đăng ký thành công." + (" Hồ sơ mới sẽ được cán bộ xác minh." if new_values
+                                           else ""))
             return redirect(url_for("enterprise.edit_profile") if account.role ==
                             AccountRole.ENTERPRISE else url_for("search.index"))
     return render_template("auth/register.html", errors=errors, form=form,
@@ -214,11 +197,13 @@ def register():
 
 
 def _safe_next(target: str | None, account: EnterpriseAccount | None = None) -> str:
-    # only local paths: an open redirect would let a phishing link log users in elsewhere
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    if account is not None and account.role == AccountRole.ENTERPRISE and account.profile_id:
-        return url_for("portal.dashboard")
+    local = local_path(target)
+    if local:
+        return local
+    if account is not None and account.role == AccountRole.ENTERPRISE:
+        return url_for("portal.dashboard" if account.profile_id else "claims.status")
+    if account is not None and account.role == AccountRole.STAFF:
+        return url_for("staff.overview")
     return url_for("search.index")
 
 
@@ -231,7 +216,7 @@ def login():
         account = get_session().scalar(select(EnterpriseAccount)
                                        .where(EnterpriseAccount.email == email))
         # hash even for an unknown email, so the answer time does not tell which exist
-        stored = account.password_hash if account is not None else _DUMMY_HASH
+        stored = account.password_hash if account is not None else DUMMY_HASH
         if not verify_password(stored, password) or account is None:
             error = "Email hoặc mật khẩu không đúng."
         else:
@@ -252,14 +237,16 @@ def logout():
     "shown. Staff accounts can only be created here, not on the website."))
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when not given; at least 10 characters.")
+              help="Asked for when not given; at least 10 characters and not a common "
+                   "password.")
 @with_appcontext
 def create_staff_command(email: str, password: str) -> None:
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise click.ClickException(f"{email!r} is not an email address")
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(problem)
     db = get_session()
     if db.scalar(select(EnterpriseAccount.id).where(EnterpriseAccount.email == email)):
         raise click.ClickException(f"an account with {email} already exists")

@@ -65,6 +65,7 @@ from .filters import SIZE_LABELS, SearchFilters, allowed_ids, canonical_certific
 from .i18n import current_language
 from .portal import page_meta
 from .search import certificate_view, check_text, format_day
+from .security import local_path
 
 bp = Blueprint("buyer", __name__)
 api = Blueprint("buyer_api", __name__, url_prefix="/api/v1")
@@ -132,9 +133,7 @@ def record(kind: InteractionKind, profile: SupplierProfile, search_id: int | Non
 
 
 def _safe_next(target: str | None, default: str) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return local_path(target) or default
 
 
 def _page_args() -> tuple[int, int]:

@@ -395,6 +395,17 @@ def get_catalog() -> Catalog:
     return current_app.extensions["ketnoi_catalog"]
 
 
+def publish_here(profiles) -> None:
+    """Apply saved profiles to this process's live index at once (the ``publish`` of
+    :mod:`recommender.store.profiles`); not loaded yet: the build reads the saved rows."""
+    from .live import apply_profile_change
+
+    catalog = get_catalog()
+    if catalog.ready:
+        for profile in profiles:
+            apply_profile_change(catalog, profile)
+
+
 @click.command("build-index", help="Build the supplier search index now if there is none or "
                "the profiles changed (otherwise the app does it in the background on first "
                "start), promote it without a quality check, and report its size. "

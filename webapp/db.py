@@ -18,7 +18,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from recommender.store.changes import delete_profile
 from recommender.store.db import (
     current_revision,
     make_engine,
@@ -29,6 +28,7 @@ from recommender.store.db import (
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import ImportFileError, import_profiles
 from recommender.store.models import SupplierProfile
+from recommender.store.profiles import delete_profile
 from recommender.store.sample import load_sample
 
 

@@ -1,20 +1,18 @@
 """Enterprise profile editing: the form, the public profile page and the JSON API.
 
-An enterprise account edits only the profile it is linked to. A save updates
-the database in one transaction and then the live index
-(:func:`webapp.live.apply_profile_change`), so buyers find the change at once.
+An enterprise account edits only the profile it is linked to. A save goes through
+the one write path (:mod:`recommender.store.profiles`): saved and logged in one
+transaction, applied to this process's index at once and to every other
+serving process through the change log, so buyers find the change at once.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,205 +23,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from recommender import places
-from recommender.store.changes import record_change
-from recommender.store.models import (
-    MAX_LEN,
-    Certification,
-    ChangeOp,
-    SupplierProfile,
-    utcnow,
-)
-from recommender.store.records import clean_line, clean_text
-from recommender.store.terms import confirmed_mappings
-from recommender.store.wording import read_capabilities, read_date, split_phrases
+from recommender.store.models import SupplierProfile
+from recommender.store.profiles import EDITABLE, ProfileErrors, read_fields, update_profile
 from recommender.taxonomy import load_taxonomy
 
 from .auth import current_account, login_required
-from .catalog import get_catalog
+from .catalog import publish_here
 from .db import get_session
 from .errors import error_response
 from .i18n import current_language
-from .live import apply_profile_change
 
 bp = Blueprint("enterprise", __name__)
 api = Blueprint("enterprise_api", __name__, url_prefix="/api/v1")
 
-EDITABLE = ("description", "processes", "certifications", "capacity", "park", "ward")
-MAX_CERTIFICATES = 50
-
-
-class ProfileErrors(ValueError):
-    """Field → Vietnamese message for every invalid field."""
-
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
-
-
-def _as_text(value: Any, limit: int, label: str, *, multiline: bool = False) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{label} phải là văn bản.")
-    text = clean_text(value) if multiline else clean_line(value)
-    if len(text) > limit:
-        raise ValueError(f"{label} quá dài ({len(text)} ký tự; tối đa {limit}).")
-    return text or None
-
-
-def _as_list(value: Any, label: str) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part for part in re.split(r"[;\n]", value) if part.strip()]
-    if not isinstance(value, list):
-        raise ValueError(f"{label} phải là danh sách.")
-    return value
-
-
-def _processes(value: Any) -> dict[str, Any]:
-    """The firm's own phrases, mapped to the taxonomy; unknown ones kept as searchable text."""
-    phrases: list[str] = []
-    items = split_phrases(value) if isinstance(value, str) else _as_list(value, "Quy trình")
-    for item in items:
-        if not isinstance(item, str):
-            raise ValueError("Mỗi quy trình phải là văn bản.")
-        text = _as_text(item, MAX_LEN["list_item"], "Quy trình")
-        if text and text not in phrases:
-            phrases.append(text)
-    reading = read_capabilities(phrases, confirmed=confirmed_mappings(get_session()))
-    return {"processes": reading.processes, "capabilities": reading.capabilities}
-
-
-def _cert_date(text: Any, where: str) -> date | None:
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return None
-    found = read_date(str(text))
-    if found is None:
-        raise ValueError(f"{where}: ngày hết hạn phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN "
-                         "(ví dụ 2027-12-31 hoặc 31/12/2027).")
-    return found
-
-
-def _certifications(value: Any) -> list[dict[str, Any]]:
-    """From a list of objects (API) or lines ``tên; hạn; đơn vị cấp`` (form)."""
-    items = _as_list(value, "Chứng chỉ") if not isinstance(value, str) else [
-        line for line in value.splitlines() if line.strip()]
-    if len(items) > MAX_CERTIFICATES:
-        raise ValueError(f"Tối đa {MAX_CERTIFICATES} chứng chỉ.")
-    out = []
-    for i, item in enumerate(items, 1):
-        where = f"Chứng chỉ {i}"
-        if isinstance(item, str):
-            parts = [p.strip() for p in item.split(";")]
-            item = {"name": parts[0], "valid_until": parts[1] if len(parts) > 1 else None,
-                    "issuer": parts[2] if len(parts) > 2 else None}
-        if not isinstance(item, dict):
-            raise ValueError(f"{where} không hợp lệ.")
-        unknown = set(item) - {"name", "issuer", "valid_until"}
-        if unknown:
-            raise ValueError(f"{where}: trường không hỗ trợ {', '.join(sorted(unknown))}.")
-        name = _as_text(item.get("name"), MAX_LEN["cert_name"], f"{where}: tên")
-        if not name:
-            raise ValueError(f"{where} chưa có tên.")
-        out.append({"name": name,
-                    "issuer": _as_text(item.get("issuer"), MAX_LEN["cert_issuer"],
-                                       f"{where}: đơn vị cấp"),
-                    "valid_until": _cert_date(item.get("valid_until"), where)})
-    return out
-
-
-def _park(value: Any) -> dict[str, Any]:
-    """A park name or any address (old district names too), resolved to today's units."""
-    text = _as_text(value, MAX_LEN["address"], "Khu công nghiệp / địa chỉ")
-    if not text:
-        return {"park": None, "address": None, "area": None, "region": None}
-    values, _ = places.stored_location(text)
-    if not values["ward"]:
-        del values["ward"]  # keep the ward field's own value
-    return values
-
-
-def _description(value: Any) -> str:
-    text = _as_text(value, MAX_LEN["description"], "Mô tả", multiline=True)
-    if not text:
-        raise ValueError("Vui lòng mô tả năng lực của doanh nghiệp.")
-    return text
-
-
-_PARSERS = {
-    "description": _description,
-    "processes": _processes,
-    "certifications": _certifications,
-    "capacity": lambda v: _as_text(v, MAX_LEN["capacity"], "Năng lực sản xuất"),
-    "park": _park,
-    "ward": lambda v: _as_text(v, MAX_LEN["ward"], "Phường/xã"),
-}
-
-
-_SPREADING = frozenset({"processes", "park"})
-
-
-def validate_profile_changes(data: dict[str, Any]) -> dict[str, Any]:
-    """Checked, normalised values for the editable fields in ``data``.
-
-    Raises:
-        ProfileErrors: with a Vietnamese message per invalid or unknown field.
-    """
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for key in data:
-        if key not in _PARSERS:
-            errors[key] = f"Không thể sửa trường này (được sửa: {', '.join(EDITABLE)})."
-    for key, parse in _PARSERS.items():
-        if key in data:
-            try:
-                parsed = parse(data[key])
-            except ValueError as exc:
-                errors[key] = str(exc)
-                continue
-            if key in _SPREADING:  # one input fills several fields
-                values.update({k: v for k, v in parsed.items()
-                               if k not in values or k not in data})
-            else:
-                values[key] = parsed
-    if errors:
-        raise ProfileErrors(errors)
-    return values
-
-
-def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
-    """Write ``values`` and a change-log row in one transaction, then apply them to the live
-    index of this process (other processes follow the change log within a second)."""
-    db = get_session()
+def save_changes(profile: SupplierProfile, values: dict[str, Any]) -> None:
+    """Save checked values through the one write path, as the logged-in account."""
     account = current_account()
-    try:
-        for key, value in values.items():
-            if key == "certifications":
-                profile.certifications.clear()
-                profile.certifications.extend(Certification(**c) for c in value)
-            else:
-                setattr(profile, key, value)
-        profile.updated_at = utcnow()
-        # same transaction: every serving process re-indexes what the change log names
-        record_change(db, profile.id, ChangeOp.UPSERT, account.id if account else None)
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
-    current_app.logger.info("profile %s: %s changed by account %s", profile.external_id,
-                            ", ".join(sorted(values)), account.id if account else None)
-    catalog = get_catalog()
-    if not catalog.ready:  # the index being built reads the saved row
-        current_app.logger.info("profile %s saved while the index is being built",
-                                profile.external_id)
-        return
-    try:
-        apply_profile_change(catalog, profile)
-    except Exception:
-        # the database is the record: the next index build picks the change up
-        current_app.logger.exception("profile %s saved but not applied to the live index",
-                                     profile.external_id)
+    update_profile(get_session(), profile, values,
+                   account_id=account.id if account else None, publish=publish_here)
 
 
 def _load(external_id: str) -> SupplierProfile | None:
@@ -272,8 +89,8 @@ def _form_values(p: SupplierProfile) -> dict[str, str]:
 @login_required(role="enterprise")
 def edit_profile():
     account = current_account()
-    if account.profile is None:
-        abort(404)
+    if account.profile is None:  # a claim waiting for proof, or none yet
+        return redirect(url_for("claims.status"))
     return redirect(url_for("enterprise.edit", external_id=account.profile.external_id))
 
 
@@ -290,11 +107,11 @@ def edit(external_id: str):
     if request.method == "POST":
         form = {key: request.form.get(key, "") for key in EDITABLE}
         try:
-            values = validate_profile_changes(form)
+            values = read_fields(get_session(), form)
         except ProfileErrors as exc:
             errors = exc.fields
         else:
-            save_profile(profile, values)
+            save_changes(profile, values)
             flash("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm.")
             return redirect(url_for("enterprise.edit", external_id=external_id))
     lang = current_language()
@@ -337,10 +154,10 @@ def api_patch(external_id: str):
         return error_response(400, "send a JSON object with the fields to change: "
                               + ", ".join(EDITABLE))
     try:
-        values = validate_profile_changes(data)
+        values = read_fields(get_session(), data)
     except ProfileErrors as exc:
         return error_response(400, "some fields are invalid", exc.fields)
-    save_profile(profile, values)
+    save_changes(profile, values)
     return profile_json(profile)
 
 

@@ -19,6 +19,8 @@ and relies on the session cookie (``SameSite=Lax``) and role checks instead.
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -89,3 +91,24 @@ def limit_views(app: Flask, endpoints: list[str], setting: str,
         # one counter per setting: the search page and the search API share a budget
         app.view_functions[endpoint] = limiter.shared_limit(
             lambda: current_app.config[setting], scope=setting.lower(), methods=methods)(view)
+
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None (a redirect elsewhere would
+    let a phishing link log users in and send them on to another site).
+
+    Browsers drop tabs and newlines from URLs and read ``\\`` as ``/``, so
+    ``/\\t/evil.example`` and ``/\\evil.example`` mean ``//evil.example``: any control
+    character, space or backslash refuses the target, as do ``//`` and a scheme.
+    """
+    if not target or not target.startswith("/") or _UNSAFE_IN_PATH.search(target):
+        return None
+    if target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

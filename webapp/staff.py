@@ -46,15 +46,16 @@ from recommender.store.models import (
     SupplierProfile,
     utcnow,
 )
+from recommender.store.profiles import set_verified
 from recommender.versions import GATE_METRIC, IndexVersion, VersionNotFoundError
 
 from .auth import current_account, login_required
-from .catalog import get_catalog
+from .catalog import get_catalog, publish_here
 from .db import get_session
-from .enterprise import save_profile
 from .errors import error_response
 from .portal import EXPIRY_WARNING_DAYS, BadPage, page_args, page_meta
 from .search import format_day
+from .security import local_path
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 api = Blueprint("staff_api", __name__, url_prefix="/api/v1")
@@ -293,7 +294,8 @@ def import_page():
             try:
                 report = import_profiles(get_session(), path, dry_run=dry_run,
                                          valid_only=valid_only, max_bytes=_import_limit(),
-                                         keep_sample=keep_sample)
+                                         keep_sample=keep_sample,
+                                         account_id=current_account().id)
             except ImportFileError as exc:
                 error = _("Không thể đọc tệp: %(why)s", why=str(exc))
         if report is not None:
@@ -396,13 +398,11 @@ def verify(external_id: str):
     if profile is None:
         abort(404)
     verified = request.form.get("verified") == "1"
-    if bool(profile.verified) != verified:
-        # through the change log: the verified badge and filter change in every process
-        save_profile(profile, {"verified": verified})
+    set_verified(db, profile, verified, account_id=current_account().id, publish=publish_here)
     flash(_("Đã xác minh hồ sơ %(name)s.", name=profile.name) if verified else
           _("Đã bỏ xác minh hồ sơ %(name)s.", name=profile.name))
-    back = request.form.get("next") or ""
-    if not back.startswith("/staff/") or back.startswith("//"):
+    back = local_path(request.form.get("next"))
+    if not back or not back.startswith("/staff/"):
         back = url_for("staff.profiles_page")
     return redirect(back)
 

@@ -97,27 +97,3 @@ class ChangeCursor:
                         self.gaps[missing] = now + self.gap_wait_s
                 self.seq = row.id
         return rows
-
-
-def delete_profile(session: Session, external_id: str, account_id: int | None = None) -> int:
-    """Delete the profile ``external_id`` (certificates, shortlists and matches with it) and
-    log the deletion, in one committed transaction; returns its id.
-
-    Raises:
-        LookupError: no profile has that external id (nothing is written).
-    """
-    from .models import SupplierProfile
-
-    profile = session.scalar(select(SupplierProfile)
-                             .where(SupplierProfile.external_id == external_id))
-    if profile is None:
-        raise LookupError(f"no supplier profile {external_id!r}")
-    profile_id = profile.id
-    try:
-        session.delete(profile)
-        record_change(session, profile_id, ChangeOp.DELETE, account_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return profile_id

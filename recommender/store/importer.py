@@ -54,6 +54,7 @@ from .models import (
     SupplierProfile,
     utcnow,
 )
+from .profiles import Publish, check_tax_code, commit_saved
 from .records import (
     CERT_KEYS,
     FLAT_FIELDS,
@@ -454,32 +455,6 @@ def _timestamp(value: Any) -> datetime | None:
     if value > utcnow():
         raise _Invalid(f"{value.isoformat()} is in the future")
     return value
-
-
-_TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
-_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
-
-
-def check_tax_code(value: str) -> str:
-    """A Vietnamese tax code (MST) in canonical form, or ValueError.
-
-    10 digits for an enterprise, whose last is a check digit (weights 31, 29,
-    23, 19, 17, 13, 7, 5, 3; ``10 − sum mod 11``); branches add a 3-digit
-    number, stored as ``0123456789-001``.
-    """
-    text = re.sub(r"[\s.]", "", value)
-    m = _TAX_CODE.match(text)
-    if not m:
-        raise ValueError(f"{value!r} is not a tax code: a Vietnamese MST has 10 digits, "
-                         "or 13 for a branch (0123456789-001)")
-    digits, branch = m.groups()
-    check = 10 - sum(int(d) * w for d, w in zip(digits, _TAX_WEIGHTS, strict=False)) % 11
-    if check != int(digits[9]):
-        raise ValueError(f"{value!r} is not a valid tax code: its check digit is wrong "
-                         "(a typing mistake?)")
-    if branch == "000":
-        raise ValueError(f"{value!r}: branch number 000 does not exist (branches start at 001)")
-    return f"{digits}-{branch}" if branch else digits
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -1031,6 +1006,7 @@ def _remove_sample_only(session: Session) -> int:
 def import_profiles(
     session: Session, path: str | os.PathLike, *, dry_run: bool = False,
     valid_only: bool = False, max_bytes: int = DEFAULT_MAX_BYTES, keep_sample: bool = False,
+    account_id: int | None = None, publish: Publish | None = None,
 ) -> ImportReport:
     """Import supplier profiles from ``path`` (``.jsonl``, ``.csv`` or ``.xlsx``).
 
@@ -1044,6 +1020,9 @@ def import_profiles(
         keep_sample: when the database holds only fictional sample profiles and the file
             holds real ones, the sample profiles are removed in the same transaction
             (the first real import), unless this is set.
+        account_id: the staff account importing (kept in the change log).
+        publish: applies the saved profiles to this process's index at once
+            (:mod:`recommender.store.profiles`); other processes follow the change log.
 
     Returns:
         The counts and the row-numbered errors. A file-level problem (size,
@@ -1116,17 +1095,15 @@ def import_profiles(
                 _apply(plan.profile, plan.values)
                 plan.profile.tax_code = plan.values["tax_code"]
         session.flush()
-        # in the same transaction: serving processes re-index what the log names
-        record_changes(session, (p.profile.id for p in plans if p.action != "unchanged"),
-                       ChangeOp.UPSERT)
-        session.flush()
         report.created = sum(p.action == "create" for p in plans)
         report.updated = sum(p.action == "update" for p in plans)
         report.unchanged = sum(p.action == "unchanged" for p in plans)
         if dry_run:
             session.rollback()
         else:
-            session.commit()
+            # the one write path: saved, logged for every serving process, published
+            commit_saved(session, [p.profile for p in plans if p.action != "unchanged"],
+                         account_id=account_id, publish=publish)
             report.committed = True
     except SQLAlchemyError as exc:
         session.rollback()

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from recommender.store.changes import (
     ChangeCursor,
     changes_since,
-    delete_profile,
     latest_seq,
     record_change,
 )
@@ -22,6 +21,7 @@ from recommender.store.models import (
     ProfileChange,
     SupplierProfile,
 )
+from recommender.store.profiles import delete_profile
 
 from .files import profile_row, write_jsonl
 

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.store import importer
-from recommender.store.importer import ImportFileError, check_tax_code, import_profiles
+from recommender.store.importer import ImportFileError, import_profiles
 from recommender.store.models import SupplierProfile
+from recommender.store.profiles import check_tax_code
 
 from .files import TAX_CODES, profile_row, snapshot, write_csv, write_jsonl, write_xlsx
 

@@ -38,7 +38,8 @@ def make_app(root, suppliers, **extra):
     # the sample corpus goes through the profile store, like the real one
     return create_app({"TESTING": True, "SAMPLE_CORPUS": write_corpus(root, suppliers),
                        "DATABASE_URL": f"sqlite:///{root / 'ketnoi.sqlite3'}",
-                       "INDEX_DIR": str(root / "index"), **extra})
+                       "INDEX_DIR": str(root / "index"), "OUTBOX_DIR": str(root / "outbox"),
+                       **extra})
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def add_account(app, email: str, role: str, external_id: str | None = None) -> i
     from sqlalchemy import select
 
     from recommender.store.models import EnterpriseAccount, SupplierProfile
-    from webapp.auth import hash_password
+    from webapp.passwords import hash_password
 
     with app.app_context():
         with app.extensions["ketnoi_db"].sessions() as session:

@@ -134,7 +134,7 @@ def test_policy_responses_match_the_document(app, client) -> None:
 
 def _buyer_account(app, email: str) -> int:
     from recommender.store.models import Buyer, EnterpriseAccount
-    from webapp.auth import hash_password
+    from webapp.passwords import hash_password
 
     from .conftest import PASSWORD
 

@@ -7,9 +7,16 @@ import os
 import pytest
 from sqlalchemy import select
 
-from recommender.store.importer import check_tax_code
-from recommender.store.models import AccountRole, EnterpriseAccount, SupplierProfile
-from webapp.auth import hash_password, verify_password
+from recommender.store.models import (
+    AccountRole,
+    ClaimStatus,
+    EnterpriseAccount,
+    ProfileChange,
+    ProfileClaim,
+    SupplierProfile,
+)
+from recommender.store.profiles import check_tax_code
+from webapp.passwords import hash_password, verify_password
 
 from .conftest import PASSWORD, add_account, login, make_app
 
@@ -71,27 +78,114 @@ def test_register_refuses_bad_input_in_vietnamese(client) -> None:
     assert "Vui lòng chọn loại tài khoản." in html  # staff cannot register on the website
 
 
-def test_enterprise_links_profile_only_with_matching_tax_code(app, client) -> None:
-    tax_code = _valid_tax_code(301234560)
+def _set_profile(app, external_id: str, **values) -> int:
     with app.extensions["ketnoi_db"].sessions() as session:
         profile = session.scalar(select(SupplierProfile)
-                                 .where(SupplierProfile.external_id == "SUP-00003"))
-        profile.tax_code = tax_code
+                                 .where(SupplierProfile.external_id == external_id))
+        for key, value in values.items():
+            setattr(profile, key, value)
         session.commit()
+        return profile.id
+
+
+def _claims(app, email: str) -> list[ProfileClaim]:
+    with app.extensions["ketnoi_db"].sessions() as session:
+        return list(session.scalars(select(ProfileClaim).join(EnterpriseAccount)
+                                    .where(EnterpriseAccount.email == email)))
+
+
+def test_public_id_and_tax_code_do_not_take_over_a_profile(app, client) -> None:
+    # the takeover: the id is on every supplier page, the tax code in the public registry
+    tax_code = _valid_tax_code(301234560)
+    _set_profile(app, "SUP-00003", tax_code=tax_code, email=None)
     form = {"email": "dn3@example.vn", "password": PASSWORD, "password2": PASSWORD,
-            "role": "enterprise", "external_id": "SUP-00003"}
+            "role": "enterprise", "external_id": "SUP-00003", "contact_name": "Chị Lan",
+            "phone": "0909 000 111"}
     res = client.post("/register", data={**form, "tax_code": _valid_tax_code(301234660)})
     assert res.status_code == 400 and not _accounts(app, "dn3@example.vn")
     assert "không khớp" in res.get_data(as_text=True)
     res = client.post("/register", data={**form, "tax_code": tax_code})
-    assert res.status_code == 302 and res.location.endswith("/enterprise/profile")
+    assert res.status_code == 302 and res.location.endswith("/enterprise/claim")
     [account] = _accounts(app, "dn3@example.vn")
-    assert account.role == AccountRole.ENTERPRISE and account.profile_id == profile.id
-    # a second account cannot claim the same profile
-    client.post("/logout")
-    res = client.post("/register", data={**form, "email": "dn3b@example.vn",
-                                         "tax_code": tax_code})
-    assert res.status_code == 400 and "đã có tài khoản" in res.get_data(as_text=True)
+    assert account.role == AccountRole.ENTERPRISE and account.profile_id is None
+    # refused: no edit rights from the claim alone
+    assert client.get("/enterprise/profile/SUP-00003").status_code == 403
+    assert client.post("/enterprise/profile/SUP-00003",
+                       data={"description": "chiếm quyền"}).status_code == 403
+    assert client.patch("/api/v1/suppliers/SUP-00003",
+                        json={"description": "chiếm quyền"}).status_code == 403
+    assert client.get("/enterprise/profile").location.endswith("/enterprise/claim")
+    # and queued for staff, with what the claimant submitted
+    [claim] = _claims(app, "dn3@example.vn")
+    assert claim.status == ClaimStatus.PENDING and claim.code_hash is None
+    assert claim.submitted == {"contact_name": "Chị Lan", "phone": "0909 000 111"}
+    page = client.get("/enterprise/claim").get_data(as_text=True)
+    assert "chưa có email để gửi mã" in page and "cán bộ" in page
+
+
+def _outbox_code(app) -> str:
+    import re
+    from email import message_from_bytes, policy
+    from pathlib import Path
+
+    [mail] = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))
+    message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+    mail.unlink()
+    return message["To"], re.search(r"\b(\d{6})\b", message.get_content()).group(1)
+
+
+def test_the_code_sent_to_the_email_on_file_proves_a_claim(app, client) -> None:
+    profile_id = _set_profile(app, "SUP-00004", email="giamdoc@cokhi4.vn", tax_code=None)
+    res = client.post("/register", data={
+        "email": "dn4@example.vn", "password": PASSWORD, "password2": PASSWORD,
+        "role": "enterprise", "external_id": "SUP-00004"})
+    assert res.status_code == 302
+    to, code = _outbox_code(app)
+    assert to == "giamdoc@cokhi4.vn"  # the contact on file, never the claimant's address
+    page = client.get("/enterprise/claim").get_data(as_text=True)
+    assert "g***@cokhi4.vn" in page and "outbox" in page  # development: the page says where
+    [claim] = _claims(app, "dn4@example.vn")
+    wrong = "000000" if code != "000000" else "111111"
+    client.post(f"/enterprise/claim/{claim.id}/code", data={"code": wrong})
+    assert "Mã không đúng" in client.get("/enterprise/claim").get_data(as_text=True)
+    assert _accounts(app, "dn4@example.vn")[0].profile_id is None
+    res = client.post(f"/enterprise/claim/{claim.id}/code", data={"code": code})
+    assert res.status_code == 302 and res.location.endswith("/enterprise/profile")
+    assert _accounts(app, "dn4@example.vn")[0].profile_id == profile_id
+    assert client.get("/enterprise/profile/SUP-00004").status_code == 200
+    [claim] = _claims(app, "dn4@example.vn")
+    assert claim.status == ClaimStatus.APPROVED and "g***@cokhi4.vn" in claim.decision
+
+
+def test_staff_decide_claims_and_the_decisions_are_kept(app, client) -> None:
+    add_account(app, "staff-claims@example.vn", "staff")
+    _set_profile(app, "SUP-00005", email=None, tax_code=None)
+    add_account(app, "cu5@example.vn", "enterprise", "SUP-00005")  # manages it today
+    for email in ("that5@example.vn", "gia5@example.vn"):
+        client.post("/register", data={
+            "email": email, "password": PASSWORD, "password2": PASSWORD, "role": "enterprise",
+            "external_id": "SUP-00005", "message": f"Tôi là giám đốc ({email})"})
+        client.post("/logout")
+    login(client, "staff-claims@example.vn")
+    page = client.get("/staff/claims").get_data(as_text=True)
+    assert "that5@example.vn" in page and "Tôi là giám đốc (gia5@example.vn)" in page
+    assert "cu5@example.vn" in page  # who manages it now
+    [real], [fake] = _claims(app, "that5@example.vn"), _claims(app, "gia5@example.vn")
+    client.post(f"/staff/claims/{fake.id}", data={"action": "reject", "note": "không khớp"})
+    client.post(f"/staff/claims/{real.id}", data={"action": "approve", "note": "đã gọi điện"})
+    assert _accounts(app, "that5@example.vn")[0].profile_id is not None
+    assert _accounts(app, "gia5@example.vn")[0].profile_id is None
+    assert _accounts(app, "cu5@example.vn")[0].profile_id is None  # ownership moved
+    [real], [fake] = _claims(app, "that5@example.vn"), _claims(app, "gia5@example.vn")
+    assert real.status == ClaimStatus.APPROVED and "đã gọi điện" in real.decision
+    assert "cu5@example.vn" in real.decision and fake.status == ClaimStatus.REJECTED
+    page = client.get("/staff/claims").get_data(as_text=True)
+    waiting, done = page.split("<h1>", 1)[1].split("Đã xử lý", 1)
+    assert "gia5@example.vn" not in waiting and "that5@example.vn" not in waiting
+    assert "không khớp" in done and "đã gọi điện" in done
+    # a decided claim cannot be decided again
+    client.post(f"/staff/claims/{fake.id}", data={"action": "approve"})
+    assert _accounts(app, "gia5@example.vn")[0].profile_id is None
 
 
 def test_enterprise_registers_a_new_profile_searchable_at_once(app, client) -> None:
@@ -104,6 +198,12 @@ def test_enterprise_registers_a_new_profile_searchable_at_once(app, client) -> N
     found = client.get("/api/v1/search", query_string={"q": "mạ kẽm nhúng nóng", "k": 3})
     assert found.get_json()["items"][0]["name"] == "Công ty Mạ Kẽm Mới"
     assert account.profile_id is not None
+    with app.extensions["ketnoi_db"].sessions() as session:
+        profile = session.get(SupplierProfile, account.profile_id)
+        assert not profile.verified  # until staff check it
+        changes = session.scalars(select(ProfileChange)
+                                  .where(ProfileChange.profile_id == profile.id)).all()
+        assert [c.account_id for c in changes] == [account.id]  # logged for every process
 
 
 def test_roles_are_enforced(app, client) -> None:
@@ -130,11 +230,45 @@ def test_roles_are_enforced(app, client) -> None:
         assert getattr(client, method)(path).status_code in (200, 302)
 
 
-def test_login_redirect_stays_on_this_site(app, client) -> None:
-    add_account(app, "next@example.vn", "buyer")
-    res = client.post("/login?next=//evil.example/x",
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "/%09/127.0.0.1:5078/pwned", "/%0A/evil.example", "/\\evil.example",
+    "/%5Cevil.example", "https://evil.example/", "javascript:alert(1)", "/ /evil.example",
+    "%2F%2Fevil.example"])
+def test_login_redirect_stays_on_this_site(app, client, target) -> None:
+    if not _accounts(app, "next@example.vn"):
+        add_account(app, "next@example.vn", "buyer")
+    res = client.post(f"/login?next={target}",
                       data={"email": "next@example.vn", "password": PASSWORD})
     assert res.status_code == 302 and res.location == "/"
+
+
+def test_login_redirect_to_a_path_here_is_kept_and_staff_land_on_staff(app, client) -> None:
+    add_account(app, "next2@example.vn", "buyer")
+    res = client.post("/login?next=/shortlist%3Fpage%3D2",
+                      data={"email": "next2@example.vn", "password": PASSWORD})
+    assert res.location == "/shortlist?page=2"
+    client.post("/logout")
+    add_account(app, "landing@example.vn", "staff")
+    assert login(client, "landing@example.vn").location == "/staff"
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("aaaaaaaaaa", "quá đơn giản"), ("abababababab", "quá đơn giản"),
+    ("password2024!", "phổ biến"), ("qwertyuiop", "phổ biến"), ("1234567890", "phổ biến"),
+    ("matkhau123456", "phổ biến"), ("ngan", "ít nhất 10 ký tự")])
+def test_weak_passwords_are_refused(client, password, why) -> None:
+    res = client.post("/register", data={"email": "yeu@example.vn", "password": password,
+                                         "password2": password, "role": "buyer",
+                                         "company": "Công ty Yếu"})
+    assert res.status_code == 400 and why in res.get_data(as_text=True)
+
+
+def test_password_problem_accepts_a_good_passphrase() -> None:
+    from webapp.passwords import password_problem
+
+    assert password_problem(PASSWORD) is None
+    assert password_problem("xưởng-cơ-khí-Tân-Tạo-7") is None
+    assert "email" in password_problem("nguyenvana@congty.vn", "nguyenvana@congty.vn")
 
 
 def test_security_headers_on_every_response(client) -> None:

@@ -195,7 +195,7 @@ def test_saved_edit_survives_a_failed_live_update(app, client, monkeypatch) -> N
     def broken(catalog, profile):
         raise RuntimeError("index busy")
 
-    monkeypatch.setattr("webapp.enterprise.apply_profile_change", broken)
+    monkeypatch.setattr("webapp.live.apply_profile_change", broken)
     login(client, "dn2@example.vn")
     res = client.patch("/api/v1/suppliers/SUP-00002", json={"ward": "Phường Bình Trị Đông"})
     assert res.status_code == 200
