@@ -3,21 +3,26 @@
 | setting | default | meaning |
 |---|---|---|
 | ``RATELIMIT_ENABLED`` (``KETNOI_RATE_LIMITS``) | on, off under ``TESTING`` | rate limits |
-| ``RATELIMIT_STORAGE_URI`` (``KETNOI_RATELIMIT_STORAGE``) | ``memory://`` | counters |
+| ``RATELIMIT_STORAGE_URI`` (``KETNOI_RATELIMIT_STORAGE``) | ``memory://`` | counters; ``redis://HOST:6379/0`` needs ``pip install -e '.[redis]'`` |
 | ``LOGIN_RATE_LIMIT`` (``KETNOI_LOGIN_RATE_LIMIT``) | ``10/minute`` | logins and sign-ups per IP |
 | ``SEARCH_RATE_LIMIT`` (``KETNOI_SEARCH_RATE_LIMIT``) | ``60/minute`` | searches per IP |
+| ``HSTS_ENABLED`` (``KETNOI_HSTS``) | on when ``KETNOI_ENV=production`` (not under ``TESTING`` or debug) | send ``Strict-Transport-Security``: browsers use HTTPS only for a year |
 
 Limits are in the ``limits`` notation (``60/minute``, ``1000/hour;100/minute``).
 The client address is the socket's peer; behind a reverse proxy set
 ``KETNOI_PROXY_HOPS`` (``webapp/__init__.py``) so it is the forwarded client's.
 
-With several workers, point the counter storage at a shared ``redis://`` URI.
+With several workers, point the counter storage at a shared ``redis://`` URI
+(docs/serving.md says how Redis is started). The app refuses to start when that
+storage's client library is missing or the server does not answer, instead of
+failing every limited request later.
 Forms carry a CSRF token (Flask-WTF); the JSON API under ``/api/`` is exempt
 and relies on the session cookie (``SameSite=Lax``) and role checks instead.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from urllib.parse import urlsplit
@@ -27,6 +32,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from . import ConfigurationError
+
 csrf = CSRFProtect()
 
 SECURITY_HEADERS = {
@@ -35,9 +42,39 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
+    # no page uses these browser features; browsing-topics replaced FLoC's interest-cohort
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                          "browsing-topics=()",
 }
 """Sent on every response. Only files from this site: no inline script or style
 (the pages' CSS is ``static/ketnoi.css``)."""
+
+HSTS = "max-age=31536000; includeSubDomains"
+"""``Strict-Transport-Security`` in production: a browser that saw it once uses HTTPS
+only, for this host and its subdomains, for a year."""
+
+STORAGE_CLIENTS = {"redis": ("redis", "pip install -e '.[redis]'"),
+                   "rediss": ("redis", "pip install -e '.[redis]'")}
+"""URI scheme of a counter storage -> the module its client needs, and how to install it."""
+
+
+def check_storage_client(uri: str) -> None:
+    """Refuse a counter storage whose client library is not installed, saying what to install."""
+    scheme = uri.split("://", 1)[0].lower().split("+", 1)[0]  # redis+unix, redis+sentinel
+    if scheme not in STORAGE_CLIENTS:
+        return
+    module, install = STORAGE_CLIENTS[scheme]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ConfigurationError(
+            f"KETNOI_RATELIMIT_STORAGE={_redacted(uri)} needs the {module!r} Python package, "
+            f"which is not installed: {install} (or use memory:// with one worker, "
+            "docs/serving.md)") from None
+
+
+def _redacted(uri: str) -> str:
+    return re.sub(r"//[^/@]*@", "//***@", uri)
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -67,16 +104,30 @@ def init_app(app: Flask) -> Limiter:
                           os.environ.get("KETNOI_LOGIN_RATE_LIMIT", "10/minute"))
     app.config.setdefault("SEARCH_RATE_LIMIT",
                           os.environ.get("KETNOI_SEARCH_RATE_LIMIT", "60/minute"))
+    # like the secure cookie: a development server on http:// must not pin HTTPS
+    app.config.setdefault("HSTS_ENABLED", _env_flag(
+        "KETNOI_HSTS", production and not (app.testing or app.debug)))
     csrf.init_app(app)
 
+    storage = app.config["RATELIMIT_STORAGE_URI"]
+    if app.config["RATELIMIT_ENABLED"]:
+        check_storage_client(storage)
     # one limiter per app: its limits and counters do not leak between apps (tests)
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["ketnoi_limiter"] = limiter
+    # an unreachable Redis fails here, once, not as a 500 on every login and search
+    if app.config["RATELIMIT_ENABLED"] and not limiter.storage.check():
+        raise ConfigurationError(
+            f"the rate-limit storage {_redacted(storage)} (KETNOI_RATELIMIT_STORAGE) does not "
+            "answer: start it (docs/serving.md) or fix the address")
+    hsts = app.config["HSTS_ENABLED"]
 
     @app.after_request
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     return limiter
