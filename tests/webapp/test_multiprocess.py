@@ -122,3 +122,74 @@ def test_an_edit_through_one_server_is_found_through_the_other(servers, supplier
         assert time.monotonic() - saved < VISIBLE_S, "not visible on the other server"
         time.sleep(0.05)
     assert requests.get(f"{second}/healthz", timeout=5).json()["applied_seq"] >= 1
+
+
+def _form_token(http: requests.Session, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', http.get(url, timeout=10).text
+                     ).group(1)
+
+
+def _visible_on(base: str, query: str, external_id: str | None, since: float,
+                params: dict | None = None) -> float:
+    """Seconds until ``query`` ranks the profile (by id, or any with ``external_id`` None
+    meaning the name check is done by the caller) first on ``base``."""
+    while True:
+        r = requests.get(f"{base}/api/v1/search", params={"q": query, "per_page": 1,
+                                                          **(params or {})}, timeout=10)
+        items = r.json()["items"]
+        if items and (external_id is None or items[0]["external_id"] == external_id):
+            return time.monotonic() - since
+        assert time.monotonic() - since < VISIBLE_S, f"{query!r} not found on {base} in time"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_registration_import_and_verification_reach_the_other_server(servers,
+                                                                     suppliers) -> None:
+    (first, second), _, root = servers
+    app = make_app(root, suppliers, BUILD_INDEX_ON_START=False, LOAD_SAMPLE=False)
+    add_account(app, "staff2@example.vn", "staff")
+
+    # registration through the first server: a new profile, found through the second
+    http = requests.Session()
+    token = _form_token(http, f"{first}/register")
+    r = http.post(f"{first}/register", timeout=10, allow_redirects=False, data={
+        "csrf_token": token, "email": "moi2@example.vn", "password": PASSWORD,
+        "password2": PASSWORD, "role": "enterprise", "name": "Công ty Xi Mạ Crôm Mới",
+        "description": "Xi mạ crôm cứng trục thủy lực, mạ crôm trang trí."})
+    assert r.status_code == 302, r.text[:500]
+    saved = time.monotonic()
+    query = "xi mạ crôm cứng trục thủy lực"
+    r = requests.get(f"{second}/api/v1/search", params={"q": query, "per_page": 1}, timeout=10)
+    while not r.json()["items"] or r.json()["items"][0]["name"] != "Công ty Xi Mạ Crôm Mới":
+        assert time.monotonic() - saved < VISIBLE_S, "registered profile not on the other server"
+        time.sleep(0.05)
+        r = requests.get(f"{second}/api/v1/search", params={"q": query, "per_page": 1},
+                         timeout=10)
+    new_id = r.json()["items"][0]["external_id"]
+    assert r.json()["items"][0]["verified"] is False  # until staff verify it
+
+    # an import by staff through the first server, found through the second
+    staff = _login(first, "staff2@example.vn")
+    token = _form_token(staff, f"{first}/staff/import")
+    csv_text = ("Tên doanh nghiệp,Mô tả,Quy trình\n"
+                "Công ty Đúc Nhôm Áp Lực Sóng Thần,Đúc nhôm áp lực vỏ động cơ điện,đúc áp lực\n")
+    r = staff.post(f"{first}/staff/import", timeout=60, data={"csrf_token": token},
+                   files={"file": ("nha-cung-cap.csv", csv_text.encode(), "text/csv")})
+    assert r.status_code == 200 and "<dt>Tạo mới</dt><dd>1</dd>" in r.text, \
+        r.text[r.text.find("<main"):][:1500]
+    saved = time.monotonic()
+    query = "đúc nhôm áp lực vỏ động cơ điện"
+    r = requests.get(f"{second}/api/v1/search", params={"q": query, "per_page": 1}, timeout=10)
+    while not r.json()["items"] or "Đúc Nhôm" not in r.json()["items"][0]["name"]:
+        assert time.monotonic() - saved < VISIBLE_S, "imported profile not on the other server"
+        time.sleep(0.05)
+        r = requests.get(f"{second}/api/v1/search", params={"q": query, "per_page": 1},
+                         timeout=10)
+
+    # staff verification through the first server: the verified filter on the second
+    token = _form_token(staff, f"{first}/staff/profiles")
+    r = staff.post(f"{first}/staff/profiles/{new_id}/verify", timeout=10,
+                   data={"csrf_token": token, "verified": "1"}, allow_redirects=False)
+    assert r.status_code == 302
+    _visible_on(second, "xi mạ crôm cứng", new_id, time.monotonic(), {"verified": "1"})
