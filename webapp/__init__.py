@@ -140,7 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     policies.init_app(app)
     apidocs.init_app(app)
     health.init_app(app)
-    from . import auth, buyer, claims, enterprise, inbox, portal, staff, terms
+    from . import auth, buyer, claims, enterprise, inbox, portal, staff, terms, tokens
 
     enterprise.init_app(app)
     buyer.init_app(app)
@@ -148,6 +148,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     inbox.init_app(app)
     terms.init_app(app)
     claims.init_app(app)
+    tokens.init_app(app)
     staff.init_app(app)  # before auth: the import upload's size limit precedes CSRF
     auth.init_app(app)  # last: it adds CSRF, headers and rate limits to every view
     return app

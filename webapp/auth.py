@@ -47,6 +47,7 @@ from recommender.store.profiles import (
     create_profile,
     read_new_profile,
 )
+from recommender.store.tokens import account_for
 
 from .catalog import publish_here
 from .db import get_session
@@ -60,12 +61,28 @@ bp = Blueprint("auth", __name__)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def bearer_token() -> str | None:
+    """The API token of an ``/api/`` request (``Authorization: Bearer …``), else None."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith("/api/") or not header[:7].lower() == "bearer ":
+        return None
+    return header[7:].strip()
+
+
 def current_account() -> EnterpriseAccount | None:
-    """The logged-in account of this request, or None."""
+    """The account of this request: its API token's, else the logged-in one, or None.
+
+    An API request that sends a token is judged by the token alone (never by a cookie
+    the same client may also hold).
+    """
     if "account" not in g:
-        account_id = session.get("account_id")
-        g.account = (get_session().get(EnterpriseAccount, account_id)
-                     if isinstance(account_id, int) else None)
+        token = bearer_token()
+        if token is not None:
+            g.account = account_for(get_session(), token)
+        else:
+            account_id = session.get("account_id")
+            g.account = (get_session().get(EnterpriseAccount, account_id)
+                         if isinstance(account_id, int) else None)
     return g.account
 
 
@@ -82,8 +99,12 @@ def login_required(role: str | AccountRole | tuple[str | AccountRole, ...] | Non
         def wrapped(*args, **kwargs):
             account = current_account()
             if account is None:
+                if bearer_token() is not None:
+                    return error_response(401, "the API token is not valid (revoked or "
+                                               "mistyped): make a new one on /account/tokens")
                 if wants_json():
-                    return error_response(401, "log in first")
+                    return error_response(401, "log in first, or send an API token "
+                                               "(Authorization: Bearer …)")
                 return redirect(url_for("auth.login", next=request.path))
             if roles and AccountRole(account.role) not in roles:
                 if wants_json():
