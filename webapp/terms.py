@@ -53,7 +53,8 @@ def confirm():
         key = taxonomy.lookup(key) or key
     try:
         changed = confirm_mapping(get_session(), phrase, key,
-                                  confirmed_by=current_account().email)
+                                  confirmed_by=current_account().email,
+                                  account_id=current_account().id)
     except ValueError:
         flash(_("Không tìm thấy mục này trong danh mục năng lực: %(key)s", key=key or ""))
         return redirect(url_for("terms.page"))

@@ -15,14 +15,17 @@ therefore remembers the ids it skipped and looks for them again for
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import ChangeOp, ProfileChange
+from .models import ChangeOp, ProfileChange, SupplierProfile
+
+log = logging.getLogger(__name__)
 
 GAP_WAIT_S = 60.0
 """How long a skipped sequence number may still turn up (a transaction committing late)."""
@@ -97,3 +100,36 @@ class ChangeCursor:
                         self.gaps[missing] = now + self.gap_wait_s
                 self.seq = row.id
         return rows
+
+
+Publish = Callable[[Sequence[SupplierProfile]], None]
+"""Applies saved profiles to this process's live index (a catalog's ``apply_saved``)."""
+
+
+def commit_saved(session: Session, profiles: Iterable[SupplierProfile], *,
+                 account_id: int | None = None, publish: Publish | None = None) -> None:
+    """Flush the saved ``profiles``, log one change each, commit, then publish them.
+
+    On any error the transaction is rolled back and nothing is saved or logged.
+    """
+    saved = list(profiles)
+    try:
+        session.flush()
+        for profile in saved:
+            record_change(session, profile.id, ChangeOp.UPSERT, account_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if publish is not None and saved:
+        publish_saved(publish, saved)
+
+
+def publish_saved(publish: Publish, profiles: Sequence[SupplierProfile]) -> None:
+    """Apply committed ``profiles`` to this process's index; a failure is logged, not
+    raised: the change log carries the change to the index anyway."""
+    try:
+        publish(profiles)
+    except Exception:
+        log.exception("saved %d profile(s) but could not apply them to this process's "
+                      "index at once; the change log applies them", len(profiles))

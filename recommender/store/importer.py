@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session, selectinload
 from recommender import places
 from recommender.taxonomy import load_taxonomy
 
-from .changes import record_changes
+from .changes import Publish, commit_saved, record_changes
 from .models import (
     MAX_LEN,
     Certification,
@@ -54,7 +54,7 @@ from .models import (
     SupplierProfile,
     utcnow,
 )
-from .profiles import Publish, check_tax_code, commit_saved
+from .profiles import check_tax_code
 from .records import (
     CERT_KEYS,
     FLAT_FIELDS,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from recommender import places
 from recommender.taxonomy import load_taxonomy
 
-from .changes import record_change
+from .changes import Publish, commit_saved, record_change
 from .models import (
     MAX_LEN,
     Certification,
@@ -46,9 +46,6 @@ from .terms import confirmed_mappings
 from .wording import read_capabilities, read_date, split_phrases
 
 log = logging.getLogger(__name__)
-
-Publish = Callable[[Sequence[SupplierProfile]], None]
-"""Applies saved profiles to this process's live index (a catalog's ``apply_saved``)."""
 
 EDITABLE = ("description", "processes", "certifications", "capacity", "park", "ward")
 """What an enterprise edits in the portal and through the API."""
@@ -284,35 +281,6 @@ def _set(profile: SupplierProfile, values: dict[str, Any]) -> None:
             profile.certifications.extend(Certification(**c) for c in value)
         else:
             setattr(profile, key, value)
-
-
-def commit_saved(session: Session, profiles: Iterable[SupplierProfile], *,
-                 account_id: int | None = None, publish: Publish | None = None) -> None:
-    """Flush the saved ``profiles``, log one change each, commit, then publish them.
-
-    On any error the transaction is rolled back and nothing is saved or logged.
-    """
-    saved = list(profiles)
-    try:
-        session.flush()
-        for profile in saved:
-            record_change(session, profile.id, ChangeOp.UPSERT, account_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    if publish is not None and saved:
-        publish_saved(publish, saved)
-
-
-def publish_saved(publish: Publish, profiles: Sequence[SupplierProfile]) -> None:
-    """Apply committed ``profiles`` to this process's index; a failure is logged, not
-    raised: the change log carries the change to the index anyway."""
-    try:
-        publish(profiles)
-    except Exception:
-        log.exception("saved %d profile(s) but could not apply them to this process's "
-                      "index at once; the change log applies them", len(profiles))
 
 
 def update_profile(session: Session, profile: SupplierProfile, values: dict[str, Any], *,

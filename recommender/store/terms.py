@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from recommender.taxonomy import Taxonomy, fold_phrase, load_taxonomy
 
-from .changes import record_changes
-from .models import ChangeOp, SupplierProfile, TermMapping, utcnow
+from .changes import Publish, commit_saved
+from .models import SupplierProfile, TermMapping, utcnow
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def unmapped_phrases(session: Session, limit: int = 200) -> list[UnmappedPhrase]
 
 
 def confirm_mapping(session: Session, phrase: str, key: str | None, *,
-                    confirmed_by: str | None = None,
-                    taxonomy: Taxonomy | None = None) -> int:
+                    confirmed_by: str | None = None, taxonomy: Taxonomy | None = None,
+                    account_id: int | None = None, publish: Publish | None = None) -> int:
     """Map ``phrase`` to taxonomy ``key`` (None: keep as free text) and apply it.
 
     Commits. Returns how many profiles changed.
@@ -98,13 +98,12 @@ def confirm_mapping(session: Session, phrase: str, key: str | None, *,
             profile.processes = processes
             if not profile.sector and key:
                 profile.sector = taxonomy.sector_of(key)
-            changed.append(profile.id)
-        session.flush()
-        record_changes(session, changed, ChangeOp.UPSERT)
-        session.commit()
+            changed.append(profile)
     except BaseException:
         session.rollback()
         raise
+    # the one write path's last step: logged for every serving process, committed, published
+    commit_saved(session, changed, account_id=account_id, publish=publish)
     return len(changed)
 
 
