@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from . import vocab
 from .embed.text import check_query, syllables
 from .expand import Glossary
 from .places import PARKS
@@ -24,7 +25,6 @@ from .rank import EXPIRED, MET, MISSING, UNKNOWN, ProfileFacts, check_requiremen
 from .recommend import SupplierRecommender
 from .requirements import CERTIFICATIONS, parse_requirements
 from .search import SearchError
-from .store import vocab
 
 TOP = 10
 """A buyer sees the first page: ten results."""

@@ -31,7 +31,7 @@ from flask import (
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from recommender.store import vocab
+from recommender import vocab
 from recommender.store.importer import check_tax_code
 from recommender.store.models import (
     MAX_LEN,

@@ -37,10 +37,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from recommender import vocab
 from recommender.embed.text import normalize
 from recommender.requirements import CERTIFICATIONS
 from recommender.search import WINDOW_BITS, SearchError
-from recommender.store import vocab
 from recommender.store.models import (
     MAX_LEN,
     AccountRole,

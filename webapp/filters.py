@@ -24,12 +24,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from recommender import vocab
 from recommender.embed.text import fold
 from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
-from recommender.store import vocab
-from recommender.store.sizes import SizeClass
+from recommender.sizes import SizeClass
 from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy
 
 from .catalog import CatalogProfile

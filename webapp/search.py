@@ -30,12 +30,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from recommender import vocab
 from recommender.embed.text import check_query, fold, normalize
 from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
-from recommender.store import vocab
 from recommender.store.models import SearchLog, ShortlistEntry
 
 from .auth import current_account

@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .. import vocab
 from ..embed.text import normalize
 from ..resources import corpus_file
-from ..store import vocab
-from ..store.sizes import SizeClass
+from ..sizes import SizeClass
 from .facts import ACTIVITY_KEYS, BUSINESS_FORM_KEYS, OWNERSHIP_KEYS
 
 DEFAULT_CATALOGUE = corpus_file("policies.jsonl")
@@ -121,7 +121,7 @@ def _check_criterion(raw: Mapping[str, Any], where: str) -> Criterion:
     if kind == "sector":
         named = set(raw.get("eligible", {})) | set(raw.get("possible", {}))
         if not named or named - vocab.SECTOR_KEYS:
-            raise CatalogueError(f"{where}: sector keys must be from recommender.store.vocab, "
+            raise CatalogueError(f"{where}: sector keys must be from recommender.vocab, "
                                  f"got {sorted(named - vocab.SECTOR_KEYS) or 'none'}")
     elif kind == "size_class":
         allowed = set(raw.get("allowed", ()))

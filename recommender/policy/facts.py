@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import vocab
 from ..embed.text import normalize
-from ..store import vocab
-from ..store.vocab import Term
+from ..vocab import Term
 
 ACTIVITIES: tuple[Term, ...] = (
     Term("r_and_d", "nghiên cứu và phát triển (R&D)", "research and development (R&D)"),

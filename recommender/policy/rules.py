@@ -6,7 +6,7 @@ unknown, what to add to the profile to find out. A criterion marked
 verified) can raise a doubt but never excludes: its ``no`` becomes
 ``unknown``. Every reason ends with the clause it was checked against, so
 staff can check it in the cited instrument. Size classes come from
-:mod:`recommender.store.sizes` (Decree 80/2021/ND-CP).
+:mod:`recommender.sizes` (Decree 80/2021/ND-CP).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import vocab
 from ..embed.text import fold
-from ..store import vocab
-from ..store.sizes import SizeClass, possible_size_classes
-from ..store.vocab import Term
+from ..sizes import SizeClass, possible_size_classes
+from ..vocab import Term
 from .catalogue import Criterion
 from .facts import ACTIVITIES, BUSINESS_FORMS, FirmFacts
 

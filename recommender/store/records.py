@@ -9,7 +9,7 @@ One record per supplier, with these fields (``FIELDS``, in file order):
 | ``name`` | company name (required) |
 | ``tax_code`` | Vietnamese MST: 10 digits, or ``0123456789-001`` for a branch |
 | ``description`` | capabilities as plain text (required; markup is stripped) |
-| ``sector`` | a sector key, see :mod:`recommender.store.vocab` (required) |
+| ``sector`` | a sector key, see :mod:`recommender.vocab` (required) |
 | ``processes`` | processes and products in the firm's words or as taxonomy keys, main one first |
 | ``materials``, ``machines``, ``export_experience`` | lists of text |
 | ``certifications`` | ``[{"name", "issuer", "scope", "valid_until"}]`` |
