@@ -19,7 +19,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embed.text import fold, tokens
+from .text import fold_phrase
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Expansion:
 
 
 def _key(text: str) -> tuple[str, ...]:
-    return tuple(fold(t) for t in tokens(text.replace("_", " ")))
+    return tuple(fold_phrase(text).split())
 
 
 class Glossary:

@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embed.text import fold, tokens
 from .expand import Concept, Glossary
 from .resources import corpus_file
+from .text import fold_phrase
 
 KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore")
 CAPABILITY_KINDS = frozenset({"sector", "group", "process", "product"})
@@ -78,11 +78,6 @@ class PhraseMapping:
     def as_dict(self) -> dict:
         return {"text": self.text, "keys": list(self.keys),
                 "confidence": round(self.confidence, 3), "how": self.how}
-
-
-def fold_phrase(text: str) -> str:
-    """A phrase as the taxonomy compares it: syllables folded, lower case, ``_`` as space."""
-    return " ".join(fold(t) for t in tokens(text.replace("_", " ")))
 
 
 class Taxonomy:

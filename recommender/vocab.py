@@ -18,9 +18,9 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .embed.text import fold
 from .places import PARKS, Park
 from .taxonomy import load_taxonomy
+from .text import fold
 
 
 @dataclass(frozen=True)

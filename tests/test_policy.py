@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from recommender.embed.text import fold, normalize
 from recommender.policy import (
     ACTIVE,
     DEFAULT_CASES,
@@ -29,6 +28,7 @@ from recommender.policy import (
     match_buyer,
     match_supplier,
 )
+from recommender.text import fold, normalize
 
 TODAY = date(2026, 11, 22)
 

@@ -25,12 +25,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from recommender import vocab
-from recommender.embed.text import fold
 from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
 from recommender.sizes import SizeClass
 from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy
+from recommender.text import fold
 
 from .catalog import CatalogProfile
 

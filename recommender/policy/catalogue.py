@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import vocab
-from ..embed.text import normalize
 from ..resources import corpus_file
 from ..sizes import SizeClass
+from ..text import normalize
 from .facts import ACTIVITY_KEYS, BUSINESS_FORM_KEYS, OWNERSHIP_KEYS
 
 DEFAULT_CATALOGUE = corpus_file("policies.jsonl")

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from .. import vocab
-from ..embed.text import normalize
+from ..text import normalize
 from ..vocab import Term
 
 ACTIVITIES: tuple[Term, ...] = (

@@ -17,8 +17,8 @@ from datetime import date
 from typing import Any
 
 from .. import vocab
-from ..embed.text import fold
 from ..sizes import SizeClass, possible_size_classes
+from ..text import fold
 from ..vocab import Term
 from .catalogue import Criterion
 from .facts import ACTIVITIES, BUSINESS_FORMS, FirmFacts

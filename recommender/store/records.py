@@ -46,7 +46,7 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from typing import Any
 
-from recommender.embed.text import normalize
+from recommender.text import normalize
 
 FIELDS: tuple[str, ...] = (
     "external_id", "sample", "name", "tax_code", "description", "sector", "processes",
@@ -105,7 +105,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _header_key(text: str) -> str:
-    from recommender.embed.text import fold
+    from recommender.text import fold
 
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text).lower().replace("_", " ")).split())
 
