@@ -37,7 +37,6 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, func, or_, select, update
 
 from recommender import vocab
-from recommender.expand import load_glossary
 from recommender.policy import ACTIVITIES
 from recommender.rank import check_requirements
 from recommender.recommend import matched_terms
@@ -55,6 +54,7 @@ from recommender.store.models import (
     SupplierProfile,
     utcnow,
 )
+from recommender.taxonomy import load_glossary
 from recommender.visibility import (
     DEPTH,
     MAX_QUERIES,
