@@ -274,7 +274,7 @@ def ann_query_texts(n: int, seed: int) -> tuple[list[str], dict[str, int]]:
     ``corpora/buyer_queries.jsonl`` if present, then process x modifier
     combinations (accented, folded and English) from a fixed seed.
     """
-    from recommender.embed.text import fold
+    from recommender.text import fold
 
     out = list(dict.fromkeys(BUYER_QUERIES))
     sources = {"hand_written": len(out)}
@@ -356,7 +356,7 @@ def encode_collection(encoder: Any, texts: list[str], chunk: int) -> dict[str, A
     from tqdm import tqdm
 
     from recommender.embed.encoder import EmbeddingCache
-    from recommender.embed.text import normalize, segment
+    from recommender.text import normalize, segment
 
     # The key the encoder caches under: its text preparation, then sha256.
     seg = encoder.config.segment_for_model
@@ -498,7 +498,7 @@ def first_searches(index: Any, queries: Sequence[str]) -> dict[str, float]:
 
     Both pay for work the index defers to its first search after a change.
     """
-    from recommender.embed.text import fold
+    from recommender.text import fold
 
     marked = next(q for q in queries if fold(q) != q.lower())
     unmarked = next(q for q in queries if fold(q) == q.lower())
@@ -512,9 +512,9 @@ def first_searches(index: Any, queries: Sequence[str]) -> dict[str, float]:
 
 def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) -> Any:
     from recommender.embed.encoder import SentenceTransformerEncoder
-    from recommender.embed.text import check_query
     from recommender.index import set_threads
     from recommender.search import HybridIndex
+    from recommender.text import check_query
 
     # -- collection
     if args.synthetic or not args.corpus.is_file():

@@ -2,7 +2,7 @@
 """Phrase banks for ``build_samples.py`` (fictional sample data, standard library only).
 
 Every string here is NFC Vietnamese with the old tone-mark placement ("hóa", "thủy")
-that ``recommender.embed.text.normalize`` produces, or plain English.
+that ``recommender.text.normalize`` produces, or plain English.
 
 The banks are deliberately independent: a profile sentence is composed from a
 process name synonym, products, materials, machines, tolerances, customer

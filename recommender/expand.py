@@ -15,11 +15,10 @@ so "bo day dien", "bó dây điện" and "wire harness" find the same concept.
 from __future__ import annotations
 
 import csv
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embed.text import fold, tokens
+from .text import fold_phrase
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Expansion:
 
 
 def _key(text: str) -> tuple[str, ...]:
-    return tuple(fold(t) for t in tokens(text.replace("_", " ")))
+    return tuple(fold_phrase(text).split())
 
 
 class Glossary:
@@ -114,18 +113,3 @@ class Glossary:
                 if folded and f" {folded} " not in f" {present} " and term not in terms:
                     terms.append(term)
         return Expansion(tuple(concepts), tuple(terms))
-
-
-@functools.lru_cache(maxsize=4)
-def load_glossary(path: str | None = None) -> Glossary:
-    """The glossary at ``path``, read once per process: a taxonomy file or a
-    ``concept vi en`` TSV; by default the bundled taxonomy (``corpora/taxonomy.tsv``)."""
-    from .taxonomy import load_taxonomy, read_taxonomy
-
-    if not path:
-        return load_taxonomy().glossary()
-    with open(path, encoding="utf-8") as fh:
-        header = next((line for line in fh if not line.startswith("#")), "")
-    if "parent" in header.rstrip("\n").split("\t"):
-        return read_taxonomy(path).glossary()
-    return Glossary.load(path)

@@ -35,13 +35,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .embed.text import normalize
 from .evaluation import score_run
 from .rank import ProfileFacts, rank
 from .recommend import POOL
 from .requirements import parse_requirements
 from .search import HybridIndex, SearchError
 from .store.models import Interaction, InteractionKind, SearchLog
+from .text import normalize
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recommender.embed.text import fold, normalize
 from recommender.resources import corpus_file
+from recommender.text import fold, has_diacritics, normalize
 
 HCMC = "Hồ Chí Minh"
 BINH_DUONG = "Bình Dương"
@@ -200,10 +200,6 @@ def _key(text: str) -> str:
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(t.word for t in _tokens(text))
-
-
-def _accented(word: str) -> bool:
-    return fold(word) != word
 
 
 # ---------------------------------------------------------------------------
@@ -624,9 +620,9 @@ def _fits_accents(entry: _Entry, span: Sequence[_Token]) -> bool:
     if entry.words is None or len(entry.words) != len(span):
         return not entry.accents_required
     for token, word in zip(span, entry.words, strict=True):
-        if _accented(token.word) and token.word != word:
+        if has_diacritics(token.word) and token.word != word:
             return False
-        if entry.accents_required and _accented(word) and not _accented(token.word):
+        if entry.accents_required and has_diacritics(word) and not has_diacritics(token.word):
             return False
     return True
 

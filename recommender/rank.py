@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .embed.text import fold
 from .requirements import BuyerRequirements
 from .search import SearchHit
+from .text import fold
 
 MET, MISSING, EXPIRED, UNKNOWN = "met", "missing", "expired", "unknown"
 REQUIREMENT_WEIGHT = 1.0

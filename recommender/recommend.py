@@ -16,11 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .embed.text import syllables
-from .expand import load_glossary
 from .rank import ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError
+from .taxonomy import load_glossary
+from .text import syllables
 
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""

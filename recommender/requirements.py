@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .embed.text import fold
+from .text import fold
 
 CERTIFICATIONS = (
     "ISO 9001", "ISO 14001", "IATF 16949", "ISO 13485", "ISO 45001", "ISO 22000",

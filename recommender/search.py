@@ -26,14 +26,14 @@ import numpy as np
 
 from .config import RetrievalConfig
 from .embed.encoder import MAX_WINDOWS, Encoder, Progress
-from .embed.text import check_query, normalize
-from .expand import load_glossary
 from .faults import pause_point
 from .fusion import fuse
 from .index import VectorIndex, choose_kind, create_index, load_index, set_threads
 from .index.base import ReadWriteLock
 from .index.faiss_index import IVFIndex
-from .index.lexical import LexicalIndex, has_diacritics
+from .index.lexical import LexicalIndex
+from .taxonomy import load_glossary
+from .text import check_query, has_diacritics, normalize
 
 WINDOW_BITS = 8
 assert 1 << WINDOW_BITS == MAX_WINDOWS

@@ -10,9 +10,10 @@ as "hàn" in "Hàn Quốc") live in the same file outside the tree.
 
 Everything that reads capabilities uses this one module: the importer and the
 profile form map what a firm wrote to nodes (:meth:`Taxonomy.map_phrase`), the
-search expands queries through :meth:`Taxonomy.glossary`, requirement parsing
-and ranking read the nodes a query names (:meth:`Taxonomy.find`), and filters
-include a parent's children (:meth:`Taxonomy.descendants`).
+search expands queries through :meth:`Taxonomy.glossary` (:func:`load_glossary`
+also reads a plain concept file), requirement parsing and ranking read the
+nodes a query names (:meth:`Taxonomy.find`), and filters include a parent's
+children (:meth:`Taxonomy.descendants`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .embed.text import fold, tokens
 from .expand import Concept, Glossary
 from .resources import corpus_file
+from .text import fold_phrase
 
 KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore")
 CAPABILITY_KINDS = frozenset({"sector", "group", "process", "product"})
@@ -78,11 +79,6 @@ class PhraseMapping:
     def as_dict(self) -> dict:
         return {"text": self.text, "keys": list(self.keys),
                 "confidence": round(self.confidence, 3), "how": self.how}
-
-
-def fold_phrase(text: str) -> str:
-    """A phrase as the taxonomy compares it: syllables folded, lower case, ``_`` as space."""
-    return " ".join(fold(t) for t in tokens(text.replace("_", " ")))
 
 
 class Taxonomy:
@@ -301,3 +297,16 @@ def read_taxonomy(path: str | Path) -> Taxonomy:
 def load_taxonomy(path: str | None = None) -> Taxonomy:
     """The taxonomy at ``path`` (default: the bundled ``corpora/taxonomy.tsv``), read once."""
     return read_taxonomy(path or corpus_file("taxonomy.tsv"))
+
+
+@functools.lru_cache(maxsize=4)
+def load_glossary(path: str | None = None) -> Glossary:
+    """The glossary at ``path``, read once per process: a taxonomy file or a
+    ``concept vi en`` TSV; by default the bundled taxonomy (``corpora/taxonomy.tsv``)."""
+    if not path:
+        return load_taxonomy().glossary()
+    with open(path, encoding="utf-8") as fh:
+        header = next((line for line in fh if not line.startswith("#")), "")
+    if "parent" in header.rstrip("\n").split("\t"):
+        return read_taxonomy(path).glossary()
+    return Glossary.load(path)

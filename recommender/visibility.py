@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .embed.text import check_query, syllables
+from . import vocab
 from .expand import Glossary
 from .places import PARKS
 from .rank import EXPIRED, MET, MISSING, UNKNOWN, ProfileFacts, check_requirements
 from .recommend import SupplierRecommender
 from .requirements import CERTIFICATIONS, parse_requirements
 from .search import SearchError
-from .store import vocab
+from .text import check_query, syllables
 
 TOP = 10
 """A buyer sees the first page: ten results."""

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender.expand import Glossary, load_glossary
+from recommender.expand import Glossary
+from recommender.taxonomy import load_glossary
 
 
 def test_bundled_glossary_links_both_languages() -> None:

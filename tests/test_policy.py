@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from recommender.embed.text import fold, normalize
 from recommender.policy import (
     ACTIVE,
     DEFAULT_CASES,
@@ -29,6 +28,7 @@ from recommender.policy import (
     match_buyer,
     match_supplier,
 )
+from recommender.text import fold, normalize
 
 TODAY = date(2026, 11, 22)
 
@@ -363,7 +363,7 @@ def test_relevance_follows_the_firms_plans(programs, encoder) -> None:
 def test_a_stored_location_of_the_merged_city_counts_as_hcmc(region, park, expected) -> None:
     from types import SimpleNamespace
 
-    from recommender.policy import _location
+    from recommender.policy.rules import _location
 
     profile = SimpleNamespace(external_id="X", name="X", description="", sector=None,
                               processes=[], ownership=None, employees=None,

@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from recommender.taxonomy import CAPABILITY_KINDS, fold_phrase, load_taxonomy, read_taxonomy
+from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy, read_taxonomy
+from recommender.text import fold_phrase
 
 LEGACY = ("cnc_machining mold_making plastic_injection die_casting sheet_metal_stamping forging "
           "heat_treatment electroplating powder_coating welding pcb_assembly_smt wire_harness "

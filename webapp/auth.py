@@ -32,7 +32,7 @@ from flask import (
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from recommender.store import vocab
+from recommender import vocab
 from recommender.store.claims import open_claim
 from recommender.store.models import (
     MAX_LEN,

@@ -37,10 +37,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from recommender.embed.text import normalize
+from recommender import vocab
 from recommender.requirements import CERTIFICATIONS
 from recommender.search import WINDOW_BITS, SearchError
-from recommender.store import vocab
 from recommender.store.models import (
     MAX_LEN,
     AccountRole,
@@ -56,6 +55,7 @@ from recommender.store.models import (
     ShortlistEntry,
     SupplierProfile,
 )
+from recommender.text import normalize
 
 from .auth import current_account, login_required
 from .catalog import get_catalog

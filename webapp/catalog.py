@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from recommender.rank import CertificateFact, ProfileFacts
 from recommender.recommend import SupplierRecommender
 from recommender.requirements import parse_requirements
+from recommender.sizes import size_class
 from recommender.store.models import ProfileChange, SupplierProfile
-from recommender.store.sizes import size_class
 from recommender.taxonomy import load_taxonomy
 from recommender.versions import IndexStore, IndexVersion, RebuildBusyError
 

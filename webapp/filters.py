@@ -24,13 +24,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from recommender.embed.text import fold
+from recommender import vocab
 from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
-from recommender.store import vocab
-from recommender.store.sizes import SizeClass
+from recommender.sizes import SizeClass
 from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy
+from recommender.text import fold
 
 from .catalog import CatalogProfile
 

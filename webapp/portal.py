@@ -36,12 +36,11 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, func, or_, select, update
 
-from recommender.expand import load_glossary
+from recommender import vocab
 from recommender.policy import ACTIVITIES
 from recommender.rank import check_requirements
 from recommender.recommend import matched_terms
 from recommender.requirements import parse_requirements
-from recommender.store import vocab
 from recommender.store.models import (
     AccountRole,
     BuyerRequest,
@@ -55,6 +54,7 @@ from recommender.store.models import (
     SupplierProfile,
     utcnow,
 )
+from recommender.taxonomy import load_glossary
 from recommender.visibility import (
     DEPTH,
     MAX_QUERIES,

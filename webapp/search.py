@@ -30,13 +30,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from recommender.embed.text import check_query, fold, normalize
+from recommender import vocab
 from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
-from recommender.store import vocab
 from recommender.store.models import SearchLog, ShortlistEntry
+from recommender.text import check_query, fold, normalize
 
 from .auth import current_account
 from .catalog import CatalogProfile, get_catalog

@@ -34,7 +34,6 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from recommender.embed.text import fold, normalize
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import FORMATS, ImportFileError, import_profiles
 from recommender.store.models import (
@@ -47,6 +46,7 @@ from recommender.store.models import (
     utcnow,
 )
 from recommender.store.profiles import set_verified
+from recommender.text import fold, normalize
 from recommender.versions import GATE_METRIC, IndexVersion, VersionNotFoundError
 
 from .auth import current_account, login_required

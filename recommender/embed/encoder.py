@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from ..config import BUNDLED_MODEL, RetrievalConfig
+from ..text import normalize, segment
 from . import bundled
-from .text import normalize, segment
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 
-from recommender.index.base import (
+from recommender.index.base import VectorIndex
+from recommender.index.errors import (
     CorruptIndexError,
     DimensionMismatchError,
     DuplicateIdError,
     ManifestMismatchError,
     UnknownIdError,
-    VectorIndex,
     VectorIndexError,
 )
 from recommender.index.faiss_index import (

@@ -1,4 +1,4 @@
-"""The vector index interface every backend implements, its errors and its lock.
+"""The vector index interface every backend implements, and its lock.
 
 Vectors are float32 and L2-normalised upstream, so similarity is the inner
 product. Ids are int64 external profile ids. The base class checks every
@@ -16,68 +16,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-if TYPE_CHECKING:
-    from recommender.index.manifest import IndexManifest
+from recommender.index import manifest as manifest_io
+from recommender.index.errors import (
+    CorruptIndexError,
+    DimensionMismatchError,
+    DuplicateIdError,
+    ManifestMismatchError,
+    UnknownIdError,
+    format_ids,
+)
+from recommender.index.manifest import IndexManifest
 
 #: Id written where a search found fewer than k results; real ids are never negative.
 PAD_ID = -1
 #: Score written where a search found fewer than k results.
 PAD_SCORE = -np.inf
-
-_MAX_IDS_IN_MESSAGE = 10
-
-
-class VectorIndexError(Exception):
-    """Base class of every error a vector index raises on purpose."""
-
-
-class DimensionMismatchError(VectorIndexError, ValueError):
-    """Vectors or queries whose width is not the index dimension."""
-
-    def __init__(self, expected: int, found: int, what: str = "vectors") -> None:
-        self.expected = expected
-        self.found = found
-        super().__init__(f"{what} have dimension {found}, the index expects {expected}")
-
-
-class UnknownIdError(VectorIndexError, KeyError):
-    """Ids the index does not hold; the call that raised it changed nothing."""
-
-    def __init__(self, ids: ArrayLike) -> None:
-        self.ids = np.asarray(ids, dtype=np.int64)
-        super().__init__(f"ids not in the index: {_format_ids(self.ids)}; nothing was changed")
-
-    def __str__(self) -> str:
-        # KeyError would print the repr of the message, quotes included.
-        return str(self.args[0])
-
-
-class DuplicateIdError(VectorIndexError, ValueError):
-    """Ids already in the index, or repeated within one call; nothing was changed."""
-
-    def __init__(self, ids: ArrayLike, reason: str = "already in the index") -> None:
-        self.ids = np.asarray(ids, dtype=np.int64)
-        super().__init__(f"ids {reason}: {_format_ids(self.ids)}; nothing was changed")
-
-
-class CorruptIndexError(VectorIndexError):
-    """A saved index whose files are damaged, truncated or missing."""
-
-
-class ManifestMismatchError(VectorIndexError):
-    """A saved index built for another model, dimension, kind or format version."""
-
-
-def _format_ids(ids: NDArray[np.int64]) -> str:
-    shown = ", ".join(str(int(i)) for i in ids[:_MAX_IDS_IN_MESSAGE])
-    if len(ids) > _MAX_IDS_IN_MESSAGE:
-        shown += f", ... ({len(ids) - _MAX_IDS_IN_MESSAGE} more)"
-    return f"[{shown}]"
 
 
 class ReadWriteLock:
@@ -310,9 +268,6 @@ class VectorIndex(ABC):
         """
         if not isinstance(model_id, str) or not model_id.strip():
             raise ValueError("model_id must be a non-empty string naming the encoder")
-        # manifest.py raises the errors defined here, so it is imported late.
-        from recommender.index import manifest as manifest_io
-
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         with self._lock.read():
@@ -351,8 +306,6 @@ class VectorIndex(ABC):
             ManifestMismatchError: the index was built for another model,
                 dimension or backend than expected.
         """
-        from recommender.index import manifest as manifest_io
-
         kind = getattr(cls, "kind", None)
         if kind is None:
             raise TypeError("call load on a backend class, or use recommender.index.load_index")
@@ -438,7 +391,7 @@ class VectorIndex(ABC):
         if len(ids_arr) and ids_arr.min() < 0:
             raise ValueError(
                 f"ids must be non-negative ({PAD_ID} marks a missing result), "
-                f"got {_format_ids(ids_arr[ids_arr < 0])}"
+                f"got {format_ids(ids_arr[ids_arr < 0])}"
             )
         return ids_arr, vecs
 

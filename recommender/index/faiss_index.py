@@ -15,14 +15,8 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from recommender.index.base import (
-    PAD_ID,
-    PAD_SCORE,
-    CorruptIndexError,
-    VectorIndex,
-    VectorIndexError,
-    exact_search,
-)
+from recommender.index.base import PAD_ID, PAD_SCORE, VectorIndex, exact_search
+from recommender.index.errors import CorruptIndexError, VectorIndexError
 
 try:
     import faiss

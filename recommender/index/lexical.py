@@ -39,9 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed.restore import DiacriticRestorer
-from ..embed.text import AnalyzedText, fold, normalize, syllables
 from ..files import sha256_file
+from ..text import AnalyzedText, DiacriticRestorer, has_diacritics, normalize, syllables
 
 FORMAT_VERSION = 1
 FIELDS = ("text", "folded")
@@ -77,12 +76,6 @@ def ngrams(syllables: Sequence[str], bigrams: bool = True) -> list[str]:
     if bigrams:
         out.extend(f"{a}|{b}" for a, b in zip(syllables, syllables[1:], strict=False))
     return out
-
-
-def has_diacritics(text: str) -> bool:
-    """True if the text carries any Vietnamese mark (so the accented field applies)."""
-    low = text.lower()
-    return fold(low) != low
 
 
 def document_terms(analyzed: AnalyzedText, bigrams: bool = True) -> dict[str, list[str]]:

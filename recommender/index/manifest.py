@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recommender.index.base import CorruptIndexError, ManifestMismatchError
+from recommender.index.errors import CorruptIndexError, ManifestMismatchError
 
 from ..files import sha256_file
 

@@ -43,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from recommender import places
+from recommender.sizes import SizeClass, possible_size_classes
 from recommender.taxonomy import load_taxonomy
 
 from .changes import Publish, commit_saved, record_changes
@@ -67,7 +68,6 @@ from .records import (
     column_for,
     restore_formula,
 )
-from .sizes import SizeClass, possible_size_classes
 from .terms import confirmed_mappings
 from .wording import (
     derived_external_id,

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from .sizes import SizeClass
+from ..sizes import SizeClass
 
 # Fixed constraint names, so migrations (and SQLite batch mode) can address them.
 NAMING_CONVENTION = {

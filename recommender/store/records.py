@@ -9,7 +9,7 @@ One record per supplier, with these fields (``FIELDS``, in file order):
 | ``name`` | company name (required) |
 | ``tax_code`` | Vietnamese MST: 10 digits, or ``0123456789-001`` for a branch |
 | ``description`` | capabilities as plain text (required; markup is stripped) |
-| ``sector`` | a sector key, see :mod:`recommender.store.vocab` (required) |
+| ``sector`` | a sector key, see :mod:`recommender.vocab` (required) |
 | ``processes`` | processes and products in the firm's words or as taxonomy keys, main one first |
 | ``materials``, ``machines``, ``export_experience`` | lists of text |
 | ``certifications`` | ``[{"name", "issuer", "scope", "valid_until"}]`` |
@@ -46,7 +46,7 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from typing import Any
 
-from recommender.embed.text import normalize
+from recommender.text import normalize
 
 FIELDS: tuple[str, ...] = (
     "external_id", "sample", "name", "tax_code", "description", "sector", "processes",
@@ -105,7 +105,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _header_key(text: str) -> str:
-    from recommender.embed.text import fold
+    from recommender.text import fold
 
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text).lower().replace("_", " ")).split())
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.taxonomy import Taxonomy, fold_phrase, load_taxonomy
+from recommender.taxonomy import Taxonomy, load_taxonomy
+from recommender.text import fold_phrase
 
 from .changes import Publish, commit_saved
 from .models import SupplierProfile, TermMapping, utcnow

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from recommender.embed.text import fold
 from recommender.requirements import CERTIFICATIONS, ownership_in
 from recommender.taxonomy import MIN_CONFIDENCE, PhraseMapping, Taxonomy, load_taxonomy
+from recommender.text import fold
 
 
 @dataclass

@@ -9,7 +9,6 @@ from recommender.index.lexical import (
     CorruptLexicalIndexError,
     LexicalIndex,
     UnknownDocumentError,
-    has_diacritics,
     ngrams,
 )
 
@@ -31,11 +30,6 @@ def index() -> LexicalIndex:
 
 def test_ngrams_add_adjacent_bigrams() -> None:
     assert ngrams(["linh", "kiện", "nhựa"]) == ["linh", "kiện", "nhựa", "linh|kiện", "kiện|nhựa"]
-
-
-def test_has_diacritics() -> None:
-    assert has_diacritics("ép nhựa") and has_diacritics("đế giày")
-    assert not has_diacritics("ep nhua CNC")
 
 
 def test_accented_query_ranks_the_matching_profile_first(index: LexicalIndex) -> None:

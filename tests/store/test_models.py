@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from recommender.sizes import SizeClass
 from recommender.store.models import (
     AccountRole,
     Buyer,
@@ -22,7 +23,6 @@ from recommender.store.models import (
     SearchLog,
     SupplierProfile,
 )
-from recommender.store.sizes import SizeClass
 
 
 def _profile(**kw) -> SupplierProfile:

@@ -14,10 +14,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from recommender.embed.text import syllables
 from recommender.index.lexical import FIELDS, document_terms
 from recommender.store.changes import record_change
 from recommender.store.models import ChangeOp, ProfileChange, SupplierProfile
+from recommender.text import syllables
 from webapp.catalog import Catalog, fingerprint, snapshot_profiles
 from webapp.live import wait_until
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.store.sizes import SizeClass, possible_size_classes, size_class
+from recommender.sizes import SizeClass, possible_size_classes, size_class
 
 MICRO, SMALL, MEDIUM, LARGE = SizeClass
 

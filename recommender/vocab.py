@@ -18,9 +18,9 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from recommender.embed.text import fold
-from recommender.places import PARKS, Park
-from recommender.taxonomy import load_taxonomy
+from .places import PARKS, Park
+from .taxonomy import load_taxonomy
+from .text import fold
 
 
 @dataclass(frozen=True)

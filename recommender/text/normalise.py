@@ -1,4 +1,4 @@
-"""Vietnamese text normalisation, word segmentation and accent folding.
+"""Vietnamese text normalisation and accent folding.
 
 Every text that reaches an index or a query goes through :func:`normalize`
 first, so profiles and queries agree byte for byte on the same words:
@@ -8,18 +8,14 @@ first, so profiles and queries agree byte for byte on the same words:
    "thuỷ") both become the old style, which most Vietnamese text still uses.
 2. Control and zero-width characters removed, all whitespace collapsed.
 
-:func:`segment` joins multi-syllable words with ``_`` using pyvi
-("linh_kiện điện_tử"). pyvi cannot segment text typed without diacritics, so
-lexical search also indexes :func:`fold`-ed syllables (``đ`` → ``d`` first,
-then marks stripped), which is what a buyer typing "linh kien nhua" produces.
+:func:`fold` strips the marks (``đ`` → ``d`` first), which is what a buyer
+typing "linh kien nhua" produces; :func:`has_diacritics` tells the two apart.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 2_000
 """Longest query accepted; a longer one is rejected rather than silently cut."""
@@ -37,7 +33,6 @@ _INVISIBLE = re.compile(
     "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 )
 _SPACES = re.compile(r"\s+")
-_TOKEN = re.compile(r"[^\W_]+(?:_[^\W_]+)*")
 
 
 class TextError(ValueError):
@@ -86,53 +81,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-@functools.lru_cache(maxsize=1)
-def _pyvi():
-    from pyvi import ViTokenizer
-
-    return ViTokenizer
-
-
-def segment(text: str) -> str:
-    """pyvi word segmentation of normalised text ("linh_kiện điện_tử")."""
-    if not text:
-        return ""
-    return _pyvi().tokenize(text)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens of a text (underscores inside words are kept)."""
-    return _TOKEN.findall(text.lower())
-
-
-@dataclass(frozen=True)
-class AnalyzedText:
-    """The lexical views of one text that the BM25 index scores."""
-
-    words: list[str]
-    """pyvi words, lower-cased: ``linh_kiện``."""
-    syllables: list[str]
-    """single syllables, lower-cased: ``linh``, ``kiện``."""
-    folded: list[str]
-    """syllables without diacritics: ``linh``, ``kien``."""
-
-
-def syllables(text: str) -> AnalyzedText:
-    """Normalise and fold one text into syllables, without word segmentation.
-
-    BM25 and explanations need only syllables (bigrams stand in for words),
-    and skipping pyvi makes indexing about 15 times faster; ``words`` holds
-    the syllables here.
-    """
-    sylls = tokens(normalize(text).replace("_", " "))
-    return AnalyzedText(words=sylls, syllables=sylls, folded=[fold(s) for s in sylls])
-
-
-def analyze(text: str) -> AnalyzedText:
-    """Normalise, segment and fold one text into its lexical views."""
-    norm = normalize(text)
-    words = tokens(segment(norm))
-    syllables = [s for w in words for s in w.split("_")]
-    return AnalyzedText(words=words, syllables=syllables, folded=[fold(s) for s in syllables])
-
-
+def has_diacritics(text: str) -> bool:
+    """True if the text carries any Vietnamese mark (so the accented field applies)."""
+    low = text.lower()
+    return fold(low) != low

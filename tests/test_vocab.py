@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from recommender.store import vocab
+from recommender import vocab
 
 
 def test_parks_cover_the_merged_city() -> None:
@@ -38,9 +38,10 @@ def test_suggest_finds_the_closest_entry() -> None:
 
 def test_sample_corpus_uses_the_vocabulary() -> None:
     import json
-    from pathlib import Path
 
-    corpus = Path(__file__).resolve().parents[2] / "corpora" / "sample_suppliers.jsonl"
+    from recommender.resources import corpus_file
+
+    corpus = corpus_file("sample_suppliers.jsonl")
     sectors, processes, parks = set(), set(), set()
     with open(corpus, encoding="utf-8") as fh:
         for line in fh:

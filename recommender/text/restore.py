@@ -16,7 +16,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from .text import fold, tokens
+from .normalise import fold
+from .segment import fold_phrase, tokens
 
 MAX_CANDIDATES = 6
 
@@ -52,7 +53,7 @@ class DiacriticRestorer:
         syllables join the candidates with a bonus of ``prior_weight`` (log
         scale), so general words the collection lacks still get their marks.
         """
-        words = [fold(t) for t in tokens(text.replace("_", " "))]
+        words = fold_phrase(text).split()
         if not words:
             return ""
         hint = [t.lower() for t in tokens(prior.replace("_", " "))] if prior else []

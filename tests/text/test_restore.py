@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from recommender.embed.restore import DiacriticRestorer
-from recommender.embed.text import analyze
+from recommender.text import DiacriticRestorer, analyze
 
 DOCS = [
     "Chúng tôi sản xuất bó dây điện cho ô tô và linh kiện nhựa ép phun.",

@@ -4,13 +4,14 @@ import unicodedata
 
 import pytest
 
-from recommender.embed.text import (
+from recommender.text import (
     MAX_QUERY_CHARS,
     TextError,
     analyze,
     check_query,
     decode_text,
     fold,
+    has_diacritics,
     normalize,
     segment,
 )
@@ -46,6 +47,11 @@ def test_control_and_zero_width_characters_and_spaces() -> None:
 def test_fold_maps_d_bar_before_stripping_marks() -> None:
     assert fold("Đường điện tử Đồng Nai") == "duong dien tu dong nai"
     assert fold("nhựa") == "nhua"
+
+
+def test_has_diacritics() -> None:
+    assert has_diacritics("ép nhựa") and has_diacritics("đế giày")
+    assert not has_diacritics("ep nhua CNC")
 
 
 def test_segment_joins_vietnamese_words() -> None:
