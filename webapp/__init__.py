@@ -35,11 +35,11 @@ from flask import Flask
 from recommender.resources import corpus_file
 from recommender.store.db import sqlite_url
 
+from .errors import ConfigurationError
+
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
-class ConfigurationError(RuntimeError):
-    """A setting makes the app unsafe to run; the message says which and how to fix it."""
 
 
 def check_production(config) -> None:

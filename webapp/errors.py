@@ -11,6 +11,10 @@ from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 
+class ConfigurationError(RuntimeError):
+    """A setting makes the app unsafe to run; the message says which and how to fix it."""
+
+
 def error_response(status: int, message: str, fields: dict[str, str] | None = None):
     """The API's error body and status; ``fields`` maps an input field to what is wrong."""
     body: dict = {"status": status, "message": message}

@@ -32,7 +32,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from . import ConfigurationError
+from .errors import ConfigurationError
 
 csrf = CSRFProtect()
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webapp import ConfigurationError
+from webapp.errors import ConfigurationError
 from webapp.security import HSTS
 
 from .conftest import login, make_app
