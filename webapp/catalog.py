@@ -264,7 +264,7 @@ class Catalog:
                         [p.search_text for p in profiles], wanted, config, change_seq=seq)
                     if replaced is not None and replaced.weights:
                         index = carry_weights(index, version, replaced)
-                    version.gate = f"promoted on start: {why}"
+                    version.gate, version.admitted = f"promoted on start: {why}", "start"
                     self.store.write(version)
                     self.store.promote(version)
                     loaded = index, version
@@ -284,6 +284,10 @@ class Catalog:
         # (a rolled-back version) gets the changes since its build replayed by the follower
         if version.fingerprint != wanted and version.change_seq is not None:
             seq = version.change_seq
+        if version.fingerprint != wanted:  # profiles deleted since (in memory only)
+            gone = sorted(set(index.windows) - {p.doc_id for p in profiles})
+            if gone:
+                index.remove(gone)
         self.use(index, version, profiles, change_seq=seq)
 
     def _adopt_unversioned(self, encoder, config, wanted: str):
@@ -316,7 +320,7 @@ class Catalog:
                 fingerprint=wanted, built_at=datetime.fromtimestamp(
                     stamp.stat().st_mtime, UTC).isoformat(timespec="seconds"),
                 duration_s=0.0, gate="adopted from the unversioned index of an earlier "
-                "release", path=target)
+                "release", admitted="adopted", path=target)
             self.store.write(version)
             self.store.promote(version)
             adopted = index, version
@@ -337,12 +341,12 @@ class Catalog:
         index, version = loaded
         if version.fingerprint == wanted:
             return False
-        # a version staff rolled back to is kept while every profile it holds still exists
+        # a version staff rolled back to is kept until they unpin it or force a rebuild;
+        # edits since its build are replayed onto it, deleted profiles left out
         if self.store.pinned() and self.store.current() == version:
-            if set(index.windows) <= {p.doc_id for p in profiles}:
-                log.warning("serving rolled-back index version %s although the profiles "
-                            "changed since it was built", version.version_id)
-                return False
+            log.warning("serving rolled-back index version %s although the profiles "
+                        "changed since it was built", version.version_id)
+            return False
         return True
 
     def use(self, index, version: IndexVersion, profiles: list[CatalogProfile], *,

@@ -25,7 +25,10 @@ or :func:`start_rebuild`:
 
 A row left ``running`` by a process that died is marked failed ("process stopped
 before finishing") by the next run and whenever :func:`recent_runs` or
-:func:`running_run` look, once no live lease names its ``host:pid``.
+:func:`running_run` look, once no live lease names its ``host:pid``; but if
+CURRENT names (or named) the version it built, its promotion completed and it
+is marked promoted. A run that finds a version pinned by staff (a rollback)
+builds and evaluates but does not promote unless forced; its message says so.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from recommender.resources import corpus_file
 from recommender.store.leases import Lease, LeaseBusyError, LeaseInfo, lease_info
 from recommender.store.models import IndexRun, RunStatus, utcnow
-from recommender.versions import DEFAULT_TOLERANCE, RebuildBusyError
+from recommender.versions import DEFAULT_TOLERANCE, IndexStore, RebuildBusyError
 
 from .commands import LABELS_AS_OF
 
@@ -231,11 +234,13 @@ class _Job:
         return run
 
 
-def mark_abandoned(session: Session) -> int:
-    """Mark failed every ``running`` run whose process no longer holds the lease.
+def mark_abandoned(session: Session, store: IndexStore | None = None) -> int:
+    """End every ``running`` run whose process no longer holds the lease.
 
-    Returns how many were marked. The lease's holder (``host:pid (trigger)``) names
-    the one run that may really be running.
+    Such a run is marked failed, unless ``store`` shows that its version was promoted
+    (the process stopped after promoting): then it is marked promoted. Returns how
+    many were marked. The lease's holder (``host:pid (trigger)``) names the one run
+    that may really be running.
     """
     running = session.scalars(select(IndexRun).where(IndexRun.status == RunStatus.RUNNING)
                               ).all()
@@ -248,7 +253,16 @@ def mark_abandoned(session: Session) -> int:
     for run in running:
         if run.host == live:
             continue
-        run.status, run.finished_at = RunStatus.FAILED, now
+        run.finished_at = now
+        if store is not None and run.version_id and store.was_promoted(run.version_id):
+            run.status = RunStatus.PROMOTED
+            run.message = (f"promoted {run.version_id}; the process stopped before it "
+                           f"recorded the end of its run")
+            marked += 1
+            log.warning("index run %d of %s stopped after promoting %s; marked promoted",
+                        run.id, run.host, run.version_id)
+            continue
+        run.status = RunStatus.FAILED
         stage = (run.progress or {}).get("stage")
         run.message = ABANDONED + (f" (it was at the {stage} stage; its lease expired)"
                                    if stage else " (its lease expired)")
@@ -259,19 +273,21 @@ def mark_abandoned(session: Session) -> int:
     return marked
 
 
-def recent_runs(session: Session, limit: int = 20) -> list[IndexRun]:
-    """The latest runs, newest first (runs of stopped processes marked failed first)."""
+def recent_runs(session: Session, limit: int = 20,
+                store: IndexStore | None = None) -> list[IndexRun]:
+    """The latest runs, newest first (runs of stopped processes ended first, see
+    :func:`mark_abandoned`)."""
     if limit < 1:
         raise ValueError("limit must be 1 or more")
-    mark_abandoned(session)
+    mark_abandoned(session, store)
     return list(session.scalars(select(IndexRun)
                                 .order_by(IndexRun.started_at.desc(), IndexRun.id.desc())
                                 .limit(limit)))
 
 
-def running_run(session: Session) -> IndexRun | None:
+def running_run(session: Session, store: IndexStore | None = None) -> IndexRun | None:
     """The run in progress, on any host, or None."""
-    mark_abandoned(session)
+    mark_abandoned(session, store)
     return session.scalars(select(IndexRun).where(IndexRun.status == RunStatus.RUNNING)
                            .order_by(IndexRun.id.desc()).limit(1)).first()
 
@@ -304,7 +320,8 @@ def _begin(app: Flask, trigger: str, account_id: int | None,
     try:
         progress = RunProgress(lease, cancel)
         with sessions() as session:
-            mark_abandoned(session)  # we hold the lease: no other run is alive
+            # we hold the lease: no other run is alive
+            mark_abandoned(session, app.extensions["ketnoi_catalog"].store)
             run = IndexRun(trigger=trigger, status=RunStatus.RUNNING, host=process_name(),
                            account_id=account_id, progress=dict(progress.state))
             session.add(run)
@@ -325,7 +342,7 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
     index directory is locked by a build outside the lease (a web worker starting)."""
     from recommender.config import RetrievalConfig
     from recommender.learn import describe, make_learner, read_implicit_judgements
-    from recommender.versions import labelled_evaluator, rebuild
+    from recommender.versions import RebuildResult, labelled_evaluator, rebuild
 
     from .catalog import fingerprint, snapshot_profiles
 
@@ -354,10 +371,17 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                              [p.search_text for p in profiles], fingerprint(profiles), config,
                              evaluate=report.evaluating(evaluate, evaluations),
                              tolerance=tolerance, force=force, change_seq=seq,
-                             progress=report, learn=learner)
+                             progress=report, learn=learner,
+                             built=lambda v: job._write(version_id=v.version_id))
             if result.promoted:
                 report("promoting", 0, 1)
-                catalog.reload()  # this process serves the new version at once
+                try:
+                    catalog.reload()  # this process serves the new version at once
+                except Exception as exc:  # promoted all the same: the followers load it
+                    log.exception("rebuild run %d: could not load the promoted version",
+                                  job.run_id)
+                    result = RebuildResult(result.version, True, (
+                        f"{result.message}; this process could not load it ({exc})"))
                 report("promoting", 1, 1)
             report("done", 1, 1)
     except RebuildBusyError as exc:
@@ -365,10 +389,10 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
         raise JobBusyError(str(exc), run_id=job.run_id) from None
     except Exception as exc:
         log.exception("index rebuild run %d failed", job.run_id)
-        return job.finish(RunStatus.FAILED, f"{type(exc).__name__}: {exc}",
+        return job.finish(*_outcome(job, catalog.store, f"{type(exc).__name__}: {exc}"),
                           profile_count=len(profiles) or None)
     except BaseException as exc:  # Ctrl-C, SIGTERM: record it, then stop
-        job.finish(RunStatus.FAILED, f"interrupted ({type(exc).__name__})",
+        job.finish(*_outcome(job, catalog.store, f"interrupted ({type(exc).__name__})"),
                    profile_count=len(profiles) or None)
         raise
     message = result.message
@@ -378,6 +402,15 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                       message, profile_count=len(profiles),
                       metrics=dict(result.version.metrics or {}),
                       version_id=result.version.version_id)
+
+
+def _outcome(job: _Job, store: IndexStore, error: str) -> tuple[RunStatus, str]:
+    """How a run that stopped on ``error`` ended: promoted if its promotion completed."""
+    with _sessions(job.app)() as session:
+        version_id = session.get(IndexRun, job.run_id).version_id
+    if version_id and store.was_promoted(version_id):
+        return RunStatus.PROMOTED, f"promoted {version_id}; then stopped: {error}"
+    return RunStatus.FAILED, error
 
 
 def _as_date(as_of: date | str) -> date:

@@ -46,7 +46,12 @@ from recommender.store.models import (
     SupplierProfile,
     utcnow,
 )
-from recommender.versions import GATE_METRIC, IndexVersion, VersionNotFoundError
+from recommender.versions import (
+    GATE_METRIC,
+    IndexVersion,
+    UnsafeVersionError,
+    VersionNotFoundError,
+)
 
 from .auth import current_account, login_required
 from .catalog import get_catalog
@@ -80,7 +85,8 @@ def version_json(version: IndexVersion | None) -> dict | None:
     return {"version_id": version.version_id, "model_id": version.model_id,
             "profile_count": version.profile_count, "built_at": version.built_at,
             "duration_s": version.duration_s, "metrics": version.metrics or {},
-            "gate": version.gate, "change_seq": version.change_seq}
+            "gate": version.gate, "admitted": version.admitted,
+            "change_seq": version.change_seq}
 
 
 def run_json(run: IndexRun) -> dict:
@@ -102,7 +108,7 @@ def index_status() -> dict[str, Any]:
     db = get_session()
     serving = catalog.index_version
     follower = catalog.follower
-    running = running_run(db)
+    running = running_run(db, store)
     return {
         "current": version_json(store.current()),
         "previous": version_json(store.previous()),
@@ -117,7 +123,7 @@ def index_status() -> dict[str, Any]:
         "pinned": store.pinned(),
         "load_errors": store.load_errors(),
         "running": run_json(running) if running is not None else None,
-        "runs": [run_json(r) for r in recent_runs(db, limit=10)],
+        "runs": [run_json(r) for r in recent_runs(db, limit=10, store=store)],
         "gate_metric": GATE_METRIC,
     }
 
@@ -160,10 +166,14 @@ def rebuild():
 @login_required(role="staff")
 def rollback():
     catalog = get_catalog()
+    from recommender.config import RetrievalConfig
+
     wanted = (request.form.get("version") or "").strip() or None
+    config = RetrievalConfig.from_env()
     try:
-        target = catalog.store.rollback(wanted)
-    except VersionNotFoundError as exc:
+        target = catalog.store.rollback(wanted, force=request.form.get("force") == "1",
+                                        encoder=catalog.encoder(config), config=config)
+    except (VersionNotFoundError, UnsafeVersionError) as exc:
         flash(_("Không thể quay lại phiên bản này: %(why)s", why=str(exc)))
         return redirect(url_for("staff.index_page"))
     current_app.logger.info("staff %s rolled the index back to %s", current_account().email,
@@ -171,6 +181,18 @@ def rollback():
     # every serving process (this one too) notices the new pointer and swaps it in
     flash(_("Đã chuyển về phiên bản %(version)s; các tiến trình phục vụ sẽ dùng nó trong vài "
             "giây.", version=target.version_id))
+    return redirect(url_for("staff.index_page"))
+
+
+@bp.post("/index/unpin")
+@login_required(role="staff")
+def unpin():
+    version = get_catalog().store.unpin()
+    if version is not None:
+        current_app.logger.info("staff %s unpinned index version %s",
+                                current_account().email, version.version_id)
+        flash(_("Đã bỏ ghim phiên bản %(version)s; lần huấn luyện lại tiếp theo đạt kiểm tra "
+                "chất lượng sẽ thay nó.", version=version.version_id))
     return redirect(url_for("staff.index_page"))
 
 
