@@ -345,6 +345,24 @@ class IndexStore:
         log.info("promoted index version %s", version.version_id)
         return version
 
+    def admit(self, version: IndexVersion, admitted: str, gate: str) -> IndexVersion:
+        """Record why a newly built ``version`` may be served, then promote it.
+
+        The one way a new version becomes the served one: ``index rebuild`` after its
+        quality gate (``admitted`` ``gate`` or ``force``), the app's build on start
+        (``start``) and the adoption of an earlier release's index (``adopted``).
+        ``gate`` is the decision in words, kept in ``version.json``.
+        """
+        if admitted not in ADMISSIONS:
+            raise ValueError(f"admitted must be one of {', '.join(ADMISSIONS)}, "
+                             f"not {admitted!r}")
+        version.admitted, version.gate = admitted, gate
+        self.write(version)
+        pause_point("unpromoted")  # crash tests: written, evaluated, not yet promoted
+        self.promote(version)
+        pause_point("promoted")  # crash tests: promoted, the run not yet recorded
+        return version
+
     def rollback(self, version: str | None = None, *, force: bool = False,
                  encoder: Encoder | None = None,
                  config: RetrievalConfig | None = None) -> IndexVersion:
@@ -676,12 +694,8 @@ def rebuild(
                 f"rollback; run `index unpin` to let rebuilds replace it, or rebuild with "
                 f"--force"))
         if ok or force:
-            version.gate = ("promoted" + (" by force" if not ok else "") + f": {why}")
-            version.admitted = "gate" if ok else "force"
-            store.write(version)
-            pause_point("unpromoted")  # crash tests: written, evaluated, not yet promoted
-            store.promote(version)
-            pause_point("promoted")  # crash tests: promoted, the run not yet recorded
+            store.admit(version, "gate" if ok else "force",
+                        "promoted" + (" by force" if not ok else "") + f": {why}")
             return RebuildResult(version, True, f"promoted {version.version_id}: {why}")
         version.gate = f"refused: {why}"
         store.write(version)

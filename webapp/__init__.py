@@ -19,7 +19,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
 | ``KETNOI_SECURE_COOKIES`` | ``1`` when ``KETNOI_ENV=production``, else ``0`` | session cookie sent over HTTPS only |
 | ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
-| ``KETNOI_CHANGE_POLL_S`` | ``0.5`` | seconds between each process's looks at the profile change log and for newly promoted index versions (``0``: off; see ``webapp/live.py``) |
+| ``KETNOI_CHANGE_POLL_S`` | ``0.5`` | seconds between each process's looks at the profile change log and for newly promoted index versions (``0``: off; see ``recommender/serving/follower.py``) |
 | ``KETNOI_REBUILD_CRON`` | ``0 2 * * *`` | when ``flask --app webapp scheduler`` rebuilds the index: a 5-field crontab line (minute hour day-of-month month day-of-week; 0 or 7 is Sunday) |
 | ``KETNOI_REBUILD_TZ`` | ``Asia/Ho_Chi_Minh`` | time zone the rebuild schedule is read in (an IANA name) |
 | ``KETNOI_REBUILD_LEASE_S`` | ``120`` | seconds a rebuild's database lease lasts without renewal (renewed every quarter of it): a crashed rebuild blocks the next one at most this long |

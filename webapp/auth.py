@@ -199,11 +199,8 @@ def register():
             db.commit()
             if new_profile is not None:
                 from .catalog import get_catalog
-                from .live import apply_profile_change
 
-                catalog = get_catalog()
-                if catalog.ready:
-                    apply_profile_change(catalog, new_profile)
+                get_catalog().apply_saved(new_profile)
             session.clear()
             session["account_id"] = account.id
             flash("Đăng ký thành công.")

@@ -2,7 +2,7 @@
 
 An enterprise account edits only the profile it is linked to. A save updates
 the database in one transaction and then the live index
-(:func:`webapp.live.apply_profile_change`), so buyers find the change at once.
+(:meth:`~recommender.serving.catalog.Catalog.apply_saved`), so buyers find the change at once.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .i18n import current_language
-from .live import apply_profile_change
 
 bp = Blueprint("enterprise", __name__)
 api = Blueprint("enterprise_api", __name__, url_prefix="/api/v1")
@@ -219,7 +218,7 @@ def save_profile(profile: SupplierProfile, values: dict[str, Any]) -> None:
                                 profile.external_id)
         return
     try:
-        apply_profile_change(catalog, profile)
+        catalog.apply_saved(profile)
     except Exception:
         # the database is the record: the next index build picks the change up
         current_app.logger.exception("profile %s saved but not applied to the live index",

@@ -16,7 +16,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from recommender.domain_eval import LABELS_AS_OF
 from recommender.resources import corpus_file
+from recommender.serving.rebuild import REBUILD_JOB, JobBusyError, describe_run, recent_runs
 from recommender.store.leases import lease_info
 from recommender.store.models import IndexRun, RunStatus
 from recommender.versions import (
@@ -28,8 +30,7 @@ from recommender.versions import (
 )
 
 from .catalog import get_catalog
-from .commands import LABELS_AS_OF
-from .jobs import REBUILD_JOB, JobBusyError, describe_run, recent_runs, run_rebuild
+from .jobs import run_rebuild
 
 STATUS_RUNS = 5
 """Runs ``index status`` lists."""
@@ -100,7 +101,8 @@ def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
 
 
 def rebuild_and_report(trigger: str, **options) -> IndexRun:
-    """Run a rebuild through :func:`webapp.jobs.run_rebuild` and say what happened."""
+    """Run a rebuild of the app's catalog (:mod:`recommender.serving.rebuild`) and say
+    what happened."""
     try:
         run = run_rebuild(current_app._get_current_object(), trigger, **options)
     except JobBusyError as exc:

@@ -3,7 +3,7 @@ index (status, retrain now, rollback) and search analytics.
 
 Pages live under ``/staff`` and the JSON API under ``/api/v1/index`` and
 ``/api/v1/analytics``; every route is for staff accounts only. Retraining runs
-as a background job (:mod:`webapp.jobs`) holding a lease in the database, so a
+as a background job (:mod:`recommender.serving.rebuild`) holding a lease in the database, so a
 click here, the scheduler and ``flask --app webapp index rebuild`` never run two
 rebuilds at once; the page shows the running job's progress and refreshes
 itself until it ends.
@@ -101,7 +101,7 @@ def run_json(run: IndexRun) -> dict:
 
 def index_status() -> dict[str, Any]:
     """What staff need to know about the index: promoted, previous, served here, runs."""
-    from .jobs import recent_runs, running_run
+    from recommender.serving.rebuild import recent_runs, running_run
 
     catalog = get_catalog()
     store = catalog.store
@@ -130,7 +130,9 @@ def index_status() -> dict[str, Any]:
 
 def _start_rebuild(force: bool):
     """Start a rebuild job for the logged-in staff member: (run id, None) or (None, why)."""
-    from .jobs import JobBusyError, start_rebuild
+    from recommender.serving.rebuild import JobBusyError
+
+    from .jobs import start_rebuild
 
     account = current_account()
     try:

@@ -89,7 +89,7 @@ def _killed_at(site, point: str) -> int:
 
 def _still_serving(site, version_id: str) -> None:
     """The served version answers, in this process and in a process started now."""
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     app, store = site["app"], site["store"]
     assert store.current().version_id == version_id
@@ -149,7 +149,7 @@ def test_kill_9_at_each_stage_leaves_the_served_version_and_the_next_rebuild_rec
 def test_disk_full_while_writing_a_version(site, part, monkeypatch) -> None:
     from recommender.index import manifest
     from recommender.index.lexical import LexicalIndex
-    from webapp.live import wait_until
+    from recommender.serving.follower import wait_until
 
     store, runner = site["store"], site["app"].test_cli_runner()
     catalog = site["app"].extensions["ketnoi_catalog"]
@@ -187,8 +187,8 @@ def test_a_run_killed_after_promoting_is_recorded_as_promoted(site) -> None:
     """The run is what happened: CURRENT names its version, so it was promoted."""
     from sqlalchemy import select
 
+    from recommender.serving.follower import wait_until
     from recommender.store.models import IndexRun, RunStatus
-    from webapp.live import wait_until
 
     store, app = site["store"], site["app"]
     before = store.current().version_id

@@ -173,7 +173,7 @@ def test_rollback_refuses_damaged_versions_and_a_pin_holds_until_unpinned(
 
 
 def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) -> None:
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     catalog = app.extensions["ketnoi_catalog"]
     assert _index(app, "rebuild", "--force", *labels).exit_code == 0
@@ -193,8 +193,8 @@ def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) ->
 
 def test_rolled_back_version_survives_a_restart_after_profile_edits(
         tmp_path, config, monkeypatch) -> None:
+    from recommender.serving.catalog import Catalog
     from webapp import create_app
-    from webapp.catalog import Catalog
 
     from ..store.files import profile_row, write_jsonl
 
@@ -226,8 +226,9 @@ def test_rolled_back_version_survives_a_restart_after_profile_edits(
 def test_unversioned_index_of_an_earlier_release_is_adopted(
         tmp_path, config, encoder, monkeypatch) -> None:
     from recommender.search import HybridIndex
+    from recommender.serving.catalog import Catalog
+    from recommender.serving.profiles import fingerprint, read_profiles
     from webapp import create_app
-    from webapp.catalog import Catalog, fingerprint, read_profiles
 
     from ..store.files import profile_row, write_jsonl
 
@@ -266,7 +267,7 @@ def test_unversioned_index_of_an_earlier_release_is_adopted(
 
 def test_rebuild_prints_what_was_learned_and_a_version_is_served_with_its_weights(
         app, labels) -> None:
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     catalog = app.extensions["ketnoi_catalog"]
     store = catalog.store
