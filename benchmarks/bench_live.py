@@ -7,11 +7,11 @@ Run from the repository root::
 It builds (or, on a later run with the same ``--workdir``, re-uses) a SQLite
 profile store of ``--profiles`` generated suppliers
 (``corpora/build_samples.make_suppliers``) and its index version, then serves it
-from two :class:`webapp.catalog.Catalog` objects in this process: the *saving
+from two :class:`recommender.serving.catalog.Catalog` objects in this process: the *saving
 process*, which applies an edit the way the enterprise edit request does
-(:func:`webapp.live.apply_profile_change` right after the commit), and
+(:meth:`recommender.serving.catalog.Catalog.apply_saved` right after the commit), and
 *another process*, which learns of it only from the profile change log through
-its :class:`~webapp.live.ChangeFollower` (polling every ``--poll`` seconds, the
+its :class:`~recommender.serving.follower.ChangeFollower` (polling every ``--poll`` seconds, the
 ``KETNOI_CHANGE_POLL_S`` default 0.5). The two catalogs share the loaded model
 and nothing else.
 
@@ -111,10 +111,9 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.WARNING)
 
+    from recommender.serving.catalog import Catalog
     from recommender.store.changes import record_change
     from recommender.store.models import ChangeOp, SupplierProfile
-    from webapp.catalog import Catalog
-    from webapp.live import apply_profile_change
 
     sessions = prepare_store(args.workdir, args.profiles, args.seed)
     index_dir = args.workdir / f"index-{args.profiles}"
@@ -141,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             record_change(session, doc_id, ChangeOp.UPSERT)
             session.commit()
             committed = time.perf_counter()
-            apply_profile_change(saving, row)  # what the saving request does
+            saving.apply_saved(row)  # what the saving request does
             update.append(time.perf_counter() - committed)
         seen_own = wait_visible(saving, word, doc_id, True, 10)
         own.append(time.perf_counter() - committed if seen_own is not None else float("inf"))

@@ -22,6 +22,8 @@ from pathlib import Path
 from .evaluation import score_run
 from .recommend import SupplierRecommender
 
+LABELS_AS_OF = "2026-11-01"
+"""The day the sample relevance labels were derived (certificate validity)."""
 LANGS = ("vi", "vi_nodiac", "en")
 VARIANTS = {
     "hybrid": {"method": "hybrid", "requirements": True, "config": {}},

@@ -14,7 +14,9 @@ The points, in build order:
 - ``saving``: the vector index is written into the version directory, the lexical
   index and the window table not yet;
 - ``unpromoted``: the version is complete (``version.json`` written) and evaluated,
-  not yet promoted (CURRENT still names the previous version).
+  not yet promoted (CURRENT still names the previous version);
+- ``promoted``: CURRENT names the new version, the rebuild has not yet recorded
+  its outcome.
 
 | variable | default | meaning |
 |---|---|---|
@@ -29,7 +31,7 @@ import os
 import time
 from pathlib import Path
 
-POINTS = ("encoded", "saving", "unpromoted")
+POINTS = ("encoded", "saving", "unpromoted", "promoted")
 
 
 def pause_point(name: str) -> None:

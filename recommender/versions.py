@@ -9,7 +9,16 @@ the old or the new version, never half of one.
 
 A directory without a ``version.json`` whose status is ``ready`` is a build
 that never finished (a crash, ``kill -9``): it is never served and the next
-build removes it. Only one build runs at a time (:meth:`IndexStore.rebuild_lock`,
+build removes it. A finished version records in ``admitted`` why it may be
+served: it passed the quality gate, was promoted by ``--force``, was built by
+the app on start, or adopted from an earlier release. Only such versions are
+fallen back to or rolled back to; a finished version that was never gated nor
+promoted (a rebuild stopped during its evaluation) is removed by the next build.
+A rollback also refuses a version that failed to load or fails verification.
+
+A rollback *pins* the version staff chose: a rebuild that is not forced builds
+and evaluates a new version but does not promote it until staff unpin
+(:meth:`IndexStore.unpin`). Only one build runs at a time (:meth:`IndexStore.rebuild_lock`,
 a lock file created with ``O_EXCL``; a lock whose process is gone is taken over).
 
 :func:`rebuild` adds a quality gate: the new version is evaluated and promoted
@@ -67,6 +76,28 @@ class RebuildFailedError(RuntimeError):
     """A rebuild could not write its version (a full disk, say); nothing was promoted."""
 
 
+class UnsafeVersionError(ValueError):
+    """Staff asked to serve a version that is damaged or was never checked; says why."""
+
+
+ADMISSIONS = ("gate", "force", "start", "adopted")
+"""Why a version may be served: it passed the quality gate, was promoted by ``--force``
+over it, was built and promoted by the app on start (no labelled check), or is the
+adopted index of an earlier release."""
+
+
+def _admitted_from_gate(gate: str | None) -> str | None:
+    """``admitted`` of a ``version.json`` written before the field existed."""
+    gate = gate or ""
+    if gate.startswith("promoted by force"):
+        return "force"
+    if gate.startswith("promoted on start"):
+        return "start"
+    if gate.startswith("adopted"):
+        return "adopted"
+    return "gate" if gate.startswith("promoted") else None
+
+
 @dataclass
 class IndexVersion:
     """What one saved index holds and how it came to be."""
@@ -81,6 +112,9 @@ class IndexVersion:
     metrics: dict[str, float] | None = None
     gate: str | None = None
     """Why the quality gate promoted or refused this version, once it ran."""
+    admitted: str | None = None
+    """One of :data:`ADMISSIONS` once the version may be served; None while it was never
+    checked, or when the quality gate refused it."""
     change_seq: int | None = None
     """The last profile-change sequence number (``profile_change.id``) read before the
     profiles were read for this build: serving processes replay later changes onto it."""
@@ -101,12 +135,19 @@ class IndexVersion:
         """The version in ``directory``, or None if it is not a finished build."""
         try:
             data = json.loads((directory / VERSION_FILE).read_text(encoding="utf-8"))
+            if "admitted" not in data:
+                data["admitted"] = _admitted_from_gate(data.get("gate"))
             version = cls(**{k: v for k, v in data.items() if k in _FIELDS}, path=directory)
         except (OSError, ValueError, TypeError):
             return None
         if version.status != READY or version.version_id != directory.name:
             return None
         return version
+
+    @property
+    def checked(self) -> bool:
+        """Whether the quality gate (or a promotion) has decided about this version."""
+        return self.admitted is not None or self.gate is not None
 
 
 _FIELDS = {f for f in IndexVersion.__dataclass_fields__ if f != "path"}
@@ -197,9 +238,24 @@ class IndexStore:
         return {"version": data.get("version"), "history": list(data.get("history", [])),
                 "pinned": bool(data.get("pinned", False))}
 
+    def _write_pointer(self, version_id: str, history: list[str], pinned: bool) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.root / CURRENT_FILE, json.dumps(
+            {"version": version_id, "history": history[:50], "pinned": pinned,
+             "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
+
     def pinned(self) -> bool:
-        """Whether staff chose the current version by a rollback (kept even if profiles changed)."""
+        """Whether staff chose the current version by a rollback.
+
+        A pinned version is kept even if profiles changed, and a rebuild that is not
+        forced does not replace it, until staff :meth:`unpin` it.
+        """
         return self._pointer()["pinned"]
+
+    def was_promoted(self, version_id: str) -> bool:
+        """Whether CURRENT names ``version_id`` or did before (its promotion completed)."""
+        pointer = self._pointer()
+        return version_id == pointer["version"] or version_id in pointer["history"]
 
     def rebuild_holder(self) -> dict[str, Any] | None:
         """Who holds the rebuild lock (pid, host, started_at), or None.
@@ -236,48 +292,126 @@ class IndexStore:
         return [d for d in sorted(self.versions_dir.iterdir())
                 if d.is_dir() and IndexVersion.read(d) is None]
 
-    def load_errors(self, limit: int = 5) -> list[dict[str, str]]:
-        """The latest failures to load a version, newest last."""
+    def unchecked(self) -> list[IndexVersion]:
+        """Finished versions never gated nor promoted: left by a rebuild stopped during
+        its evaluation (or the one a running rebuild is evaluating now)."""
+        pointer = self._pointer()
+        served = {pointer["version"], *pointer["history"]}
+        return [v for v in self.list() if not v.checked and v.version_id not in served]
+
+    def load_errors(self, limit: int | None = 5,
+                    version_id: str | None = None) -> list[dict[str, str]]:
+        """The latest failures to load a version (of ``version_id`` only if given), newest last."""
         try:
             lines = (self.root / ERRORS_FILE).read_text(encoding="utf-8").splitlines()
         except OSError:
             return []
-        return [json.loads(line) for line in lines[-limit:] if line.strip()]
+        errors = [json.loads(line) for line in lines if line.strip()]
+        if version_id is not None:
+            errors = [e for e in errors if e.get("version") == version_id]
+        return errors[-limit:] if limit else errors
+
+    def unsafe_reason(self, version: IndexVersion, *, force: bool = False) -> str | None:
+        """Why staff may not serve ``version``, or None.
+
+        A version that failed to load (here or in a serving process) or was never
+        checked is refused always; one the quality gate refused only without ``force``.
+        """
+        errors = self.load_errors(1, version.version_id)
+        if errors:
+            return (f"it failed to load on {errors[-1]['at']} ({errors[-1]['error']}); "
+                    f"see `index status`")
+        if not version.checked:
+            return ("it was never checked by the quality gate (a rebuild stopped before "
+                    "finishing its evaluation, or one is evaluating it now)")
+        if version.admitted is None and not force:
+            return (f"the quality check refused it ({version.gate}); use --force to serve "
+                    f"it anyway")
+        return None
 
     # -- promotion ----------------------------------------------------------
     def promote(self, version: IndexVersion | str, *, pinned: bool = False) -> IndexVersion:
         """Make ``version`` the one served, remembering the one it replaces.
 
         ``pinned`` marks a choice made by staff (a rollback), which the web app
-        keeps serving after profile edits instead of building a fresh version.
+        keeps serving after profile edits and rebuilds do not replace unless forced.
         """
         version = self.get(version if isinstance(version, str) else version.version_id)
         pointer = self._pointer()
         history = [v for v in pointer["history"] if v != version.version_id]
         if pointer["version"] and pointer["version"] != version.version_id:
             history.insert(0, pointer["version"])
-        self.root.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.root / CURRENT_FILE, json.dumps(
-            {"version": version.version_id, "history": history[:50], "pinned": pinned,
-             "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
+        self._write_pointer(version.version_id, history, pinned)
         log.info("promoted index version %s", version.version_id)
         return version
 
-    def rollback(self, version: str | None = None) -> IndexVersion:
-        """Serve ``version``, or by default the version promoted before the current one."""
+    def admit(self, version: IndexVersion, admitted: str, gate: str) -> IndexVersion:
+        """Record why a newly built ``version`` may be served, then promote it.
+
+        The one way a new version becomes the served one: ``index rebuild`` after its
+        quality gate (``admitted`` ``gate`` or ``force``), the app's build on start
+        (``start``) and the adoption of an earlier release's index (``adopted``).
+        ``gate`` is the decision in words, kept in ``version.json``.
+        """
+        if admitted not in ADMISSIONS:
+            raise ValueError(f"admitted must be one of {', '.join(ADMISSIONS)}, "
+                             f"not {admitted!r}")
+        version.admitted, version.gate = admitted, gate
+        self.write(version)
+        pause_point("unpromoted")  # crash tests: written, evaluated, not yet promoted
+        self.promote(version)
+        pause_point("promoted")  # crash tests: promoted, the run not yet recorded
+        return version
+
+    def rollback(self, version: str | None = None, *, force: bool = False,
+                 encoder: Encoder | None = None,
+                 config: RetrievalConfig | None = None) -> IndexVersion:
+        """Serve ``version``, or by default the version promoted before the current one.
+
+        The version is pinned (see :meth:`pinned`). Given ``encoder``, its files are
+        verified by loading it first. ``force`` serves a version the quality gate
+        refused (recorded in its ``version.json``).
+
+        Raises:
+            VersionNotFoundError: no such finished version, or nothing to go back to.
+            UnsafeVersionError: the version failed to load, fails verification or was
+                never checked (or was refused by the gate, without ``force``).
+        """
         if version is None:
             target = self.previous()
             if target is None:
                 raise VersionNotFoundError("no earlier promoted version to roll back to")
-            pointer = self._pointer()
-            # going back drops the abandoned version from the history
-            history = [v for v in pointer["history"] if v != target.version_id]
-            _write_atomic(self.root / CURRENT_FILE, json.dumps(
-                {"version": target.version_id, "history": history, "pinned": True,
-                 "promoted_at": datetime.now(UTC).isoformat(timespec="seconds")}) + "\n")
-            log.info("rolled back to index version %s", target.version_id)
-            return target
-        return self.promote(version, pinned=True)
+        else:
+            target = self.get(version)
+        why = self.unsafe_reason(target, force=force)
+        if why is None and encoder is not None:
+            try:
+                self.load(target, encoder, config)
+            except Exception as exc:  # damaged, truncated or from another model
+                self._record_error(target.version_id, f"failed verification: {exc}")
+                why = f"its files failed verification ({exc})"
+        if why is not None:
+            raise UnsafeVersionError(f"will not serve index version {target.version_id}: {why}")
+        if target.admitted is None:  # refused by the gate, forced by staff
+            target.admitted = "force"
+            target.gate = f"promoted by force by a rollback (the quality check had {target.gate})"
+            self.write(target)
+        if version is not None:
+            return self.promote(target, pinned=True)
+        # going back drops the abandoned version from the history
+        history = [v for v in self._pointer()["history"] if v != target.version_id]
+        self._write_pointer(target.version_id, history, True)
+        log.info("rolled back to index version %s", target.version_id)
+        return target
+
+    def unpin(self) -> IndexVersion | None:
+        """Let rebuilds replace the version staff rolled back to; it, or None if none was pinned."""
+        pointer = self._pointer()
+        if not pointer["pinned"] or not pointer["version"]:
+            return None
+        self._write_pointer(pointer["version"], pointer["history"], False)
+        log.info("unpinned index version %s", pointer["version"])
+        return self.current()
 
     def prune(self, keep: int = 3) -> list[str]:
         """Delete all but the ``keep`` newest versions; never the current or previous one."""
@@ -344,12 +478,18 @@ class IndexStore:
             return {}
 
     def clean_incomplete(self) -> list[str]:
-        """Remove half-built directories; call only while holding the rebuild lock."""
+        """Remove half-built directories and unchecked versions (:meth:`unchecked`) left
+        by stopped rebuilds; call only while holding the rebuild lock."""
         removed = []
         for d in self.incomplete():
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d.name)
             log.info("removed unfinished index build %s", d.name)
+        for v in self.unchecked():
+            shutil.rmtree(v.path, ignore_errors=True)
+            removed.append(v.version_id)
+            log.info("removed index version %s, never checked by the quality gate",
+                     v.version_id)
         return removed
 
     def build(
@@ -412,7 +552,8 @@ class IndexStore:
     def load_current(
         self, encoder: Encoder, config: RetrievalConfig | None = None
     ) -> tuple[HybridIndex, IndexVersion] | None:
-        """The served index: CURRENT, or if it is damaged the newest older valid version.
+        """The served index: CURRENT, or if it is damaged the newest older valid version
+        that passed the quality gate or was promoted (see ``IndexVersion.admitted``).
 
         A version that fails to load is logged and recorded (see :meth:`load_errors`)
         so staff see it in ``index status``; CURRENT is left as it was. Returns None
@@ -423,7 +564,9 @@ class IndexStore:
         candidates = [] if current is None else [current]
         if vid and current is None:
             self._record_error(vid, "CURRENT names a version that is missing or unfinished")
-        older = [v for v in reversed(self.list()) if vid is None or v.version_id < vid]
+        # only versions that passed the gate or were promoted: never a rebuild's leftover
+        older = [v for v in reversed(self.list()) if v.admitted is not None
+                 and (vid is None or v.version_id < vid)]
         for version in [*candidates, *older]:
             try:
                 index = self.load(version, encoder, config)
@@ -482,12 +625,17 @@ def rebuild(
     change_seq: int | None = None,
     progress: Progress | None = None,
     learn: Learner | None = None,
+    built: Callable[[IndexVersion], None] | None = None,
 ) -> RebuildResult:
     """Build a new version, evaluate it, and promote it if it is not worse.
 
     The serving version's stored metrics are the baseline (it is evaluated now
     if it has none). ``force`` promotes whatever the metrics say. ``progress`` is
-    passed to :meth:`IndexStore.build`.
+    passed to :meth:`IndexStore.build`; ``built(version)`` hears the new version's
+    id as soon as it is written, before it is evaluated.
+
+    When staff pinned the current version (a rollback), a version that passes the
+    gate is kept but not promoted, unless ``force``; the message says so.
 
     ``learn`` tunes the ranking weights on the new index from buyers' use; weights it
     accepts are evaluated on the labelled queries too and kept only if nDCG@10 there
@@ -511,6 +659,8 @@ def rebuild(
                 f"could not write the new index version ({exc}); nothing was promoted, "
                 f"still serving {serving.version_id if serving else 'nothing'}, and the "
                 f"unfinished directory was removed") from exc
+        if built is not None:
+            built(version)
         baseline = store.current()
         outcome = None
         if learn is not None:
@@ -535,11 +685,17 @@ def rebuild(
                                 baseline.version_id, exc)
         ok, why = gate_decision(version.metrics,
                                 baseline.metrics if baseline is not None else None, tolerance)
-        if ok or force:
-            version.gate = ("promoted" + (" by force" if not ok else "") + f": {why}")
+        if ok and not force and baseline is not None and store.pinned():
+            version.gate, version.admitted = f"passed, not promoted (pinned): {why}", "gate"
             store.write(version)
-            pause_point("unpromoted")  # crash tests: written, evaluated, not yet promoted
-            store.promote(version)
+            return RebuildResult(version, False, (
+                f"not promoted {version.version_id} (it passed the quality check: {why}): "
+                f"skipped promotion because staff pinned {baseline.version_id} by a "
+                f"rollback; run `index unpin` to let rebuilds replace it, or rebuild with "
+                f"--force"))
+        if ok or force:
+            store.admit(version, "gate" if ok else "force",
+                        "promoted" + (" by force" if not ok else "") + f": {why}")
             return RebuildResult(version, True, f"promoted {version.version_id}: {why}")
         version.gate = f"refused: {why}"
         store.write(version)

@@ -251,8 +251,8 @@ def open_read_only(site: Installation):
     every serving process does).
     """
     from recommender.config import RetrievalConfig
-    from webapp.catalog import fingerprint, snapshot_profiles
-    from webapp.live import ChangeFollower
+    from recommender.serving.follower import ChangeFollower
+    from recommender.serving.profiles import fingerprint, snapshot_profiles
 
     app = _app(site, MIGRATE_ON_START=False, BUILD_INDEX_ON_START=False)
     catalog = app.extensions["ketnoi_catalog"]

@@ -15,6 +15,7 @@ from recommender.versions import (
     LOCK_FILE,
     IndexStore,
     RebuildBusyError,
+    UnsafeVersionError,
     VersionNotFoundError,
     rebuild,
 )
@@ -256,3 +257,124 @@ def test_a_failed_learning_step_does_not_stop_the_rebuild(tmp_path, encoder, con
     assert result.promoted and result.version.weights is None
     assert "learning failed" in result.version.learning["reason"]
     assert "interaction log unreadable" in result.version.learning["reason"]
+
+
+def _stopped_during_evaluation(store, encoder, config, docs, fingerprint="x"):
+    """A rebuild that dies while evaluating: its version is complete but never gated."""
+    def dies(_index):
+        raise RuntimeError("killed during evaluation")
+
+    with pytest.raises(RuntimeError, match="killed during evaluation"):
+        _build(store, encoder, config, docs, fingerprint, evaluate=dies)
+    (leftover,) = store.unchecked()
+    assert leftover.gate is None and leftover.metrics is None and leftover.admitted is None
+    return leftover
+
+
+def _truncate(version) -> None:
+    data = next((version.path / "vectors").glob("index-*"))
+    data.write_bytes(data.read_bytes()[:-16])
+
+
+def test_fallback_goes_only_to_a_version_that_passed_the_gate(
+        tmp_path, encoder, config, docs) -> None:
+    import shutil
+    from dataclasses import replace
+
+    store = IndexStore(tmp_path)
+    gated = _build(store, encoder, config, docs).version
+    third = _build(store, encoder, config, docs, "g").version
+    fourth = _build(store, encoder, config, docs, "h").version
+    assert gated.admitted == third.admitted == fourth.admitted == "gate"
+    # complete files, no metrics, never promoted: a rebuild killed during its evaluation,
+    # built after the gated version and before the two newest
+    leftover = replace(gated, version_id=gated.version_id[:-8] + "ffffffff", gate=None,
+                       admitted=None, metrics=None)
+    leftover.path = store.versions_dir / leftover.version_id
+    shutil.copytree(gated.path, leftover.path)
+    store.write(leftover)
+    assert gated.version_id < leftover.version_id < third.version_id
+    assert [v.version_id for v in store.unchecked()] == [leftover.version_id]
+    _truncate(third)
+    _truncate(fourth)
+    index, served = store.load_current(encoder, config)
+    assert served.version_id == gated.version_id and len(index) == 12
+    assert {e["version"] for e in store.load_errors()} == {third.version_id, fourth.version_id}
+
+
+def test_a_rebuild_removes_versions_left_unchecked(tmp_path, encoder, config, docs) -> None:
+    store = IndexStore(tmp_path)
+    scores = iter([80.0, 50.0, 80.0])
+    first = _build(store, encoder, config, docs, evaluate=lambda _i: {"nDCG@10": next(scores)})
+    refused = _build(store, encoder, config, docs, "r",
+                     evaluate=lambda _i: {"nDCG@10": next(scores)})
+    assert not refused.promoted and refused.version.admitted is None
+    leftover = _stopped_during_evaluation(store, encoder, config, docs)
+    assert leftover.version_id in {v.version_id for v in store.list()}
+    again = _build(store, encoder, config, docs, "g",
+                   evaluate=lambda _i: {"nDCG@10": next(scores)})
+    assert again.promoted
+    kept = {v.version_id for v in store.list()}
+    assert leftover.version_id not in kept and not leftover.path.exists()
+    # the refused version was checked: kept for staff to look at (and force)
+    assert kept == {first.version.version_id, refused.version.version_id,
+                    again.version.version_id}
+
+
+def test_rollback_refuses_a_damaged_or_unchecked_version(tmp_path, encoder, config,
+                                                         docs) -> None:
+    store = IndexStore(tmp_path)
+    scores = iter([80.0, 80.0, 50.0])
+    first = _build(store, encoder, config, docs,
+                   evaluate=lambda _i: {"nDCG@10": next(scores)}).version
+    second = _build(store, encoder, config, docs, "g",
+                    evaluate=lambda _i: {"nDCG@10": next(scores)}).version
+    refused = _build(store, encoder, config, docs, "r",
+                     evaluate=lambda _i: {"nDCG@10": next(scores)}).version
+    leftover = _stopped_during_evaluation(store, encoder, config, docs)
+
+    with pytest.raises(UnsafeVersionError, match="never checked by the quality gate"):
+        store.rollback(leftover.version_id)
+    with pytest.raises(UnsafeVersionError, match=r"quality check refused it .*--force"):
+        store.rollback(refused.version_id)
+    _truncate(first)
+    with pytest.raises(UnsafeVersionError, match="its files failed verification"):
+        store.rollback(first.version_id, encoder=encoder, config=config)
+    # recorded: refused from now on, with or without a check of the files
+    assert store.load_errors()[-1]["version"] == first.version_id
+    with pytest.raises(UnsafeVersionError, match="it failed to load on "):
+        store.rollback(first.version_id)
+    with pytest.raises(UnsafeVersionError, match="it failed to load on "):
+        store.rollback()  # the previous version, by default
+    assert store.current().version_id == second.version_id and not store.pinned()
+
+    forced = store.rollback(refused.version_id, force=True, encoder=encoder, config=config)
+    assert forced.admitted == "force" and store.pinned()
+    assert store.get(refused.version_id).gate.startswith("promoted by force by a rollback")
+    assert store.current().version_id == refused.version_id
+
+
+def test_a_pinned_rollback_holds_until_unpinned_or_forced(tmp_path, encoder, config,
+                                                          docs) -> None:
+    store = IndexStore(tmp_path)
+    first = _build(store, encoder, config, docs).version
+    second = _build(store, encoder, config, docs, "g").version
+    assert store.unpin() is None  # nothing pinned yet
+    assert store.rollback().version_id == first.version_id and store.pinned()
+
+    held = _build(store, encoder, config, docs, "h")
+    assert not held.promoted
+    assert "skipped promotion because staff pinned " + first.version_id in held.message
+    assert "index unpin" in held.message and "--force" in held.message
+    assert held.version.gate.startswith("passed, not promoted (pinned)")
+    assert held.version.admitted == "gate"  # checked: staff may still roll forward to it
+    assert store.current().version_id == first.version_id and store.pinned()
+
+    assert store.unpin().version_id == first.version_id and not store.pinned()
+    assert store.current().version_id == first.version_id
+    assert _build(store, encoder, config, docs, "i").promoted
+
+    store.rollback(second.version_id)
+    forced = _build(store, encoder, config, docs, "j", force=True)
+    assert forced.promoted and not store.pinned()
+    assert store.current().version_id == forced.version.version_id

@@ -19,7 +19,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_INSTANCE_DIR`` | ``instance/`` next to the package | instance folder: default SQLite file and the search index versions (``index/``) |
 | ``KETNOI_SECURE_COOKIES`` | ``1`` when ``KETNOI_ENV=production``, else ``0`` | session cookie sent over HTTPS only |
 | ``KETNOI_MAX_REQUEST_KB`` | ``1024`` | largest request body (API and forms) in KiB; larger ones get 413 |
-| ``KETNOI_CHANGE_POLL_S`` | ``0.5`` | seconds between each process's looks at the profile change log and for newly promoted index versions (``0``: off; see ``webapp/live.py``) |
+| ``KETNOI_CHANGE_POLL_S`` | ``0.5`` | seconds between each process's looks at the profile change log and for newly promoted index versions (``0``: off; see ``recommender/serving/follower.py``) |
 | ``KETNOI_REBUILD_CRON`` | ``0 2 * * *`` | when ``flask --app webapp scheduler`` rebuilds the index: a 5-field crontab line (minute hour day-of-month month day-of-week; 0 or 7 is Sunday) |
 | ``KETNOI_REBUILD_TZ`` | ``Asia/Ho_Chi_Minh`` | time zone the rebuild schedule is read in (an IANA name) |
 | ``KETNOI_REBUILD_LEASE_S`` | ``120`` | seconds a rebuild's database lease lasts without renewal (renewed every quarter of it): a crashed rebuild blocks the next one at most this long |
@@ -107,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     check_production(app.config)
+    app.extensions["ketnoi_factory"] = create_app  # for tools that measure on a fresh app
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.ensure_ascii = False
     if app.config["PROXY_HOPS"]:

@@ -49,7 +49,7 @@ from recommender.store.profiles import (
 )
 from recommender.store.tokens import account_for
 
-from .catalog import publish_here
+from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response, wants_json
 from .mail import send_claim_code
@@ -200,7 +200,8 @@ def register():
             account.password_hash = hash_password(password)
             db = get_session()
             if new_values is not None:  # the one write path: saved, logged, published
-                create_profile(db, new_values, owner=account, publish=publish_here)
+                create_profile(db, new_values, owner=account,
+                               publish=get_catalog().apply_saved)
             else:
                 db.add(account)
                 db.commit()

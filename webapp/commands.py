@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from recommender.domain_eval import LABELS_AS_OF
 from recommender.resources import corpus_file
 from recommender.search import SearchError
 
@@ -25,8 +26,6 @@ from .filters import SearchFilters
 from .i18n import LANGUAGES
 from .search import MAX_PER_PAGE, run_search
 
-LABELS_AS_OF = "2026-11-01"
-"""The day the sample relevance labels were derived (certificate validity)."""
 HANDWRITTEN_AS_OF = date(2026, 12, 6)
 """The day the hand-written set was judged (certificate validity)."""
 
@@ -108,7 +107,8 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
 
         found = evaluate_files(corpus_file("handwritten/suppliers.csv"),
                                corpus_file("handwritten/queries.jsonl"),
-                               corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF)
+                               corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF,
+                               create_app=current_app.extensions["ketnoi_factory"])
         if as_json:
             click.echo(json.dumps({"set": "handwritten", **found}, ensure_ascii=False))
         else:

@@ -28,7 +28,7 @@ from recommender.store.profiles import EDITABLE, ProfileErrors, read_fields, upd
 from recommender.taxonomy import load_taxonomy
 
 from .auth import current_account, login_required
-from .catalog import publish_here
+from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .i18n import current_language
@@ -40,7 +40,8 @@ def save_changes(profile: SupplierProfile, values: dict[str, Any]) -> None:
     """Save checked values through the one write path, as the logged-in account."""
     account = current_account()
     update_profile(get_session(), profile, values,
-                   account_id=account.id if account else None, publish=publish_here)
+                   account_id=account.id if account else None,
+                   publish=get_catalog().apply_saved)
 
 
 def _load(external_id: str) -> SupplierProfile | None:

@@ -12,8 +12,11 @@ index (:func:`recommender.domain_eval.evaluate_domain`).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from flask import Flask
 
 from recommender.domain_eval import LANGS, evaluate_domain, load_labelled
 from recommender.evaluation import score_run
@@ -23,13 +26,15 @@ API_DEPTH = 50
 
 
 def evaluate_files(suppliers: str | Path, queries: str | Path, qrels: str | Path, *,
-                   today: date | None = None) -> dict:
+                   create_app: Callable[[dict], Flask], today: date | None = None) -> dict:
     """``{"import": summary, "results": {variant: {group: metrics}}}`` for a labelled file set.
+
+    ``create_app`` makes the fresh app the set is measured on (``webapp.create_app``;
+    a running app finds it as ``app.extensions["ketnoi_factory"]``).
 
     Raises:
         RuntimeError: the file did not import (its row errors are in the message).
     """
-    from . import create_app
     from .catalog import get_catalog
 
     with tempfile.TemporaryDirectory(prefix="ketnoi-eval-") as tmp:

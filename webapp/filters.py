@@ -28,11 +28,10 @@ from recommender import vocab
 from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
+from recommender.serving.profiles import CatalogProfile
 from recommender.sizes import SizeClass
 from recommender.taxonomy import CAPABILITY_KINDS, load_taxonomy
 from recommender.text import fold
-
-from .catalog import CatalogProfile
 
 SIZE_LABELS = {
     SizeClass.MICRO.value: _l("Siêu nhỏ"), SizeClass.SMALL.value: _l("Nhỏ"),

@@ -2,8 +2,8 @@
 
 ``rebuild`` builds a new version beside the served one, scores it on the
 labelled buyer queries and promotes it only if nDCG@10 did not fall by more
-than a tolerance; ``status``, ``list``, ``rollback`` and ``prune`` look after
-the versions kept in ``INDEX_DIR/versions``. A promotion is one atomic rename
+than a tolerance; ``status``, ``list``, ``rollback``, ``unpin`` and ``prune``
+look after the versions kept in ``INDEX_DIR/versions``. A promotion is one atomic rename
 of ``INDEX_DIR/CURRENT``; web workers already running keep the version they
 loaded until their change follower swaps the new one in (seconds).
 """
@@ -16,19 +16,21 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from recommender.domain_eval import LABELS_AS_OF
 from recommender.resources import corpus_file
+from recommender.serving.rebuild import REBUILD_JOB, JobBusyError, describe_run, recent_runs
 from recommender.store.leases import lease_info
 from recommender.store.models import IndexRun, RunStatus
 from recommender.versions import (
     DEFAULT_TOLERANCE,
     GATE_METRIC,
     IndexVersion,
+    UnsafeVersionError,
     VersionNotFoundError,
 )
 
 from .catalog import get_catalog
-from .commands import LABELS_AS_OF
-from .jobs import REBUILD_JOB, JobBusyError, describe_run, recent_runs, run_rebuild
+from .jobs import run_rebuild
 
 STATUS_RUNS = 5
 """Runs ``index status`` lists."""
@@ -39,6 +41,9 @@ index_cli = AppGroup("index", help="Look after the supplier search index version
 
 RESTART_NOTE = ("web workers already running swap the new version in within seconds (their "
                 "change followers notice it)")
+
+
+UNCHECKED = "not checked (being evaluated, or left by a stopped rebuild: never served)"
 
 
 def _metric(version: IndexVersion) -> str:
@@ -59,7 +64,10 @@ def _describe(label: str, version: IndexVersion | None) -> str:
                    "score it on the labelled buyer queries and promote it only if nDCG@10 "
                    "fell by no more than --tolerance points below the served version. A "
                    "refused version is kept (see `index list`) and can be promoted later with "
-                   "`index rollback VERSION`. Only one rebuild runs at a time; a second one "
+                   "`index rollback VERSION --force`. While staff have pinned a version by "
+                   "a rollback, a rebuild without --force builds and checks a new version "
+                   "but does not promote it (see `index unpin`). Only one rebuild runs at a "
+                   "time; a second one "
                    "exits with status 1 and says who holds the lock (a lease in the database, "
                    "so this holds across hosts too). Unchanged profile texts are not encoded "
                    "again (embedding cache). Unless --no-learn, the ranking weights are tuned "
@@ -93,7 +101,8 @@ def rebuild_command(force: bool, tolerance: float, queries: str, qrels: str,
 
 
 def rebuild_and_report(trigger: str, **options) -> IndexRun:
-    """Run a rebuild through :func:`webapp.jobs.run_rebuild` and say what happened."""
+    """Run a rebuild of the app's catalog (:mod:`recommender.serving.rebuild`) and say
+    what happened."""
     try:
         run = run_rebuild(current_app._get_current_object(), trigger, **options)
     except JobBusyError as exc:
@@ -106,7 +115,8 @@ def rebuild_and_report(trigger: str, **options) -> IndexRun:
     return run
 
 
-@index_cli.command("status", help="Show the promoted (CURRENT) version, the one before it, "
+@index_cli.command("status", help="Show the promoted (CURRENT) version and whether staff "
+                   "pinned it by a rollback, the one before it, "
                    "the version this process serves if it differs (a damaged CURRENT is "
                    "replaced by the newest older valid version), unfinished builds, a running "
                    "rebuild, the latest load errors, and the last rebuild runs from the "
@@ -127,6 +137,9 @@ def status_command(verify: bool) -> None:
     click.echo(_describe("current", current))
     if current is not None and current.gate:
         click.echo(f"  quality check: {current.gate}")
+    if current is not None and store.pinned():
+        click.echo("  pinned by a rollback: rebuilds without --force do not replace it; "
+                   "`index unpin` to let them")
     if current is not None and current.weights:
         click.echo("  learned ranking weights: " + ", ".join(
             f"{k} {v:.2f}" for k, v in sorted(current.weights.items())))
@@ -136,10 +149,11 @@ def status_command(verify: bool) -> None:
         click.echo(_describe("SERVING INSTEAD", serving)
                    + "  (the current version could not be loaded; see the errors below)")
     click.echo(f"versions kept: {len(store.list())}")
-    unfinished = store.incomplete()
+    unfinished = [d.name for d in store.incomplete()]
+    unfinished += [v.version_id for v in store.unchecked()]
     if unfinished:
         click.echo(f"unfinished builds (removed by the next rebuild): "
-                   f"{', '.join(d.name for d in unfinished)}")
+                   f"{', '.join(unfinished)}")
     holder = store.rebuild_holder()
     if holder and holder.get("alive") is False:
         click.echo(f"stale rebuild lock: process {holder.get('pid')} (started "
@@ -154,7 +168,7 @@ def status_command(verify: bool) -> None:
         for err in errors:
             click.echo(f"  {err['at']} {err['version']}: {err['error']}")
     with catalog.sessions() as session:
-        runs = recent_runs(session, STATUS_RUNS)
+        runs = recent_runs(session, STATUS_RUNS, store)
         lease = lease_info(session, REBUILD_JOB)
     if lease is not None and lease.active():
         click.echo(f"rebuild lease held by {lease.describe()}")
@@ -180,23 +194,46 @@ def list_command() -> None:
     for v in versions:
         mark = ("*" if current and v.version_id == current.version_id else
                 "-" if previous and v.version_id == previous.version_id else " ")
+        gate = v.gate or UNCHECKED
         click.echo(f"{mark} {v.version_id:<32} {v.built_at:<26} {v.profile_count:>8} "
-                   f"{_metric(v):>8}  {v.gate or ''}")
+                   f"{_metric(v):>8}  {gate}")
 
 
 @index_cli.command("rollback", help="Serve an earlier index version: by default the one "
-                   "promoted before the current one, or VERSION (an id from `index list`, "
-                   "including a version the quality check refused). " + RESTART_NOTE + ".")
+                   "promoted before the current one, or VERSION (an id from `index list`). "
+                   "The version's files are verified first. A version that failed to load, "
+                   "fails verification or was never checked by the quality gate is refused "
+                   "(exit status 1, with the reason); one the quality check refused needs "
+                   "--force. The chosen version is pinned: rebuilds without --force do not "
+                   "replace it until `index unpin`. " + RESTART_NOTE + ".")
 @click.argument("version", required=False)
-def rollback_command(version: str | None) -> None:
+@click.option("--force", is_flag=True, help="serve a version the quality check refused")
+def rollback_command(version: str | None, force: bool) -> None:
+    from recommender.config import RetrievalConfig
+
     catalog = get_catalog()
+    config = RetrievalConfig.from_env()
     try:
-        target = catalog.store.rollback(version)
-    except VersionNotFoundError as exc:
+        target = catalog.store.rollback(version, force=force,
+                                        encoder=catalog.encoder(config), config=config)
+    except (VersionNotFoundError, UnsafeVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"now serving {target.version_id}; {RESTART_NOTE}")
+    click.echo(f"now serving {target.version_id} (pinned: rebuilds without --force do not "
+               f"replace it until `index unpin`); {RESTART_NOTE}")
     if catalog.ready:
         catalog.load_or_build()
+
+
+@index_cli.command("unpin", help="Let rebuilds replace the version staff chose by `index "
+                   "rollback`: the next scheduled or staff rebuild that passes the quality "
+                   "check is promoted again. The version stays served until then.")
+def unpin_command() -> None:
+    version = get_catalog().store.unpin()
+    if version is None:
+        click.echo("nothing to unpin: the current version was not chosen by a rollback")
+    else:
+        click.echo(f"unpinned {version.version_id}; the next rebuild that passes the quality "
+                   f"check replaces it")
 
 
 @index_cli.command("prune", help="Delete old index versions to free disk space, keeping the "

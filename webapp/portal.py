@@ -41,6 +41,7 @@ from recommender.policy import ACTIVITIES
 from recommender.rank import check_requirements
 from recommender.recommend import matched_terms
 from recommender.requirements import parse_requirements
+from recommender.serving.profiles import CatalogProfile
 from recommender.store.models import (
     AccountRole,
     BuyerRequest,
@@ -70,7 +71,6 @@ from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .i18n import current_language
-from .live import catalog_profile
 
 bp = Blueprint("portal", __name__)
 api = Blueprint("portal_api", __name__, url_prefix="/api/v1/enterprise")
@@ -353,7 +353,7 @@ def potential_requests(p: SupplierProfile) -> list[dict[str, Any]]:
     key = (p.id, p.updated_at, catalog.version, today, tuple(r.id for r in rfqs))
     cache = _cache("potential_requests")
     ranks = cache.get(key)
-    current = catalog_profile(p)
+    current = CatalogProfile.from_row(p)
     if ranks is None:
         queries = [BuyerQuery(rfq_query(r), "rfq") for r in rfqs]
         found = assess(catalog.recommender, p.id, current.search_text, current.facts(),
@@ -565,7 +565,7 @@ def visibility_data(p: SupplierProfile) -> dict[str, Any] | None:
     key = (p.id, p.updated_at, catalog.version, today, tuple(q.text for q in queries),
            tuple(q.searches for q in queries))
     cache = _cache("visibility")
-    current = catalog_profile(p)
+    current = CatalogProfile.from_row(p)
     found = cache.get(key)
     if found is None:
         started = time.perf_counter()

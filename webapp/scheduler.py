@@ -96,7 +96,9 @@ def parse_cron(expression: str, timezone: str):
 
 def scheduled_rebuild(app, stop: threading.Event | None = None) -> None:
     """One scheduled run: a busy lease or a failure is logged and the schedule goes on."""
-    from .jobs import JobBusyError, run_rebuild
+    from recommender.serving.rebuild import JobBusyError
+
+    from .jobs import run_rebuild
 
     try:
         run = run_rebuild(app, "schedule", cancel=stop)

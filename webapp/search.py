@@ -35,11 +35,12 @@ from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
+from recommender.serving.profiles import CatalogProfile
 from recommender.store.models import SearchLog, ShortlistEntry
 from recommender.text import check_query, fold, normalize
 
 from .auth import current_account
-from .catalog import CatalogProfile, get_catalog
+from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters

@@ -3,7 +3,7 @@ index (status, retrain now, rollback) and search analytics.
 
 Pages live under ``/staff`` and the JSON API under ``/api/v1/index`` and
 ``/api/v1/analytics``; every route is for staff accounts only. Retraining runs
-as a background job (:mod:`webapp.jobs`) holding a lease in the database, so a
+as a background job (:mod:`recommender.serving.rebuild`) holding a lease in the database, so a
 click here, the scheduler and ``flask --app webapp index rebuild`` never run two
 rebuilds at once; the page shows the running job's progress and refreshes
 itself until it ends.
@@ -47,10 +47,15 @@ from recommender.store.models import (
 )
 from recommender.store.profiles import set_verified
 from recommender.text import fold, normalize
-from recommender.versions import GATE_METRIC, IndexVersion, VersionNotFoundError
+from recommender.versions import (
+    GATE_METRIC,
+    IndexVersion,
+    UnsafeVersionError,
+    VersionNotFoundError,
+)
 
 from .auth import current_account, login_required
-from .catalog import get_catalog, publish_here
+from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .portal import EXPIRY_WARNING_DAYS, BadPage, page_args, page_meta
@@ -81,7 +86,8 @@ def version_json(version: IndexVersion | None) -> dict | None:
     return {"version_id": version.version_id, "model_id": version.model_id,
             "profile_count": version.profile_count, "built_at": version.built_at,
             "duration_s": version.duration_s, "metrics": version.metrics or {},
-            "gate": version.gate, "change_seq": version.change_seq}
+            "gate": version.gate, "admitted": version.admitted,
+            "change_seq": version.change_seq}
 
 
 def run_json(run: IndexRun) -> dict:
@@ -96,14 +102,14 @@ def run_json(run: IndexRun) -> dict:
 
 def index_status() -> dict[str, Any]:
     """What staff need to know about the index: promoted, previous, served here, runs."""
-    from .jobs import recent_runs, running_run
+    from recommender.serving.rebuild import recent_runs, running_run
 
     catalog = get_catalog()
     store = catalog.store
     db = get_session()
     serving = catalog.index_version
     follower = catalog.follower
-    running = running_run(db)
+    running = running_run(db, store)
     return {
         "current": version_json(store.current()),
         "previous": version_json(store.previous()),
@@ -118,14 +124,16 @@ def index_status() -> dict[str, Any]:
         "pinned": store.pinned(),
         "load_errors": store.load_errors(),
         "running": run_json(running) if running is not None else None,
-        "runs": [run_json(r) for r in recent_runs(db, limit=10)],
+        "runs": [run_json(r) for r in recent_runs(db, limit=10, store=store)],
         "gate_metric": GATE_METRIC,
     }
 
 
 def _start_rebuild(force: bool):
     """Start a rebuild job for the logged-in staff member: (run id, None) or (None, why)."""
-    from .jobs import JobBusyError, start_rebuild
+    from recommender.serving.rebuild import JobBusyError
+
+    from .jobs import start_rebuild
 
     account = current_account()
     try:
@@ -161,10 +169,14 @@ def rebuild():
 @login_required(role="staff")
 def rollback():
     catalog = get_catalog()
+    from recommender.config import RetrievalConfig
+
     wanted = (request.form.get("version") or "").strip() or None
+    config = RetrievalConfig.from_env()
     try:
-        target = catalog.store.rollback(wanted)
-    except VersionNotFoundError as exc:
+        target = catalog.store.rollback(wanted, force=request.form.get("force") == "1",
+                                        encoder=catalog.encoder(config), config=config)
+    except (VersionNotFoundError, UnsafeVersionError) as exc:
         flash(_("Không thể quay lại phiên bản này: %(why)s", why=str(exc)))
         return redirect(url_for("staff.index_page"))
     current_app.logger.info("staff %s rolled the index back to %s", current_account().email,
@@ -172,6 +184,18 @@ def rollback():
     # every serving process (this one too) notices the new pointer and swaps it in
     flash(_("Đã chuyển về phiên bản %(version)s; các tiến trình phục vụ sẽ dùng nó trong vài "
             "giây.", version=target.version_id))
+    return redirect(url_for("staff.index_page"))
+
+
+@bp.post("/index/unpin")
+@login_required(role="staff")
+def unpin():
+    version = get_catalog().store.unpin()
+    if version is not None:
+        current_app.logger.info("staff %s unpinned index version %s",
+                                current_account().email, version.version_id)
+        flash(_("Đã bỏ ghim phiên bản %(version)s; lần huấn luyện lại tiếp theo đạt kiểm tra "
+                "chất lượng sẽ thay nó.", version=version.version_id))
     return redirect(url_for("staff.index_page"))
 
 
@@ -398,7 +422,8 @@ def verify(external_id: str):
     if profile is None:
         abort(404)
     verified = request.form.get("verified") == "1"
-    set_verified(db, profile, verified, account_id=current_account().id, publish=publish_here)
+    set_verified(db, profile, verified, account_id=current_account().id,
+                 publish=get_catalog().apply_saved)
     flash(_("Đã xác minh hồ sơ %(name)s.", name=profile.name) if verified else
           _("Đã bỏ xác minh hồ sơ %(name)s.", name=profile.name))
     back = local_path(request.form.get("next"))

@@ -89,7 +89,7 @@ def _killed_at(site, point: str) -> int:
 
 def _still_serving(site, version_id: str) -> None:
     """The served version answers, in this process and in a process started now."""
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     app, store = site["app"], site["store"]
     assert store.current().version_id == version_id
@@ -149,7 +149,7 @@ def test_kill_9_at_each_stage_leaves_the_served_version_and_the_next_rebuild_rec
 def test_disk_full_while_writing_a_version(site, part, monkeypatch) -> None:
     from recommender.index import manifest
     from recommender.index.lexical import LexicalIndex
-    from webapp.live import wait_until
+    from recommender.serving.follower import wait_until
 
     store, runner = site["store"], site["app"].test_cli_runner()
     catalog = site["app"].extensions["ketnoi_catalog"]
@@ -181,3 +181,26 @@ def test_disk_full_while_writing_a_version(site, part, monkeypatch) -> None:
     assert catalog.version == served
     assert {p.name for p in store.versions_dir.iterdir()} == before  # nothing half-written
     assert not (store.root / LOCK_FILE).exists()
+
+
+def test_a_run_killed_after_promoting_is_recorded_as_promoted(site) -> None:
+    """The run is what happened: CURRENT names its version, so it was promoted."""
+    from sqlalchemy import select
+
+    from recommender.serving.follower import wait_until
+    from recommender.store.models import IndexRun, RunStatus
+
+    store, app = site["store"], site["app"]
+    before = store.current().version_id
+    pid = _killed_at(site, "promoted")
+    promoted = store.current().version_id
+    assert promoted != before
+    time.sleep(LEASE_S + 0.5)  # its lease expires: nobody is running it any more
+    status = app.test_cli_runner().invoke(args=["index", "status"]).output
+    with app.extensions["ketnoi_db"].sessions() as session:
+        run = session.scalars(select(IndexRun).where(IndexRun.host.endswith(f":{pid}"))).one()
+    assert run.status == RunStatus.PROMOTED and run.version_id == promoted
+    assert run.message.startswith(f"promoted {promoted}; the process stopped")
+    assert f"promoted {promoted}; the process stopped" in status
+    catalog = app.extensions["ketnoi_catalog"]
+    assert wait_until(lambda: catalog.version == promoted, 120)  # and it is served

@@ -59,8 +59,8 @@ def test_database_url_comes_from_the_environment(tmp_path, corpus, monkeypatch) 
 def test_catalog_reads_profiles_from_the_database(app) -> None:
     from sqlalchemy import select
 
+    from recommender.serving.profiles import read_profiles
     from recommender.store.models import SupplierProfile
-    from webapp.catalog import read_profiles
 
     db = app.extensions["ketnoi_db"]
     profiles = read_profiles(db.sessions)
@@ -193,7 +193,7 @@ def test_index_is_rebuilt_when_profiles_change(tmp_path, corpus, config, monkeyp
     path = write_jsonl(tmp_path / "edit.jsonl", [profile_row(2, description="Ép nhựa ABS")])
     assert app.test_cli_runner().invoke(args=["import-profiles", str(path)]).exit_code == 0
 
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     again = Catalog(app.extensions["ketnoi_db"].sessions, app.config["INDEX_DIR"])
     again.load_or_build()

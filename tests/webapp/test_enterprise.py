@@ -7,8 +7,8 @@ import os
 import pytest
 from sqlalchemy import select
 
+from recommender.serving.catalog import Catalog
 from recommender.store.models import SupplierProfile
-from webapp.live import apply_profile_change
 
 from .conftest import add_account, login, make_app
 
@@ -170,7 +170,7 @@ def test_script_in_description_is_escaped_on_pages(app, client) -> None:
             profile.description = payload
             profile.capacity = "<b>lớn</b>"
             session.commit()
-            apply_profile_change(app.extensions["ketnoi_catalog"], profile)
+            app.extensions["ketnoi_catalog"].apply_saved(profile)
     pages = [client.get("/suppliers/SUP-00002"), client.get("/enterprise/profile/SUP-00002"),
              client.get("/", query_string={"q": "hàn laser inox"})]
     for page in pages:
@@ -192,10 +192,10 @@ def test_request_too_large_uses_the_error_shape(app, client) -> None:
 
 def test_saved_edit_survives_a_failed_live_update(app, client, monkeypatch) -> None:
     # a fake failure: the real index does not fail on demand
-    def broken(catalog, profile):
+    def broken(catalog, rows):
         raise RuntimeError("index busy")
 
-    monkeypatch.setattr("webapp.live.apply_profile_change", broken)
+    monkeypatch.setattr(Catalog, "apply_saved", broken)
     login(client, "dn2@example.vn")
     res = client.patch("/api/v1/suppliers/SUP-00002", json={"ward": "Phường Bình Trị Đông"})
     assert res.status_code == 200

@@ -34,7 +34,10 @@ def _index(app, *args):
                      "held-apart searches improve", "prints what was learned"]),
         ("status", ["CURRENT", "newest older valid version", "--verify"]),
         ("list", ["'*' marks the current", "previous"]),
-        ("rollback", ["by default the one promoted before the current one", "VERSION"]),
+        ("rollback", ["by default the one promoted before the current one", "VERSION",
+                      "failed to load, fails verification or was never checked", "--force",
+                      "pinned", "index unpin"]),
+        ("unpin", ["rollback", "next scheduled or staff rebuild"]),
         ("prune", ["--keep", "always the current and the previous"]),
     ],
 )
@@ -113,8 +116,64 @@ def test_list_rollback_and_prune(app, labels) -> None:
     assert {v.version_id for v in store.list()} == {current.version_id, previous.version_id}
 
 
+def test_rollback_refuses_damaged_versions_and_a_pin_holds_until_unpinned(
+        app, labels) -> None:
+    from recommender.config import RetrievalConfig
+
+    catalog = app.extensions["ketnoi_catalog"]
+    store = catalog.store
+    assert _index(app, "rebuild", "--force", *labels).exit_code == 0
+    promoted = store.current()
+    # a rebuild killed during its evaluation leaves a complete version never gated
+    config = RetrievalConfig.from_env()
+    with store.rebuild_lock():
+        _, leftover = store.build(catalog.encoder(config), [1, 2], ["ép nhựa", "in offset"],
+                                  "x", config, show_progress=False)
+    listing = _index(app, "list").output
+    assert f"{leftover.version_id}" in listing and "left by a stopped rebuild" in listing
+    assert leftover.version_id in _index(app, "status").output  # "unfinished builds"
+    refused = _index(app, "rollback", leftover.version_id)
+    assert refused.exit_code == 1
+    assert (f"will not serve index version {leftover.version_id}: it was never checked by "
+            f"the quality gate") in refused.output
+    assert store.current().version_id == promoted.version_id and not store.pinned()
+
+    # a version whose files are damaged: verified, refused, and the error is recorded
+    previous = store.previous()
+    data = next((previous.path / "vectors").glob("index-*"))
+    saved = data.read_bytes()
+    data.write_bytes(saved[:-16])
+    damaged = _index(app, "rollback")
+    assert damaged.exit_code == 1 and "its files failed verification" in damaged.output
+    data.write_bytes(saved)  # even repaired, a version that failed to load stays refused
+    again = _index(app, "rollback", previous.version_id)
+    assert again.exit_code == 1 and "it failed to load on " in again.output
+    status = _index(app, "status").output
+    assert store.current().version_id == promoted.version_id
+    assert f"current: {promoted.version_id}" in status and "pinned" not in status
+
+    # a good version: pinned; an unforced rebuild builds and checks but does not promote
+    assert _index(app, "rebuild", "--force", *labels).exit_code == 0
+    assert not (store.versions_dir / leftover.version_id).exists()  # cleaned by the rebuild
+    result = _index(app, "rollback")
+    assert result.exit_code == 0 and "pinned" in result.output
+    assert "pinned by a rollback" in _index(app, "status").output
+    held = _index(app, "rebuild", "--tolerance", "100", *labels)
+    assert held.exit_code == 1
+    assert f"skipped promotion because staff pinned {promoted.version_id}" in held.output
+    assert store.current().version_id == promoted.version_id
+    status = _index(app, "status").output
+    assert "refused " in status and "skipped promotion because staff pinned" in status
+    assert "passed, not promoted (pinned)" in _index(app, "list").output
+    unpinned = _index(app, "unpin")
+    assert unpinned.exit_code == 0 and f"unpinned {promoted.version_id}" in unpinned.output
+    assert "nothing to unpin" in _index(app, "unpin").output
+    assert _index(app, "rebuild", "--tolerance", "100", *labels).exit_code == 0
+    assert store.current().version_id != promoted.version_id
+
+
 def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) -> None:
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     catalog = app.extensions["ketnoi_catalog"]
     assert _index(app, "rebuild", "--force", *labels).exit_code == 0
@@ -134,8 +193,8 @@ def test_corrupt_current_version_is_replaced_and_shown_in_status(app, labels) ->
 
 def test_rolled_back_version_survives_a_restart_after_profile_edits(
         tmp_path, config, monkeypatch) -> None:
+    from recommender.serving.catalog import Catalog
     from webapp import create_app
-    from webapp.catalog import Catalog
 
     from ..store.files import profile_row, write_jsonl
 
@@ -167,8 +226,9 @@ def test_rolled_back_version_survives_a_restart_after_profile_edits(
 def test_unversioned_index_of_an_earlier_release_is_adopted(
         tmp_path, config, encoder, monkeypatch) -> None:
     from recommender.search import HybridIndex
+    from recommender.serving.catalog import Catalog
+    from recommender.serving.profiles import fingerprint, read_profiles
     from webapp import create_app
-    from webapp.catalog import Catalog, fingerprint, read_profiles
 
     from ..store.files import profile_row, write_jsonl
 
@@ -207,7 +267,7 @@ def test_unversioned_index_of_an_earlier_release_is_adopted(
 
 def test_rebuild_prints_what_was_learned_and_a_version_is_served_with_its_weights(
         app, labels) -> None:
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     catalog = app.extensions["ketnoi_catalog"]
     store = catalog.store

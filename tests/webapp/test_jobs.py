@@ -12,18 +12,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from recommender.store.leases import Lease
-from recommender.store.models import IndexRun, RunStatus
-from webapp.jobs import (
+from recommender.serving.rebuild import (
     ABANDONED,
     REBUILD_JOB,
     JobBusyError,
     process_name,
     recent_runs,
-    run_rebuild,
     running_run,
-    start_rebuild,
 )
+from recommender.store.leases import Lease
+from recommender.store.models import IndexRun, RunStatus
+from webapp.jobs import run_rebuild, start_rebuild
 
 from .conftest import make_app, write_corpus
 from .test_index_cli import QRELS, QUERIES
@@ -74,7 +73,7 @@ def _wait_finished(app, run_id: int, timeout: float = 300) -> IndexRun:
 def _not_cached(app, config) -> int:
     """Profile texts the encoder would have to embed now."""
     from recommender.embed.encoder import EmbeddingCache
-    from webapp.catalog import read_profiles
+    from recommender.serving.profiles import read_profiles
 
     encoder = app.extensions["ketnoi_catalog"].encoder(config)
     keys = {EmbeddingCache.key(encoder._prepare(p.search_text))

@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.index.lexical import FIELDS, document_terms
+from recommender.serving.catalog import Catalog
+from recommender.serving.follower import wait_until
+from recommender.serving.profiles import fingerprint, snapshot_profiles
 from recommender.store.changes import record_change
 from recommender.store.models import ChangeOp, ProfileChange, SupplierProfile
 from recommender.text import syllables
-from webapp.catalog import Catalog, fingerprint, snapshot_profiles
-from webapp.live import wait_until
 
 from .conftest import add_account, login, make_app
 

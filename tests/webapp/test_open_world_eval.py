@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.resources import corpus_file
+from webapp import create_app
 from webapp.commands import HANDWRITTEN_AS_OF
 from webapp.evaluate import evaluate_files
 
@@ -19,7 +20,8 @@ def test_handwritten_set_through_import_and_the_search_api(config, monkeypatch) 
     monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
     found = evaluate_files(corpus_file("handwritten/suppliers.csv"),
                            corpus_file("handwritten/queries.jsonl"),
-                           corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF)
+                           corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF,
+                           create_app=create_app)
     assert "130 created" in found["import"] and "0 rejected" in found["import"]
     api = found["results"]["api"]
     assert api["all"]["queries"] == 68

@@ -56,7 +56,7 @@ def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
     served = app.extensions["ketnoi_catalog"].store.current().path
     assert served.parent == index_dir / "versions"
     assert (served / "vectors" / "manifest.json").is_file()
-    from webapp.catalog import Catalog
+    from recommender.serving.catalog import Catalog
 
     saved = (served / "windows.json").stat().st_mtime_ns
     again = Catalog(app.extensions["ketnoi_db"].sessions, str(index_dir))

@@ -97,6 +97,7 @@ def test_other_roles_are_refused_everywhere(app, email) -> None:
     assert client.post("/staff/profiles/SUP-00001/verify", data={"verified": "1"}).status_code \
         == 403
     assert client.post("/staff/index/rollback", data={}).status_code == 403
+    assert client.post("/staff/index/unpin", data={}).status_code == 403
     assert not _profile(app, "SUP-00001").verified
 
 
@@ -309,4 +310,19 @@ def test_retrain_form_and_rollback(app, staff) -> None:
                      follow_redirects=True)
     assert "Không thể quay lại" in res.get_data(as_text=True)
     assert catalog.store.current().version_id == previous.version_id
+    # the rollback pinned it: the page says so and offers to unpin
+    assert catalog.store.pinned() and "Bỏ ghim" in staff.get("/staff/index").get_data(
+        as_text=True)
+    # a version that failed to load is refused with the reason
+    other = next(v for v in catalog.store.list() if v.version_id != previous.version_id
+                 and v.admitted)
+    catalog.store._record_error(other.version_id, "checksum mismatch")
+    res = staff.post("/staff/index/rollback", data={"version": other.version_id},
+                     follow_redirects=True)
+    page = res.get_data(as_text=True)
+    assert "Không thể quay lại" in page and "it failed to load on" in page
+    assert catalog.store.current().version_id == previous.version_id
+    res = staff.post("/staff/index/unpin", follow_redirects=True)
+    assert "Đã bỏ ghim phiên bản" in res.get_data(as_text=True)
+    assert not catalog.store.pinned()
 

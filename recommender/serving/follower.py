@@ -1,7 +1,7 @@
 """Profile changes reach the index of every serving process, without a rebuild.
 
 The request that saves a profile applies it to its own process's index at once
-(:func:`apply_profile_change`). Every other process (another web worker,
+(:meth:`recommender.serving.catalog.Catalog.apply_saved`). Every other process (another web worker,
 another host sharing the database) learns of it from the profile change log
 (:mod:`recommender.store.changes`): a :class:`ChangeFollower` thread per
 process polls the log every ``KETNOI_CHANGE_POLL_S`` seconds (default 0.5),
@@ -24,14 +24,16 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from recommender.store.changes import ChangeCursor
-from recommender.store.models import SupplierProfile
-
-from .catalog import Catalog, CatalogProfile, read_profiles
+from ..search import HybridIndex
+from ..store.changes import ChangeCursor
+from ..store.models import SupplierProfile
+from ..versions import IndexStore, IndexVersion
+from .profiles import CatalogProfile, read_profiles
 
 log = logging.getLogger(__name__)
 
@@ -56,27 +58,25 @@ def poll_interval() -> float:
     return value
 
 
-def catalog_profile(row: SupplierProfile) -> CatalogProfile:
-    """The fields of a stored profile that search shows (:meth:`CatalogProfile.from_row`)."""
-    return CatalogProfile.from_row(row)
+class Followed(Protocol):
+    """What a follower reads and calls on the catalog it keeps up to date: a
+    :class:`recommender.serving.catalog.Catalog` (a protocol, so neither module
+    imports the other back)."""
 
+    sessions: sessionmaker[Session]
+    store: IndexStore
+    index: HybridIndex | None
+    version: str | None
+    generation: int
+    applied_seq: int
 
-def apply_profile_change(catalog: Catalog, profile_row: SupplierProfile) -> CatalogProfile:
-    """Re-index one saved profile and update what results show for it.
+    def encoder(self, config: Any) -> Any: ...
 
-    Raises RuntimeError when the catalog has no index yet (it is still being
-    built; the build reads the saved row anyway).
-    """
-    if catalog.index is None or catalog.recommender is None:
-        raise RuntimeError("the search index is not loaded yet")
-    profile = catalog_profile(profile_row)
-    with _lock:
-        catalog.index.upsert([profile.doc_id], [profile.search_text])
-        catalog.profiles[profile.doc_id] = profile
-        catalog.recommender.facts[profile.doc_id] = profile.facts()
-        catalog.recommender.texts[profile.doc_id] = profile.search_text
-        catalog.indexed[profile.doc_id] = profile
-    return profile
+    def live_target(self) -> LiveTarget: ...
+
+    def swap(self, index: HybridIndex, version: IndexVersion,
+             profiles: dict[int, CatalogProfile], facts: dict, texts: dict,
+             indexed: dict[int, CatalogProfile], applied_seq: int) -> None: ...
 
 
 def read_changed(sessions, profile_ids: Iterable[int]) -> dict[int, CatalogProfile | None]:
@@ -89,7 +89,7 @@ def read_changed(sessions, profile_ids: Iterable[int]) -> dict[int, CatalogProfi
                 select(SupplierProfile).where(SupplierProfile.id.in_(wanted[start:start + 500]))
                 .options(selectinload(SupplierProfile.certifications)))
             for row in rows:
-                found[row.id] = catalog_profile(row)
+                found[row.id] = CatalogProfile.from_row(row)
     return found
 
 
@@ -97,17 +97,12 @@ def read_changed(sessions, profile_ids: Iterable[int]) -> dict[int, CatalogProfi
 class LiveTarget:
     """An index and the lookups results show for it, updated together."""
 
-    index: object
+    index: HybridIndex
     profiles: dict[int, CatalogProfile]
     facts: dict
     texts: dict
     indexed: dict[int, CatalogProfile] = field(default_factory=dict)
     """The profiles as last applied to ``index`` here (to skip a change applied twice)."""
-
-    @classmethod
-    def of(cls, catalog: Catalog) -> LiveTarget:
-        rec = catalog.recommender
-        return cls(catalog.index, catalog.profiles, rec.facts, rec.texts, catalog.indexed)
 
 
 def apply_states(target: LiveTarget, states: dict[int, CatalogProfile | None], *,
@@ -162,7 +157,7 @@ class _Prepared:
 class ChangeFollower:
     """The per-process thread that keeps the served index up to date (see module doc)."""
 
-    def __init__(self, catalog: Catalog, poll_s: float | None = None) -> None:
+    def __init__(self, catalog: Followed, poll_s: float | None = None) -> None:
         self.catalog = catalog
         self.poll_s = poll_interval() if poll_s is None else poll_s
         self.cursor = ChangeCursor(seq=catalog.applied_seq)
@@ -226,7 +221,7 @@ class ChangeFollower:
             if not ids:
                 return done
             try:
-                up, gone = apply_states(LiveTarget.of(catalog),
+                up, gone = apply_states(catalog.live_target(),
                                         read_changed(catalog.sessions, ids))
             except Exception:
                 self.retry = ids  # the cursor moved on: remember what is owed
@@ -260,7 +255,7 @@ class ChangeFollower:
 
     def _prepare(self, vid: str, generation: int) -> None:
         """Load version ``vid`` and replay the changes logged since it was built."""
-        from recommender.config import RetrievalConfig
+        from ..config import RetrievalConfig
 
         catalog = self.catalog
         try:
