@@ -9,6 +9,7 @@ import recommender.config
 import recommender.faults
 import webapp
 import webapp.gunicorn_conf
+import webapp.mail
 import webapp.security
 import webapp.serving
 
@@ -17,7 +18,8 @@ TABLES = {"webapp/__init__.py": webapp.__doc__, "recommender/config.py":
           recommender.config.__doc__, "webapp/security.py": webapp.security.__doc__,
           "webapp/gunicorn_conf.py": webapp.gunicorn_conf.__doc__,
           "webapp/serving.py": webapp.serving.__doc__,
-          "recommender/faults.py": recommender.faults.__doc__}
+          "recommender/faults.py": recommender.faults.__doc__,
+          "webapp/mail.py": webapp.mail.__doc__}
 
 
 def test_every_setting_is_documented() -> None:
