@@ -63,6 +63,13 @@ class RequirementCheck:
     wanted: str
     status: str
     detail: str = ""
+    until: date | None = None
+    """For a certificate: the date it is valid until (met) or expired on (expired)."""
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The check as the API, stored RFQ matches and pages read it (the one form)."""
+        return {"kind": self.kind, "wanted": self.wanted, "status": self.status,
+                "detail": self.detail, "until": self.until.isoformat() if self.until else None}
 
 
 @dataclass(frozen=True)
@@ -99,11 +106,12 @@ def check_requirements(
         if valid:
             until = max((c.valid_until for c in valid if c.valid_until), default=None)
             checks.append(RequirementCheck("certification", name, MET,
-                                           f"valid until {until.isoformat()}" if until else ""))
+                                           f"valid until {until.isoformat()}" if until else "",
+                                           until))
         else:
             last = max(c.valid_until for c in held if c.valid_until)
             checks.append(RequirementCheck("certification", name, EXPIRED,
-                                           f"expired on {last.isoformat()}"))
+                                           f"expired on {last.isoformat()}", last))
     if req.parks:
         wanted = " / ".join(req.parks)
         if facts.park is None and (facts.ward or facts.area or facts.region):

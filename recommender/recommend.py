@@ -13,17 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 from .rank import ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
-from .search import HybridIndex, SearchError
+from .search import HybridIndex, SearchError, SearchHit
 from .taxonomy import load_glossary
 from .text import syllables
 
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
+SIMILAR_TEXT_CHARS = 1500
+"""The start of a profile's text used as the lexical query for similar profiles."""
 TEXT_CACHE = 1024
 """Profile texts whose folded syllables and glossary concepts are kept for explanations
 (the same suppliers come back in many searches; a changed text is a new key)."""
@@ -41,6 +44,14 @@ class Recommendation:
     matched_terms: tuple[str, ...] = ()
     concepts: tuple[str, ...] = ()
     checks: tuple[RequirementCheck, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Scores and explanation as the API and stored RFQ matches carry them."""
+        return {"score": round(self.score, 4), "text_score": round(self.text_score, 4),
+                "dense": None if self.dense is None else round(self.dense, 4),
+                "lexical": None if self.lexical is None else round(self.lexical, 4),
+                "matched_terms": list(self.matched_terms), "concepts": list(self.concepts),
+                "requirements": [c.to_dict() for c in self.checks]}
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,21 @@ class SupplierRecommender:
         if explain:
             items = self.explain(query, items)
         return RecommendationList(query=query, requirements=req, items=items)
+
+    def similar(self, doc_id: int, k: int = 5) -> list[SearchHit]:
+        """The ``k`` indexed profiles nearest to profile ``doc_id``: its own embedding as the
+        dense query and its text as the lexical one, itself left out.
+
+        Raises:
+            KeyError: ``doc_id`` is not in the index.
+        """
+        vector = self.index.vector(doc_id)
+        text = self.texts.get(doc_id, "")[:SIMILAR_TEXT_CHARS]
+        others = [d for d in self.index.windows if d != doc_id]
+        if not others:
+            return []
+        return self.index.search(text, min(k, len(others)), allowed_ids=others,
+                                 query_vector=vector)
 
     def explain(self, query: str, items: Sequence[Recommendation]) -> list[Recommendation]:
         """``items`` with the query terms and glossary concepts each shares with its profile.

@@ -14,6 +14,7 @@ type (Vietnamese with or without marks, English) are handled alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .text import fold
@@ -132,3 +133,26 @@ def parse_requirements(query: str) -> BuyerRequirements:
     return BuyerRequirements(certifications=certs, parks=tuple(parks),
                              ownership=tuple(ownership), min_employees=minimum,
                              capabilities=capabilities, places=tuple(places))
+
+
+RFQ_QUERY_CHARS = 1900
+"""A request for quotation as a query stays within the search's query limit."""
+
+
+def rfq_query(title: str, text: str, processes: Sequence[str] = (),
+              certifications: Sequence[str] = (), park: str | None = None) -> str:
+    """A request for quotation (RFQ) as one buyer query: its words, the names of the
+    processes it asks for and its stated requirements in the wording
+    :func:`parse_requirements` reads back. Matching a new RFQ and checking open RFQs
+    against an edited profile both use this one form."""
+    from .vocab import PROCESSES, label
+
+    tail_parts = [label(p, PROCESSES, "vi") for p in processes]
+    if certifications:
+        tail_parts.append("phải có " + ", ".join(certifications))
+    if park:
+        tail_parts.append("trong " + park)
+    tail = ". ".join(tail_parts)
+    head = ". ".join(p.strip() for p in (title, text) if p and p.strip())
+    head = head[: max(0, RFQ_QUERY_CHARS - len(tail) - 2)]
+    return f"{head}. {tail}" if tail else head

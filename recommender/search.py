@@ -188,6 +188,19 @@ class HybridIndex:
         return len(arr)
 
     # -- search -----------------------------------------------------------
+    def vector(self, doc_id: int) -> np.ndarray:
+        """A document's own embedding: the normalised mean of its windows' vectors.
+
+        Raises:
+            KeyError: the document is not in the index.
+        """
+        with self._lock.read():
+            count = self.windows[doc_id]
+            windows = [self.vectors.reconstruct((doc_id << WINDOW_BITS) | w)
+                       for w in range(count)]
+        vector = np.mean(windows, axis=0).astype(np.float32)
+        return vector / max(float(np.linalg.norm(vector)), 1e-12)
+
     def dense_query(self, text: str) -> str:
         """The text the encoder sees: unmarked Vietnamese gets its marks back."""
         text = normalize(text)

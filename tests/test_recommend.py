@@ -92,3 +92,36 @@ def test_bad_label_files(tmp_path: Path) -> None:
     (tmp_path / "r.tsv").write_text("query_id\texternal_id\tgrade\na\tS1\n")
     with pytest.raises(ValueError, match="expected"):
         load_labelled(tmp_path / "q.jsonl", tmp_path / "r.tsv")
+
+
+def test_similar_profiles_by_a_profiles_own_vector(recommender) -> None:
+    index = recommender.index
+    vector = index.vector(1)
+    assert vector.shape == (index.encoder.dim,)
+    assert abs(float((vector ** 2).sum()) - 1.0) < 1e-5
+    ids = [h.doc_id for h in recommender.similar(12, 3)]
+    assert 12 not in ids and len(ids) == 3
+    assert ids[0] == 2  # the mould maker's nearest: the plastic injection shop
+    with pytest.raises(KeyError):
+        recommender.similar(999)
+
+
+def test_requirement_checks_and_recommendations_serialise_one_way(recommender) -> None:
+    result = recommender.recommend("bó dây điện ô tô, phải có IATF 16949", 1, today=TODAY)
+    body = result.items[0].to_dict()
+    assert body["requirements"] == [{"kind": "certification", "wanted": "IATF 16949",
+                                     "status": MET, "detail": "valid until 2027-01-01",
+                                     "until": "2027-01-01"}]
+    assert set(body) == {"score", "text_score", "dense", "lexical", "matched_terms",
+                         "concepts", "requirements"}
+
+
+def test_an_rfq_becomes_one_query_that_reads_back_its_requirements() -> None:
+    from recommender.requirements import parse_requirements, rfq_query
+
+    query = rfq_query("Vỏ nhôm", "Cần gia công 2.000 vỏ nhôm mỗi tháng", ["cnc_machining"],
+                      ["ISO 9001", "IATF 16949"], "KCN Tân Tạo")
+    assert query.startswith("Vỏ nhôm. Cần gia công 2.000 vỏ nhôm mỗi tháng.")
+    req = parse_requirements(query)
+    assert req.certifications == ("ISO 9001", "IATF 16949") and req.parks == ("KCN Tân Tạo",)
+    assert len(rfq_query("x", "y" * 5000, [], ["ISO 9001"], None)) <= 1900

@@ -20,7 +20,6 @@ import re
 from datetime import date
 from typing import Any
 
-import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -38,8 +37,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from recommender import vocab
-from recommender.requirements import CERTIFICATIONS
-from recommender.search import WINDOW_BITS, SearchError
+from recommender.requirements import CERTIFICATIONS, rfq_query
+from recommender.search import SearchError
 from recommender.store.models import (
     MAX_LEN,
     AccountRole,
@@ -63,7 +62,7 @@ from .db import get_session
 from .errors import error_response
 from .filters import SIZE_LABELS, SearchFilters, allowed_ids, canonical_certification
 from .i18n import current_language
-from .portal import page_meta
+from .paging import page_args, page_meta
 from .search import certificate_view, check_text, format_day
 from .security import local_path
 
@@ -77,7 +76,6 @@ RFQ_TEXT_MAX = 5_000
 RFQ_QUANTITY_MAX = MAX_LEN.get("quantity", 120)
 RFQ_MATCHES = 10
 SIMILAR_COUNT = 5
-PER_PAGE = 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -136,28 +134,14 @@ def _safe_next(target: str | None, default: str) -> str:
     return local_path(target) or default
 
 
-def _page_args() -> tuple[int, int]:
-    page = _int_arg(request.args.get("page")) or 1
-    per_page = min(_int_arg(request.args.get("per_page")) or PER_PAGE, 50)
-    return page, per_page
-
-
 # -- supplier page -----------------------------------------------------------
 def similar_suppliers(profile: SupplierProfile, k: int = SIMILAR_COUNT) -> list[dict]:
     """The nearest other profiles by this profile's own embedding and text, with why."""
     catalog = get_catalog()
     if not catalog.ready or profile.id not in catalog.index.windows:
         return []
-    index = catalog.index
     try:
-        windows = [index.vectors.reconstruct((profile.id << WINDOW_BITS) | w)
-                   for w in range(index.windows[profile.id])]
-        vector = np.mean(windows, axis=0)
-        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
-        own = catalog.profiles.get(profile.id)
-        text = (own.search_text if own else profile.description)[:1500]
-        others = [d for d in catalog.profiles if d != profile.id]
-        hits = index.search(text, k, allowed_ids=others, query_vector=vector)
+        hits = catalog.recommender.similar(profile.id, k)
     except Exception:  # a page without "similar" beats an error page
         current_app.logger.exception("similar suppliers of %s failed", profile.external_id)
         return []
@@ -289,7 +273,7 @@ def _shortlist_json(entry: ShortlistEntry, p: SupplierProfile) -> dict:
 @bp.get("/shortlist")
 @login_required(role="buyer")
 def shortlist():
-    page, per_page = _page_args()
+    page, per_page = page_args(strict=False, max_per_page=50)
     rows, total = _shortlist_rows(page, per_page)
     return render_template("buyer/shortlist.html", rows=rows, total=total, page=page,
                            last=max(1, -(-total // per_page)))
@@ -316,7 +300,7 @@ def shortlist_toggle(external_id: str):
 @api.get("/shortlist")
 @login_required(role="buyer")
 def api_shortlist():
-    page, per_page = _page_args()
+    page, per_page = page_args(strict=False, max_per_page=50)
     rows, total = _shortlist_rows(page, per_page)
     return {"items": [_shortlist_json(e, p) for e, p in rows],
             "_meta": page_meta(page, per_page, total, len(rows))}
@@ -399,7 +383,7 @@ STATUS_LABELS = {
 @bp.get("/contacts")
 @login_required(role="buyer")
 def contacts():
-    page, per_page = _page_args()
+    page, per_page = page_args(strict=False, max_per_page=50)
     db = get_session()
     where = ContactRequest.account_id == current_account().id
     total = db.scalar(select(func.count(ContactRequest.id)).where(where)) or 0
@@ -492,19 +476,6 @@ def validate_request(data: dict, today: date | None = None) -> dict:
     return values
 
 
-def request_query(values: dict) -> str:
-    """The RFQ as one buyer query: its words, process names and stated requirements."""
-    parts = [values["title"], values["text"]]
-    parts += [vocab.label(p, vocab.PROCESSES, "vi") for p in values["processes"]]
-    if values["certifications"]:
-        parts.append("phải có " + ", ".join(values["certifications"]))
-    if values["park"]:
-        parts.append("trong " + values["park"])
-    tail = ". ".join(parts[2:])
-    head = f"{values['title']}. {values['text']}"[: 1900 - len(tail)]
-    return f"{head}. {tail}" if tail else head
-
-
 def match_request(values: dict) -> list[dict]:
     """The top suppliers for an RFQ with their explanation (raises RuntimeError when the
     index is not ready)."""
@@ -518,21 +489,23 @@ def match_request(values: dict) -> list[dict]:
     if allowed is not None and not allowed:
         return []
     limit = RFQ_MATCHES if allowed is None else min(RFQ_MATCHES, len(allowed))
-    result = catalog.recommender.recommend(request_query(values), limit, allowed_ids=allowed,
+    result = catalog.recommender.recommend(rfq_query(
+        values["title"], values["text"], values["processes"], values["certifications"],
+        values["park"]), limit, allowed_ids=allowed,
                                            today=today)
     out = []
     for rank, r in enumerate(result.items, 1):
         profile = catalog.profiles[r.doc_id]
         wanted = values["processes"]
+        explained = r.to_dict()
         out.append({"profile_id": r.doc_id, "rank": rank, "score": float(r.score),
                     "explanation": {
-                        "matched_terms": list(r.matched_terms), "concepts": list(r.concepts),
-                        "requirements": [{"kind": c.kind, "wanted": c.wanted,
-                                          "status": c.status, "detail": c.detail}
-                                         for c in r.checks],
+                        "matched_terms": explained["matched_terms"],
+                        "concepts": explained["concepts"],
+                        "requirements": explained["requirements"],
                         "processes_met": [p for p in wanted if p in profile.processes],
                         "processes_missing": [p for p in wanted if p not in profile.processes],
-                        "dense": None if r.dense is None else round(r.dense, 4)}})
+                        "dense": explained["dense"]}})
     return out
 
 
@@ -603,7 +576,7 @@ def _requests(page: int, per_page: int) -> tuple[list[BuyerRequest], int]:
 @bp.get("/requests")
 @login_required(role="buyer")
 def requests_page():
-    page, per_page = _page_args()
+    page, per_page = page_args(strict=False, max_per_page=50)
     rows, total = _requests(page, per_page)
     counts = dict(get_session().execute(
         select(RequestMatch.request_id, func.count(RequestMatch.id))
@@ -666,7 +639,7 @@ def show_request(request_id: int):
 @api.get("/requests")
 @login_required(role="buyer")
 def api_requests():
-    page, per_page = _page_args()
+    page, per_page = page_args(strict=False, max_per_page=50)
     rows, total = _requests(page, per_page)
     return {"items": [request_json(r) for r in rows],
             "_meta": page_meta(page, per_page, total, len(rows))}

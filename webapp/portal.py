@@ -36,7 +36,8 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, exists, func, or_, select, update
 
-from recommender import vocab
+from recommender import certificates as certs
+from recommender import requirements, vocab
 from recommender.policy import ACTIVITIES
 from recommender.rank import check_requirements
 from recommender.recommend import matched_terms
@@ -71,13 +72,11 @@ from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
 from .i18n import current_language
+from .paging import BadPage, page_args, page_meta
 
 bp = Blueprint("portal", __name__)
 api = Blueprint("portal_api", __name__, url_prefix="/api/v1/enterprise")
 
-PER_PAGE = 20
-MAX_PER_PAGE = 100
-EXPIRY_WARNING_DAYS = 90
 RECENT_DAYS = 30
 QUERY_LOG_DAYS = 90
 MAX_LOGGED_QUERIES = 20
@@ -102,35 +101,6 @@ def own_profile() -> SupplierProfile:
     if profile is None:
         abort(404, description="this account is not linked to a supplier profile")
     return profile
-
-
-class BadPage(ValueError):
-    """Unusable ``page`` or ``per_page`` parameters."""
-
-
-def page_args(*, strict: bool) -> tuple[int, int]:
-    """``page`` and ``per_page`` from the query string.
-
-    ``strict`` (the API) raises :class:`BadPage` on bad values; pages fall back
-    to the defaults instead.
-    """
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", PER_PAGE))
-        if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-            raise ValueError
-    except ValueError:
-        if strict:
-            raise BadPage(f"page must be an integer from 1 and per_page one from 1 to "
-                          f"{MAX_PER_PAGE}") from None
-        return 1, PER_PAGE
-    return page, per_page
-
-
-def page_meta(page: int, per_page: int, total: int, count: int) -> dict[str, int]:
-    """The ``_meta`` of a paginated list; ``count`` is the items on this page."""
-    return {"count": count, "page": page, "per_page": per_page, "total": total,
-            "pages": max(1, -(-total // per_page))}
 
 
 class _TTLCache:
@@ -207,21 +177,8 @@ def completeness(p: SupplierProfile) -> list[dict[str, Any]]:
 
 def certificate_warnings(p: SupplierProfile, today: date | None = None) -> list[dict[str, Any]]:
     """Certificates that have expired, expire within 90 days, or have no expiry date."""
-    today = today or date.today()
-    out = []
-    for c in p.certifications:
-        if c.valid_until is None:
-            state, days = "no_date", None
-        elif c.valid_until < today:
-            state, days = "expired", (today - c.valid_until).days
-        elif c.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS):
-            state, days = "expiring", (c.valid_until - today).days
-        else:
-            continue
-        out.append({"name": c.name, "issuer": c.issuer, "state": state, "days": days,
-                    "valid_until": c.valid_until.isoformat() if c.valid_until else None})
-    order = {"expired": 0, "expiring": 1, "no_date": 2}
-    return sorted(out, key=lambda w: (order[w["state"]], w["valid_until"] or ""))
+    return [w.to_dict() for w in certs.certificate_warnings(p.certifications,
+                                                             today or date.today())]
 
 
 def _like_escape(text: str) -> str:
@@ -318,14 +275,9 @@ def explanation_lines(explanation: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def rfq_query(rfq: BuyerRequest) -> str:
-    """The buyer's words plus the stated requirements, as one search query."""
-    parts = [rfq.title, rfq.text]
-    parts += [vocab.label(k, vocab.PROCESSES) for k in rfq.processes or []]
-    if rfq.certifications:
-        parts.append("yêu cầu " + ", ".join(rfq.certifications))  # search text, not UI
-    if rfq.park:
-        parts.append(rfq.park)
-    return ". ".join(p.strip() for p in parts if p and p.strip())[:1000]
+    """A stored RFQ as the query it was matched with (one form for every RFQ query)."""
+    return requirements.rfq_query(rfq.title, rfq.text, rfq.processes or [],
+                                  rfq.certifications or [], rfq.park)
 
 
 def potential_requests(p: SupplierProfile) -> list[dict[str, Any]]:
@@ -369,9 +321,7 @@ def potential_requests(p: SupplierProfile) -> list[dict[str, Any]]:
         checks = check_requirements(parse_requirements(query), current.facts(), today)
         out.append({**rfq_json(rfq), "rank": rank,
                     "why": {"matched_terms": list(matched_terms(query, current.search_text)),
-                            "requirements": [{"kind": c.kind, "wanted": c.wanted,
-                                              "status": c.status, "detail": c.detail}
-                                             for c in checks]}})
+                            "requirements": [c.to_dict() for c in checks]}})
     return out
 
 

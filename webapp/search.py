@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from recommender import vocab
+from recommender.certificates import CertificateState, certificate_state
 from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
@@ -45,6 +46,7 @@ from .db import get_session
 from .errors import error_response
 from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters
 from .i18n import current_language
+from .paging import BadPage, page_args
 
 bp = Blueprint("search", __name__)
 
@@ -66,10 +68,6 @@ _NO_HIGHLIGHT = frozenset(
 _WORD = re.compile(r"\w+")
 
 
-class PagingError(ValueError):
-    """A bad ``page`` or ``per_page``."""
-
-
 @dataclass
 class SearchOutcome:
     """One answered search: the page of results and what is logged."""
@@ -89,19 +87,13 @@ class SearchOutcome:
 
 
 def parse_paging(args) -> tuple[int, int]:
-    """``page`` (from 1) and ``per_page`` (1..50); ``k`` is an older name for ``per_page``."""
-    try:
-        page = int(args.get("page", 1))
-        per_page = int(args.get("per_page", args.get("k", DEFAULT_PER_PAGE)))
-    except (TypeError, ValueError):
-        raise PagingError("page and per_page must be integers") from None
-    if page < 1:
-        raise PagingError("page must be at least 1")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise PagingError(f"per_page must be from 1 to {MAX_PER_PAGE}")
-    if (page - 1) * per_page >= MAX_RESULTS:
-        raise PagingError(f"only the first {MAX_RESULTS} results can be paged through")
-    return page, per_page
+    """``page`` (from 1) and ``per_page`` (1..50); ``k`` is an older name for ``per_page``.
+
+    Raises:
+        BadPage: the values are unusable (the page and the API answer 400).
+    """
+    return page_args(args, strict=True, per_page=DEFAULT_PER_PAGE, max_per_page=MAX_PER_PAGE,
+                     max_results=MAX_RESULTS, per_page_alias="k")
 
 
 @lru_cache(maxsize=1024)
@@ -151,8 +143,11 @@ def check_text(check: dict) -> str:
     """One requirement check in the user's language."""
     status, kind, wanted, detail = (check["status"], check["kind"], check["wanted"],
                                     check.get("detail") or "")
-    day = re.search(r"\d{4}-\d{2}-\d{2}", detail)
-    when = format_day(date.fromisoformat(day.group())) if day else ""
+    until = check.get("until")
+    if until is None and kind == "certification":  # RFQ matches stored before "until"
+        found = re.search(r"\d{4}-\d{2}-\d{2}", detail)
+        until = found.group() if found else None
+    when = format_day(date.fromisoformat(until)) if until else ""
     if kind == "certification":
         if status == "met":
             return (_("Có %(name)s, hiệu lực đến %(day)s", name=wanted, day=when) if when
@@ -181,10 +176,13 @@ def format_day(day: date) -> str:
 
 
 def certificate_view(cert: dict, today: date) -> dict:
-    """A certificate with its validity for display."""
+    """A certificate with its validity for display: valid, expired or no_date (buyers see
+    the date; "expiring" is for the holder and staff)."""
     until = date.fromisoformat(cert["valid_until"]) if cert.get("valid_until") else None
-    state = "unknown" if until is None else ("valid" if until >= today else "expired")
-    return {**cert, "state": state, "until_text": format_day(until) if until else None}
+    state, _days = certificate_state(until, today, warn_days=0)
+    if state is CertificateState.EXPIRING:  # valid until the end of today
+        state = CertificateState.VALID
+    return {**cert, "state": str(state), "until_text": format_day(until) if until else None}
 
 
 def good_match(items: list[Recommendation], min_dense: float = GOOD_MATCH_MIN_DENSE,
@@ -215,13 +213,7 @@ def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> d
         "size_class": p.size_class, "ownership": None if p.ownership is None
         else str(p.ownership),
         "certifications": [certificate_view(c, today) for c in p.certifications],
-        "verified": p.verified, "sample": p.sample,
-        "score": round(r.score, 4), "text_score": round(r.text_score, 4),
-        "dense": None if r.dense is None else round(r.dense, 4),
-        "lexical": None if r.lexical is None else round(r.lexical, 4),
-        "matched_terms": list(r.matched_terms), "concepts": list(r.concepts),
-        "requirements": [{"kind": c.kind, "wanted": c.wanted, "status": c.status,
-                          "detail": c.detail} for c in r.checks],
+        "verified": p.verified, "sample": p.sample, **r.to_dict(),
     }
 
 
@@ -290,7 +282,7 @@ def api_search():
     query = request.args.get("q", "")
     try:
         page, per_page = parse_paging(request.args)
-    except PagingError as exc:
+    except BadPage as exc:
         return error_response(400, str(exc), {"page": str(exc)})
     try:
         filters = parse_filters(request.args)
@@ -349,7 +341,7 @@ def index():
         page, per_page = parse_paging(request.args)
     except FilterError as exc:
         message, status = " ".join(exc.messages.values()), 400
-    except PagingError:
+    except BadPage:
         message, status = _("Số trang không hợp lệ."), 400
     if query and message is None:
         if catalog.error:

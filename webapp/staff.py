@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from recommender.certificates import EXPIRY_WARNING_DAYS, certificate_warnings
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import FORMATS, ImportFileError, import_profiles
 from recommender.store.models import (
@@ -58,7 +59,7 @@ from .auth import current_account, login_required
 from .catalog import get_catalog
 from .db import get_session
 from .errors import error_response
-from .portal import EXPIRY_WARNING_DAYS, BadPage, page_args, page_meta
+from .paging import BadPage, page_args, page_meta
 from .search import format_day
 from .security import local_path
 
@@ -359,24 +360,6 @@ def export():
 
 # --- profiles: verification and certificate warnings ----------------------------------------
 
-def certificate_warnings(profile: SupplierProfile, today: date) -> list[dict]:
-    """Each certificate that is expired, expires within the warning window, or has no date."""
-    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
-    found = []
-    for cert in profile.certifications:
-        if cert.valid_until is None:
-            found.append({"name": cert.name, "state": "undated", "until": None})
-        elif cert.valid_until < today:
-            found.append({"name": cert.name, "state": "expired",
-                          "until": format_day(cert.valid_until),
-                          "days": (today - cert.valid_until).days})
-        elif cert.valid_until <= soon:
-            found.append({"name": cert.name, "state": "expiring",
-                          "until": format_day(cert.valid_until),
-                          "days": (cert.valid_until - today).days})
-    return found
-
-
 @bp.get("/profiles")
 @login_required(role="staff")
 def profiles_page():
@@ -409,7 +392,8 @@ def profiles_page():
     total = db.scalar(count_q) or 0
     rows = db.scalars(rows_q.limit(per_page).offset((page - 1) * per_page)).all()
     return render_template(
-        "staff/profiles.html", rows=[(p, certificate_warnings(p, today)) for p in rows],
+        "staff/profiles.html", rows=[(p, certificate_warnings(p.certifications, today))
+                                     for p in rows],
         total=total, page=page, last=max(1, -(-total // per_page)), which=which, q=text,
         filters=PROFILE_FILTERS, format_day=format_day)
 
