@@ -138,7 +138,7 @@ def _new_profile(form, errors: dict[str, str]) -> dict | None:
         return None
 
 
-def _claimed_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
+def claimed_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
     """The existing profile named by external id, when the tax code given agrees with the
     one on file (a first filter only: the claim still needs proof)."""
     external_id = form.get("external_id", "").strip()
@@ -191,7 +191,7 @@ def register():
         elif role == "enterprise":
             account.role = AccountRole.ENTERPRISE
             if form.get("external_id", "").strip():
-                claimed = _claimed_profile(form, errors)
+                claimed = claimed_profile(form, errors)
             else:
                 new_values = _new_profile(form, errors)
         else:

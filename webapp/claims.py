@@ -25,7 +25,7 @@ from recommender.store.claims import (
 )
 from recommender.store.models import ClaimStatus, EnterpriseAccount, ProfileClaim
 
-from .auth import _claimed_profile, current_account, login_required, start_claim
+from .auth import claimed_profile, current_account, login_required, start_claim
 from .db import get_session
 from .mail import send_claim_code
 
@@ -55,7 +55,7 @@ def new():
     """Ask to manage another existing profile (an account without one, or a second firm)."""
     account = current_account()
     errors: dict[str, str] = {}
-    profile = _claimed_profile(request.form, errors)
+    profile = claimed_profile(request.form, errors)
     if profile is not None and profile.id == account.profile_id:
         errors["external_id"] = _("Bạn đã quản lý hồ sơ này.")
     if errors:
