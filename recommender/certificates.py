@@ -3,7 +3,8 @@
 Buyers check the dates on certificates, so every page that shows one (search
 results, the supplier page, the enterprise dashboard, the staff profile list)
 reads its state from :func:`certificate_state` and lists the ones that need
-attention with :func:`certificate_warnings`.
+attention with :func:`certificate_warnings`. A certificate name as a person
+writes it ("iso-9001", "IATF16949") is read by :func:`canonical_certification`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from .rank import _same_cert
+from .requirements import CERTIFICATIONS
+
 EXPIRY_WARNING_DAYS = 90
 """A certificate expiring within this many days is flagged to its holder and to staff."""
+
+
+def canonical_certification(value: str) -> str | None:
+    """The listed certificate (:data:`~recommender.requirements.CERTIFICATIONS`) that
+    ``value`` names, ignoring case, diacritics and hyphens; None when none is."""
+    for name in CERTIFICATIONS:
+        if _same_cert(name, value):
+            return name
+    return None
 
 
 class CertificateState(enum.StrEnum):

@@ -25,6 +25,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from recommender import vocab
+from recommender.certificates import canonical_certification
 from recommender.places import REGIONS
 from recommender.rank import _same_cert
 from recommender.requirements import CERTIFICATIONS
@@ -98,13 +99,6 @@ class SearchFilters:
         if self.verified:
             args["verified"] = "1"
         return args
-
-
-def canonical_certification(value: str) -> str | None:
-    for name in CERTIFICATIONS:
-        if _same_cert(name, value):
-            return name
-    return None
 
 
 def _size(value: str) -> str | None:

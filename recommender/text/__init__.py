@@ -18,6 +18,7 @@ from .normalise import (
     fold,
     has_diacritics,
     normalize,
+    plain_text,
 )
 from .restore import DiacriticRestorer
 from .segment import AnalyzedText, analyze, fold_phrase, segment, syllables, tokens
@@ -25,5 +26,5 @@ from .segment import AnalyzedText, analyze, fold_phrase, segment, syllables, tok
 __all__ = [
     "MAX_QUERY_CHARS", "AnalyzedText", "DiacriticRestorer", "TextError", "analyze",
     "check_query", "decode_text", "fold", "fold_phrase", "has_diacritics", "normalize",
-    "segment", "syllables", "tokens",
+    "plain_text", "segment", "syllables", "tokens",
 ]

@@ -33,6 +33,7 @@ _INVISIBLE = re.compile(
     "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 )
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class TextError(ValueError):
@@ -61,6 +62,25 @@ def normalize(text: str) -> str:
         text = pattern.sub(repl, text)
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def plain_text(value: object, limit: int, *, multiline: bool = False) -> str:
+    """Text a person wrote, kept as written (it is escaped when shown): NFC, one tone-mark
+    style, control characters removed, spaces collapsed (per line when ``multiline``).
+
+    Raises:
+        ValueError: when ``value`` is not a string or is longer than ``limit`` once cleaned.
+    """
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    text = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if multiline:
+        text = "\n".join(normalize(line) for line in text.split("\n")).strip()
+    else:
+        text = normalize(" ".join(text.split()))
+    if len(text) > limit:
+        raise ValueError(f"at most {limit} characters")
+    return text
 
 
 def check_query(text: str | bytes) -> str:
