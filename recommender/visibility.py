@@ -7,7 +7,9 @@ over all suppliers, and the profile's rank is read off. Where the profile is
 not on the first page, the suggestions say what the query asks for that the
 profile does not show: domain concepts and words absent from the profile text,
 certificates the query requires that the profile lacks or holds expired, and
-the park it names. No Flask here: ``webapp/portal.py`` serves it.
+the park it names. The same ranking tells which open RFQs a profile would now
+match (:func:`rfq_ranks`, :func:`match_reasons`). No Flask here:
+``webapp/portal/visibility.py`` and ``webapp/portal/rfqs.py`` serve it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from . import vocab
 from .expand import Glossary
 from .places import PARKS
 from .rank import EXPIRED, MET, MISSING, UNKNOWN, ProfileFacts, check_requirements
-from .recommend import SupplierRecommender
+from .recommend import SupplierRecommender, matched_terms
 from .requirements import CERTIFICATIONS, parse_requirements
 from .search import SearchError
 from .text import check_query, syllables
@@ -296,3 +298,76 @@ def assess(
             q, rank, False, missing_terms(text, profile_text, glossary), certs, park, others))
     return results
 
+
+
+def rfq_ranks(
+    recommender: SupplierRecommender,
+    doc_id: int,
+    profile_text: str,
+    facts: ProfileFacts,
+    queries: Sequence[str],
+    *,
+    top: int = TOP,
+    today: date | None = None,
+) -> list[int | None]:
+    """The profile's rank for each RFQ query where it is in the first ``top``, else None.
+
+    Each query is searched over all suppliers, as when an RFQ is matched, so an
+    edit that adds what an RFQ asks for shows here.
+    """
+    found = assess(recommender, doc_id, profile_text, facts,
+                   [BuyerQuery(q, "rfq") for q in queries], top=top, depth=top, today=today)
+    by_text = {v.query.text: v.rank for v in found}
+    return [by_text.get(q) for q in queries]
+
+
+def match_reasons(query: str, profile_text: str, facts: ProfileFacts,
+                  today: date | None = None) -> dict[str, Any]:
+    """Why a profile matches a query: the words they share and every stated requirement checked."""
+    checks = check_requirements(parse_requirements(query), facts, today or date.today())
+    return {"matched_terms": list(matched_terms(query, profile_text)),
+            "requirements": [c.to_dict() for c in checks]}
+
+
+def profile_suggestions(
+    items: Sequence[dict[str, Any]],
+    sector_queries: Sequence[BuyerQuery],
+    profile_text: str,
+    *,
+    sector: str | None,
+    park: str | None,
+    capacity: str | None,
+    common_processes: Sequence[str] = (),
+    glossary: Glossary | None = None,
+    lang: str = "vi",
+) -> dict[str, Any]:
+    """What to add to the profile, gathered over all the checked queries.
+
+    ``items`` are :meth:`QueryVisibility.to_dict` results; certificates and parks
+    they ask for are weighted by searches (at least one each). Terms come from
+    the queries of the profile's sector; ``common_processes`` (taxonomy keys)
+    are labelled in ``lang``.
+    """
+    certs: dict[str, dict[str, Any]] = {}
+    parks: dict[str, int] = {}
+    for v in items:
+        weight = max(1, v["searches"])
+        for c in v["suggestions"]["certifications"]:
+            entry = certs.setdefault(c["name"], {"name": c["name"], "status": c["status"],
+                                                 "queries": 0, "searches": 0})
+            entry["queries"] += 1
+            entry["searches"] += weight
+        wanted = v["suggestions"]["park"]
+        if wanted is not None:
+            parks[wanted["wanted"]] = parks.get(wanted["wanted"], 0) + weight
+    terms = frequent_missing_terms(sector_queries, profile_text, glossary)
+    return {
+        "sector": sector,
+        "sector_queries": len(sector_queries),
+        "terms": [{"term": t, "searches": n, "queries": q} for t, n, q in terms],
+        "processes": [{"key": k, "label": vocab.label(k, vocab.PROCESSES, lang)}
+                      for k in common_processes],
+        "certifications": sorted(certs.values(), key=lambda c: (-c["searches"], c["name"])),
+        "park": {"missing": not park, "wanted": sorted(parks, key=lambda w: -parks[w])},
+        "capacity_missing": not capacity,
+    }

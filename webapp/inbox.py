@@ -34,7 +34,7 @@ from .auth import login_required
 from .db import get_session
 from .errors import error_response
 from .paging import BadPage, page_args, page_meta
-from .portal import own_profile
+from .portal.common import own_profile
 
 bp = Blueprint("inbox", __name__)
 api = Blueprint("inbox_api", __name__, url_prefix="/api/v1/enterprise")

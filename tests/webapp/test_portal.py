@@ -341,7 +341,7 @@ def _search_rank(client, query: str, external_id: str) -> int | None:
 
 
 def test_an_edit_surfaces_an_open_request_the_profile_now_matches(app, client, rfqs) -> None:
-    from webapp.portal import rfq_query
+    from webapp.portal.rfqs import rfq_query
 
     with _db(app) as s:
         chrome_query = rfq_query(s.get(BuyerRequest, rfqs["chrome"]))

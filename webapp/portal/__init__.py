@@ -1,0 +1,36 @@
+"""The supplier enterprise's own pages: dashboard, matching RFQs, visibility and policies.
+
+Every view here is for an ``enterprise`` account and shows only the profile the
+account is linked to; there is no profile id in the URL to guess. The inbox of
+buyer messages is :mod:`webapp.inbox`.
+
+Pages (HTML) and JSON (errors in the shape of :mod:`webapp.errors`), one module each:
+
+* :mod:`.dashboard`: ``/enterprise`` · ``GET /api/v1/enterprise/dashboard``: profile
+  completeness, certificate expiry warnings, new messages and RFQs, search
+  appearances and clicks.
+* :mod:`.rfqs`: ``/enterprise/requests`` · ``GET /api/v1/enterprise/requests``: RFQs
+  matched to the profile (viewing the page marks them seen;
+  ``PATCH /api/v1/enterprise/requests/<id>`` with ``{"seen": true}`` does it by API),
+  plus open RFQs the profile would now match.
+* :mod:`.visibility`: ``/enterprise/visibility`` · ``GET /api/v1/enterprise/visibility``:
+  the profile's rank for recent buyer queries and for queries derived from its
+  processes, and what to add.
+* :mod:`.policies`: ``/enterprise/policies``: the support programmes judged for the profile.
+* :mod:`.nav`: unread messages and unseen RFQs in the header.
+"""
+
+from __future__ import annotations
+
+# importing the route modules registers their views on the blueprints
+from . import dashboard, nav, policies, rfqs, visibility  # noqa: F401
+from .blueprints import api, bp
+
+
+def init_app(app) -> None:
+    from ..security import csrf
+
+    # the API uses the session cookie (SameSite=Lax) and JSON bodies, not form tokens
+    csrf.exempt(api)
+    app.register_blueprint(bp)
+    app.register_blueprint(api)

@@ -1,0 +1,55 @@
+"""What the portal's pages share: the logged-in enterprise's profile (also used by
+:mod:`webapp.inbox`) and a per-process cache of ranking results."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import abort, current_app
+
+from recommender.store.models import SupplierProfile
+
+from ..auth import current_account
+
+CACHE_TTL_S = 600.0
+
+
+def own_profile() -> SupplierProfile:
+    """The logged-in enterprise's profile; 404 when the account has none."""
+    account = current_account()
+    profile = account.profile if account is not None else None
+    if profile is None:
+        abort(404, description="this account is not linked to a supplier profile")
+    return profile
+
+
+class TTLCache:
+    """Results per key for a while (per process): the ranking work is capped per profile
+    version, and an edit (a new ``updated_at``) or a new index version makes a new key."""
+
+    def __init__(self, ttl_s: float = CACHE_TTL_S, size: int = 256) -> None:
+        self.ttl_s, self.size = ttl_s, size
+        self._items: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or time.monotonic() - hit[0] > self.ttl_s:
+                return None
+            return hit[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            if len(self._items) >= self.size:
+                oldest = min(self._items, key=lambda k: self._items[k][0])
+                del self._items[oldest]
+            self._items[key] = (time.monotonic(), value)
+
+
+def ranking_cache(name: str) -> TTLCache:
+    """The named cache of this app (one per process)."""
+    caches = current_app.extensions.setdefault("ketnoi_portal_cache", {})
+    return caches.setdefault(name, TTLCache())
