@@ -186,3 +186,17 @@ def test_recommender_never_imports_flask() -> None:
         for target, _ in _imported(name, path)
         if target.split(".")[0] == "flask" or target.startswith("flask_"))
     assert not found, "\n".join(found)
+
+
+MAX_VIEW_LINES = 400
+"""Views stay thin (routes parse, call the library, render): a longer web module is a
+sign that library code has moved in."""
+
+
+def test_no_web_module_is_longer_than_a_thin_view() -> None:
+    root = Path(__file__).resolve().parents[1] / "webapp"
+    modules = sorted(root.rglob("*.py"))
+    assert len(modules) > 20  # the scan is not blind
+    long = {str(p.relative_to(root.parent)): n for p in modules
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_VIEW_LINES}
+    assert not long, f"web modules over {MAX_VIEW_LINES} lines: {long}"

@@ -104,7 +104,8 @@ def test_anonymous_buyer_staff_and_profileless_accounts_are_refused(app, client)
             assert res.status_code == 403 and set(res.get_json()) == {"error"}, path
         client.post("/logout")
     login(client, "noprofile@example.vn")
-    assert client.get("/enterprise").status_code == 404
+    res = client.get("/enterprise")  # no profile yet: its claim page says why
+    assert res.status_code == 302 and res.location.endswith("/enterprise/claim")
     assert client.get("/api/v1/enterprise/contacts").get_json()["error"]["status"] == 404
 
 

@@ -7,20 +7,24 @@ import threading
 import time
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort, current_app, redirect, url_for
 
 from recommender.store.models import SupplierProfile
 
 from ..auth import current_account
+from ..errors import wants_json
 
 CACHE_TTL_S = 600.0
 
 
 def own_profile() -> SupplierProfile:
-    """The logged-in enterprise's profile; 404 when the account has none."""
+    """The logged-in enterprise's profile. An account without one (its claim on an existing
+    profile not yet proven) is sent to its claim page; the API answers 404."""
     account = current_account()
     profile = account.profile if account is not None else None
     if profile is None:
+        if not wants_json():
+            abort(redirect(url_for("claims.status")))
         abort(404, description="this account is not linked to a supplier profile")
     return profile
 
