@@ -6,7 +6,7 @@ queued (:func:`open_claim`) and becomes ownership only when
 
 - the claimant enters the one-time code sent to the e-mail the profile has on
   file (:func:`confirm_code`; :data:`CODE_TTL`, at most :data:`MAX_ATTEMPTS`
-  tries), or
+  wrong tries per claim), or
 - staff approve it (:func:`decide`), having seen what the claimant submitted
   and the contact on file.
 
@@ -31,7 +31,9 @@ from .models import ClaimStatus, EnterpriseAccount, ProfileClaim, SupplierProfil
 log = logging.getLogger(__name__)
 
 CODE_TTL = timedelta(hours=24)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
+"""Wrong codes allowed per claim, over all codes sent for it (a new code does not reset
+the count: eight guesses at a six-digit code, then only staff can approve)."""
 RESEND_AFTER = timedelta(minutes=1)
 SUBMITTED_FIELDS = ("contact_name", "position", "phone", "message")
 """What a claimant may tell staff (each kept to 500 characters)."""
@@ -53,14 +55,13 @@ def mask_email(email: str) -> str:
 
 def _issue_code(claim: ProfileClaim, now: datetime) -> str | None:
     email = (claim.profile.email or "").strip()
-    if not email:
+    if not email or (claim.code_attempts or 0) >= MAX_ATTEMPTS:
         claim.code_hash = claim.code_sent_to = claim.code_expires_at = None
         return None
     code = f"{secrets.randbelow(10**6):06d}"
     claim.code_hash = _digest(code)
     claim.code_sent_to = email
     claim.code_expires_at = now + CODE_TTL
-    claim.code_attempts = 0
     return code
 
 
@@ -136,13 +137,13 @@ def confirm_code(session: Session, claim: ProfileClaim, code: str) -> None:
     if claim.code_expires_at < now:
         raise ClaimError("Mã đã hết hạn: hãy yêu cầu gửi mã mới.")
     if claim.code_attempts >= MAX_ATTEMPTS:
-        raise ClaimError("Đã nhập sai quá nhiều lần: hãy yêu cầu gửi mã mới.")
+        raise ClaimError("Đã nhập sai quá nhiều lần: yêu cầu sẽ được cán bộ xem xét.")
     claim.code_attempts += 1
     if not hmac.compare_digest(claim.code_hash, _digest("".join(code.split()))):
         session.commit()
         left = MAX_ATTEMPTS - claim.code_attempts
         raise ClaimError(f"Mã không đúng (còn {left} lần thử)." if left else
-                         "Mã không đúng. Đã hết lượt thử: hãy yêu cầu gửi mã mới.")
+                         "Mã không đúng. Đã hết lượt thử: yêu cầu sẽ được cán bộ xem xét.")
     _grant(session, claim, now, None,
            f"Xác nhận bằng mã gửi tới {mask_email(claim.code_sent_to or '')}.")
     session.commit()
