@@ -1,5 +1,5 @@
 """The staff console's front page: counts of profiles, verification, expiring
-certificates and recent searches, beside the index status."""
+certificates, pending ownership claims and recent searches, beside the index status."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from datetime import date, timedelta
 from flask import render_template
 from sqlalchemy import func, select
 
-from recommender.store.models import SearchLog, SupplierProfile, utcnow
+from recommender.store.models import (
+    ClaimStatus,
+    ProfileClaim,
+    SearchLog,
+    SupplierProfile,
+    utcnow,
+)
 
 from ..auth import login_required
 from ..db import get_session
@@ -33,5 +39,7 @@ def overview():
         "gaps_30d": db.scalar(select(func.count(SearchLog.id)).where(
             SearchLog.created_at >= utcnow() - timedelta(days=30),
             SearchLog.good_match.is_(False))) or 0,
+        "claims": db.scalar(select(func.count(ProfileClaim.id))
+                            .where(ProfileClaim.status == ClaimStatus.PENDING)) or 0,
     }
     return render_template("staff/overview.html", counts=counts, status=index_status())
