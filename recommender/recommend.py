@@ -27,6 +27,9 @@ POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
 SIMILAR_TEXT_CHARS = 1500
 """The start of a profile's text used as the lexical query for similar profiles."""
+CONCEPT_CACHE = 65536
+"""Profile texts whose glossary concepts are kept: a few keys each, so every profile of a
+large collection fits (finding them is most of an explanation's cost)."""
 TEXT_CACHE = 1024
 """Profile texts whose folded syllables and glossary concepts are kept for explanations
 (the same suppliers come back in many searches; a changed text is a new key)."""
@@ -68,7 +71,7 @@ def _folded_syllables(text: str) -> frozenset[str]:
     return frozenset(syllables(text).folded)
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@lru_cache(maxsize=CONCEPT_CACHE)
 def _concept_keys(glossary, text: str) -> tuple[str, ...]:
     return tuple(c.key for c, _ in glossary.find(text))
 

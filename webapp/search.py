@@ -38,7 +38,7 @@ from recommender.requirements import CERTIFICATIONS, parse_requirements, place_l
 from recommender.search import SearchError
 from recommender.serving.profiles import CatalogProfile
 from recommender.store.models import SearchLog, ShortlistEntry
-from recommender.text import check_query, fold, normalize
+from recommender.text import check_query, fold
 
 from .auth import current_account
 from .catalog import get_catalog
@@ -99,7 +99,8 @@ def parse_paging(args) -> tuple[int, int]:
 @lru_cache(maxsize=1024)
 def _folded_words(text: str) -> tuple[tuple[int, int, str], ...]:
     """Each word of a profile text with its span, accent-folded (kept: profiles recur)."""
-    return tuple((m.start(), m.end(), fold(normalize(m.group()))) for m in _WORD.finditer(text))
+    # folding drops every mark, so the tone-mark placement normalize() unifies cannot matter
+    return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
 
 
 def highlight_spans(text: str, terms) -> list[tuple[int, int]]:

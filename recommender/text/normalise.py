@@ -93,12 +93,35 @@ def check_query(text: str | bytes) -> str:
     return text
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics; ``đ``/``Đ`` become ``d`` first."""
-    text = text.replace("đ", "d").replace("Đ", "D")
+def _fold_char(ch: str) -> str:
+    text = ch.replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", text).lower()
+
+
+class _FoldTable(dict):
+    """Code point → its folded text, filled as characters are first seen (``str.translate``
+    then folds a text in one C-level pass: about five times faster than decomposing each
+    text, and a search folds thousands of words)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics; ``đ``/``Đ`` become ``d``.
+
+    Character by character (a combining mark on its own folds to nothing), which equals
+    folding the whole text for Vietnamese and English (checked on every sample profile
+    and buyer query, precomposed and decomposed, in tests/text/test_normalise.py).
+    """
+    return text.translate(_FOLD)
 
 
 def has_diacritics(text: str) -> bool:

@@ -36,9 +36,15 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def _fold_each(parts: list[str]) -> list[str]:
+    """``[fold(p) for p in parts]`` in one pass (folding is per character, parts hold no
+    space)."""
+    return fold(" ".join(parts)).split(" ") if parts else []
+
+
 def fold_phrase(text: str) -> str:
     """A phrase as the taxonomy compares it: syllables folded, lower case, ``_`` as space."""
-    return " ".join(fold(t) for t in tokens(text.replace("_", " ")))
+    return fold(" ".join(tokens(text.replace("_", " "))))
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def syllables(text: str) -> AnalyzedText:
     the syllables here.
     """
     sylls = tokens(normalize(text).replace("_", " "))
-    return AnalyzedText(words=sylls, syllables=sylls, folded=[fold(s) for s in sylls])
+    return AnalyzedText(words=sylls, syllables=sylls, folded=_fold_each(sylls))
 
 
 def analyze(text: str) -> AnalyzedText:
@@ -69,4 +75,4 @@ def analyze(text: str) -> AnalyzedText:
     norm = normalize(text)
     words = tokens(segment(norm))
     syllables = [s for w in words for s in w.split("_")]
-    return AnalyzedText(words=words, syllables=syllables, folded=[fold(s) for s in syllables])
+    return AnalyzedText(words=words, syllables=syllables, folded=_fold_each(syllables))

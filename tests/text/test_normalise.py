@@ -87,3 +87,32 @@ def test_invalid_utf8_is_a_clear_error() -> None:
 def test_non_string_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         normalize(42)  # type: ignore[arg-type]
+
+
+def _fold_whole(text: str) -> str:
+    """Folding as a whole text: decompose, drop the marks, recompose, lower-case."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def test_fold_by_character_equals_folding_whole_texts() -> None:
+    import json
+    import unicodedata
+
+    from recommender.resources import corpus_file
+    from recommender.text import fold
+
+    texts = [json.loads(line)["description"] for line in
+             corpus_file("sample_suppliers.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += [json.loads(line)["text"] for line in
+              corpus_file("buyer_queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts += ["ĐÀ NẴNG Đồng Nai", "Ưu tiên ỨNG DỤNG", "café naïve façade", "ÀÁẢÃẠ"]
+    assert len(texts) > 3000
+    for text in texts:
+        assert fold(text) == _fold_whole(text), text
+        decomposed = unicodedata.normalize("NFD", text)
+        assert fold(decomposed) == _fold_whole(decomposed), text
