@@ -234,3 +234,41 @@ def test_the_profile_form_suggests_taxonomy_names_and_keeps_the_firms_words(page
     understood = page.inner_text("ul.understood")
     assert "in offset catalogue →" in understood and "_" not in understood
     page.shots("understood")
+
+
+def test_an_enterprise_proves_its_claim_with_the_emailed_code(page, live) -> None:
+    import re
+    from email import message_from_bytes, policy
+    from pathlib import Path
+
+    with live.extensions["ketnoi_db"].sessions() as session:
+        profile = session.scalar(select(SupplierProfile)
+                                 .where(SupplierProfile.external_id == "SUP-00008"))
+        profile.email, profile.tax_code = "giamdoc@degiay8.vn", None
+        session.commit()
+    page.goto("/register")
+    page.fill("#email", "degiay8@example.vn")
+    page.fill("#password", PASSWORD)
+    page.fill("#password2", PASSWORD)
+    page.select_option("#role", "enterprise")
+    page.fill("#external_id", "SUP-00008")
+    page.fill("#contact_name", "Anh Minh")
+    page.click("form.profile button[type=submit]")
+    page.wait_for_load_state()
+    assert "/enterprise/claim" in page.url
+    body = page.inner_text("main")
+    assert "g***@degiay8.vn" in body and "outbox" in body  # development: where the mail is
+    page.shots("claim-waiting")
+    # the public id did not open the profile
+    page.goto("/enterprise/profile/SUP-00008")
+    assert "Bạn không có quyền" in page.inner_text("body")
+    [mail] = sorted(Path(live.config["OUTBOX_DIR"]).glob("*.eml"))
+    message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+    code = re.search(r"\b(\d{6})\b", message.get_content()).group(1)
+    page.goto("/enterprise/claim")
+    page.fill("input[name=code]", code)
+    page.click("form:has(input[name=code]) button[type=submit]")
+    page.wait_for_load_state()
+    assert "/enterprise/profile/SUP-00008" in page.url
+    assert "Đã xác nhận" in page.inner_text("body")
+    page.shots("claim-confirmed")
