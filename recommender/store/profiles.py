@@ -53,7 +53,8 @@ NEW_PROFILE = ("name", "sector", "tax_code", *EDITABLE)
 """What a new profile may be created with (registration)."""
 MAX_CERTIFICATES = 50
 
-_TAX_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+_TAX_CODE = re.compile(r"^(\d{10})(\d{3})?$")
+_TAX_LABEL = re.compile(r"^(?:MST|mã số thuế|ma so thue|tax code|tax id)\s*[:.]?\s*", re.I)
 _TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 
@@ -72,7 +73,9 @@ def check_tax_code(value: str) -> str:
     23, 19, 17, 13, 7, 5, 3; ``10 − sum mod 11``); branches add a 3-digit
     number, stored as ``0123456789-001``.
     """
-    text = re.sub(r"[\s.]", "", value)
+    # as people write it: "MST: 0301 234 567", "0301.234.567", "0301-234-567-001"
+    text = _TAX_LABEL.sub("", value.strip())
+    text = re.sub(r"[\s.\-]", "", text)
     m = _TAX_CODE.match(text)
     if not m:
         raise ValueError(f"{value!r} is not a tax code: a Vietnamese MST has 10 digits, "

@@ -408,6 +408,10 @@ def test_tax_codes_can_swap_within_one_file(stored, tmp_path) -> None:
 def test_branch_tax_codes_are_stored_in_one_form() -> None:
     assert check_tax_code("0399215323001") == "0399215323-001"
     assert check_tax_code(" 0399215323-002 ") == "0399215323-002"
+    # as people write it: a label, groups of digits
+    assert check_tax_code("MST: 0399 215 323") == "0399215323"
+    assert check_tax_code("Mã số thuế 0399.215.323") == "0399215323"
+    assert check_tax_code("0399-215-323-001") == "0399215323-001"
 
 
 def test_declared_size_class_kept_when_figures_leave_it_open(session, tmp_path) -> None:
