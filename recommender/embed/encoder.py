@@ -65,6 +65,8 @@ class Encoder(ABC):
 
     model_id: str
     dim: int
+    backend: str = "torch"
+    """The inference runtime (:mod:`.runtime`), recorded in index versions."""
 
     @abstractmethod
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
