@@ -35,7 +35,7 @@ import numpy as np
 
 from ..config import BUNDLED_MODEL, RetrievalConfig
 from ..text import normalize, segment
-from . import bundled, runtime
+from . import bundled, convert, runtime
 from .convert import ConversionError
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,10 @@ class SentenceTransformerEncoder(Encoder):
             if backend == "torch":
                 return self._load_torch(source), "torch"
             try:
-                model = runtime.load(source, self._model_name, backend, self.config.cache_dir,
-                                     threads=self.config.threads)
+                runtime.check_installed(backend)
+                directory = convert.materialise(source, self._model_name, backend,
+                                                self.config.cache_dir)
+                model = runtime.open_model(directory, backend, threads=self.config.threads)
             except (ImportError, runtime.UnsupportedModel, ConversionError) as exc:
                 if requested != "auto":
                     if isinstance(exc, ImportError):

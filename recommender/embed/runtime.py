@@ -5,10 +5,14 @@ picks the runtime at start-up (:func:`candidates`): ``auto`` takes OpenVINO in b
 on CPUs that compute bf16 natively (AMX or AVX512-BF16), else ONNX Runtime in fp32,
 else torch; a runtime whose package is missing is skipped with a logged reason in
 ``auto`` and is an ImportError naming what to install when asked for by name.
-Batch 1, one thread, against torch fp32: ONNX Runtime fp32 0.49-0.58x the CPU time
-(cosine 1.0), OpenVINO bf16 0.48x (cosine >= 0.99998, dense top-10 overlap 0.99),
-ONNX Runtime int8 0.25x but it reorders results (top-10 overlap 0.85), so int8 is
-only an explicit opt-in.
+Batch 1, one thread, against torch fp32 (``benchmarks/bench_encoder.py``): ONNX
+Runtime fp32 0.50-0.58x the CPU time per query with identical vectors (cosine 1.0);
+OpenVINO fp32 0.52x on an AVX2-only CPU, bf16 0.48x where the CPU has it (cosine
+>= 0.99998, dense top-10 overlap 0.99). At batch 32 (index builds) ONNX Runtime
+and OpenVINO fp32 are no faster than torch on an AVX2-only CPU (0.87-0.92x the
+windows per second); OpenVINO bf16 was about 3-4x faster where measured. ONNX
+Runtime int8 takes 0.25-0.33x but reorders results (dense top-10 overlap 0.65-0.85),
+so int8 is only an explicit opt-in.
 
 The model is converted once into the cache (:mod:`.convert`) and loaded from
 there; the torch weights are not kept in memory. A :class:`ConvertedModel` does
@@ -223,18 +227,9 @@ class OpenVinoModel(ConvertedModel):
         return np.array(result[self.compiled.output(0)], copy=True)
 
 
-def load(source: str, model_name: str, backend: str, cache_dir: Path, *,
-         threads: int = 0) -> ConvertedModel:
-    """The model converted for ``backend``, materialised into ``cache_dir`` first if needed.
-
-    Raises:
-        ImportError: the backend's package is missing (the message names what to install).
-        UnsupportedModel: the model cannot be run outside torch.
-    """
-    from .convert import materialise
-
+def open_model(directory: Path, backend: str, *, threads: int = 0) -> ConvertedModel:
+    """The converted model in ``directory`` (see :func:`.convert.materialise`) on ``backend``."""
     check_installed(backend)
-    directory = materialise(source, model_name, backend, cache_dir)
     if backend == "openvino":
         return OpenVinoModel(directory, threads=threads)
     return OnnxModel(directory, threads=threads, int8=backend == "onnx-int8")
