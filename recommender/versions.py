@@ -123,6 +123,10 @@ class IndexVersion:
     configured ones); see :meth:`RetrievalConfig.with_weights`."""
     learning: dict[str, Any] | None = None
     """What learning from use found and decided (queries, held-apart metrics, reasons)."""
+    encoder_backend: str | None = None
+    """The inference runtime that encoded the profiles (``encoder.backend``, e.g.
+    ``onnx-fp32``); informative: runtimes equal to torch within tolerance share the
+    ``model_id``, so any of them may serve the version (:mod:`recommender.embed.runtime`)."""
     path: Path = field(default=Path("."), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -520,7 +524,7 @@ class IndexStore:
             index.save(directory)
             version = IndexVersion(
                 version_id=vid, model_id=encoder.model_id, profile_count=len(ids),
-                fingerprint=fingerprint,
+                fingerprint=fingerprint, encoder_backend=encoder.backend,
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 duration_s=round(time.perf_counter() - started, 3), change_seq=change_seq,
                 path=directory)

@@ -44,6 +44,7 @@ def test_promotion_and_rollback(tmp_path, encoder, config, docs) -> None:
     info = json.loads((second.path / "version.json").read_text())
     assert info["status"] == "ready" and info["profile_count"] == 12
     assert info["model_id"] == encoder.model_id and info["fingerprint"] == "g"
+    assert info["encoder_backend"] == encoder.backend
     index, served = store.load_current(encoder, config)
     assert served.version_id == second.version_id and len(index) == 12
     assert index.search("bó dây điện ô tô", 1)[0].doc_id == 6

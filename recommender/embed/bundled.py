@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import struct
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import sha256_file
+from ..files import publish_directory, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +301,8 @@ def _write_directory(pk: _Packed, out: Path) -> None:
     }, indent=2))
 
 
-def _files_checksums(directory: Path) -> dict[str, str]:
+def files_checksums(directory: Path) -> dict[str, str]:
+    """sha256 of every file under ``directory`` except the manifest, by relative path."""
     return {
         str(p.relative_to(directory)): sha256_file(p)
         for p in sorted(directory.rglob("*"))
@@ -356,7 +356,7 @@ def materialise(cache_dir: Path | None = None, *, force: bool = False) -> Path:
         log.info("materialising %s from %s", MODEL_NAME, src)
         pk = read_packed(src)
         _write_directory(pk, tmp)
-        files = _files_checksums(tmp)
+        files = files_checksums(tmp)
         manifest = {
             "model": MODEL_NAME,
             "source": str(src),
@@ -367,16 +367,7 @@ def materialise(cache_dir: Path | None = None, *, force: bool = False) -> Path:
                       for rel, digest in files.items()},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        if target.exists():
-            stale = target.with_name(f".{target.name}.stale-{os.getpid()}")
-            os.replace(target, stale)
-            shutil.rmtree(stale, ignore_errors=True)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            # Another process finished first; keep its complete copy.
-            if not verify(target):
-                raise
+        publish_directory(tmp, target, verify)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,7 +1,9 @@
 """Sentence embeddings behind one small interface, with a persistent cache.
 
-:class:`SentenceTransformerEncoder` wraps any sentence-transformers model. The
-default is the bundled multilingual-e5-small (see :mod:`.bundled`), which
+:class:`SentenceTransformerEncoder` wraps any sentence-transformers model, run by
+the inference backend chosen at start-up (:mod:`.runtime`: OpenVINO or ONNX
+Runtime on a converted copy, or torch, the reference; ``encoder.backend`` says
+which). The default is the bundled multilingual-e5-small (see :mod:`.bundled`), which
 expects ``query: ``/``passage: `` prefixes. Passages longer than the model's
 window are split into overlapping token windows; each window gets its own
 vector, and retrieval scores a passage by its best window (MaxP). On the
@@ -33,7 +35,8 @@ import numpy as np
 
 from ..config import BUNDLED_MODEL, RetrievalConfig
 from ..text import normalize, segment
-from . import bundled
+from . import bundled, convert, runtime
+from .convert import ConversionError
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,8 @@ class Encoder(ABC):
 
     model_id: str
     dim: int
+    backend: str = "torch"
+    """The inference runtime (:mod:`.runtime`), recorded in index versions."""
 
     @abstractmethod
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -195,6 +200,46 @@ class SentenceTransformerEncoder(Encoder):
     def __init__(self, config: RetrievalConfig | None = None) -> None:
         self.config = config or RetrievalConfig.from_env()
         source, model_name = resolve_model(self.config)
+        self._model_name = model_name
+        self.model, self.backend = self._load(source)
+        self.dim = int(self.model_dim())
+        self.tokenizer = self.model.tokenizer
+        limit = min(self.config.max_tokens, int(self.model.max_seq_length or 512))
+        prompt_len = len(self.tokenizer(self.config.passage_prompt, add_special_tokens=False)
+                         ["input_ids"]) if self.config.passage_prompt else 0
+        self.window = max(16, min(WINDOW_TOKENS, limit - prompt_len - 2))
+        self.stride = max(1, self.window * WINDOW_STRIDE // WINDOW_TOKENS)
+        seg = "+pyvi" if self.config.segment_for_model else ""
+        self.model_id = (f"{model_name}{seg}|q={self.config.query_prompt!r}"
+                         f"|p={self.config.passage_prompt!r}|w={self.window}/{self.stride}")
+        if self.backend == "onnx-int8":  # reorders results: its vectors are not torch's
+            self.model_id += "|int8"
+        self.cache = EmbeddingCache(self.config.cache_dir / "embeddings.sqlite")
+        self.query_cache = QueryVectorCache(self.config.query_cache)
+
+    def _load(self, source: str) -> tuple[object, str]:
+        """The model on the first configured backend that loads, and that backend's name."""
+        requested = self.config.encoder_backend
+        for backend in runtime.candidates(requested):
+            if backend == "torch":
+                return self._load_torch(source), "torch"
+            try:
+                runtime.check_installed(backend)
+                directory = convert.materialise(source, self._model_name, backend,
+                                                self.config.cache_dir)
+                model = runtime.open_model(directory, backend, threads=self.config.threads)
+            except (ImportError, runtime.UnsupportedModel, ConversionError) as exc:
+                if requested != "auto":
+                    if isinstance(exc, ImportError):
+                        raise
+                    raise EncoderError(f"encoder backend {backend!r}: {exc}") from exc
+                log.warning("encoder backend %s not used (%s); trying the next", backend, exc)
+                continue
+            log.info("encoder backend %s (%s)", model.backend, model.directory)
+            return model, model.backend
+        raise EncoderError(f"no encoder backend could be loaded for {requested!r}")
+
+    def _load_torch(self, source: str) -> object:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -211,29 +256,21 @@ class SentenceTransformerEncoder(Encoder):
         except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
             pass
         try:
-            self.model = SentenceTransformer(
-                source, device=self.config.device, local_files_only=True
-            )
+            return SentenceTransformer(source, device=self.config.device, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise EncoderError(
                 f"cannot load model {self.config.model!r} offline: {exc}. Give a local path "
                 f"or a name already in the Hugging Face cache, or unset KETNOI_MODEL to use "
                 f"the bundled {BUNDLED_MODEL}."
             ) from exc
+
+    def model_dim(self) -> int:
+        """Dimension of the loaded model's vectors."""
+        if isinstance(self.model, runtime.ConvertedModel):
+            return self.model.dim
         dim_of = getattr(self.model, "get_embedding_dimension", None) or \
             self.model.get_sentence_embedding_dimension  # sentence-transformers < 5.2
-        self.dim = int(dim_of())
-        self.tokenizer = self.model.tokenizer
-        limit = min(self.config.max_tokens, int(self.model.max_seq_length or 512))
-        prompt_len = len(self.tokenizer(self.config.passage_prompt, add_special_tokens=False)
-                         ["input_ids"]) if self.config.passage_prompt else 0
-        self.window = max(16, min(WINDOW_TOKENS, limit - prompt_len - 2))
-        self.stride = max(1, self.window * WINDOW_STRIDE // WINDOW_TOKENS)
-        seg = "+pyvi" if self.config.segment_for_model else ""
-        self.model_id = (f"{model_name}{seg}|q={self.config.query_prompt!r}"
-                         f"|p={self.config.passage_prompt!r}|w={self.window}/{self.stride}")
-        self.cache = EmbeddingCache(self.config.cache_dir / "embeddings.sqlite")
-        self.query_cache = QueryVectorCache(self.config.query_cache)
+        return dim_of()
 
     def _prepare(self, text: str) -> str:
         text = normalize(text)
