@@ -23,6 +23,7 @@ starts, so web workers never fork with a loaded model.
 | ``KETNOI_REBUILD_CRON`` | ``0 2 * * *`` | when ``flask --app webapp scheduler`` rebuilds the index: a 5-field crontab line (minute hour day-of-month month day-of-week; 0 or 7 is Sunday) |
 | ``KETNOI_REBUILD_TZ`` | ``Asia/Ho_Chi_Minh`` | time zone the rebuild schedule is read in (an IANA name) |
 | ``KETNOI_REBUILD_LEASE_S`` | ``120`` | seconds a rebuild's database lease lasts without renewal (renewed every quarter of it): a crashed rebuild blocks the next one at most this long |
+| ``KETNOI_SEARCH_LOG_INTERVAL_S`` | ``0.5`` | searches are logged off the request path, written in batches at most this many seconds apart: a crash loses at most that much of the log, a clean shutdown nothing (``0``: each search written before it answers; see ``recommender/store/searchlog.py``) |
 | ``KETNOI_PROXY_HOPS`` | ``0`` | reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto``/``-Host`` are trusted (``1`` behind one nginx); the client address they give is what rate limits count by |
 """
 
@@ -63,7 +64,7 @@ def _env_flag(name: str, default: bool) -> bool:
     return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _env_seconds(name: str, default: float) -> float:
+def _env_seconds(name: str, default: float, *, zero: bool = False) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -71,8 +72,9 @@ def _env_seconds(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be more than 0 seconds, not {raw!r}")
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigurationError(f"{name} must be {'0 or ' if zero else ''}more than 0 "
+                                 f"seconds, not {raw!r}")
     return value
 
 
@@ -100,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         REBUILD_CRON=os.environ.get("KETNOI_REBUILD_CRON", "0 2 * * *"),
         REBUILD_TZ=os.environ.get("KETNOI_REBUILD_TZ", "Asia/Ho_Chi_Minh"),
         REBUILD_LEASE_S=_env_seconds("KETNOI_REBUILD_LEASE_S", 120.0),
+        SEARCH_LOG_INTERVAL_S=_env_seconds("KETNOI_SEARCH_LOG_INTERVAL_S", 0.5, zero=True),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=int(float(os.environ.get("KETNOI_MAX_REQUEST_KB", "1024")) * 1024),
         PROXY_HOPS=int(os.environ.get("KETNOI_PROXY_HOPS", "0")),

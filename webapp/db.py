@@ -30,6 +30,7 @@ from recommender.store.importer import ImportFileError, import_profiles
 from recommender.store.models import SupplierProfile
 from recommender.store.profiles import delete_profile
 from recommender.store.sample import load_sample
+from recommender.store.searchlog import SearchLogWriter
 
 
 @dataclass
@@ -49,6 +50,16 @@ class Database:
 
 def get_db() -> Database:
     return current_app.extensions["ketnoi_db"]
+
+
+def search_log() -> SearchLogWriter:
+    """This app's search-log writer (``recommender/store/searchlog.py``)."""
+    return current_app.extensions["ketnoi_search_log"]
+
+
+def flush_search_log() -> None:
+    """Write this process's queued searches, so what is read next includes them."""
+    search_log().flush()
 
 
 def get_session() -> Session:
@@ -191,6 +202,8 @@ def init_app(app: Flask) -> Database:
     engine = make_engine(app.config["DATABASE_URL"])
     db = Database(engine, session_factory(engine))
     app.extensions["ketnoi_db"] = db
+    app.extensions["ketnoi_search_log"] = SearchLogWriter(
+        db.sessions, interval=app.config["SEARCH_LOG_INTERVAL_S"])
     app.teardown_appcontext(close_session)
     for command in (init_db_command, import_profiles_command, export_profiles_command,
                     delete_profile_command):

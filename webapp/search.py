@@ -37,12 +37,12 @@ from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
 from recommender.search import SearchError
 from recommender.serving.profiles import CatalogProfile
-from recommender.store.models import SearchLog, ShortlistEntry
+from recommender.store.models import ShortlistEntry
 from recommender.text import check_query, fold
 
 from .auth import current_account
 from .catalog import get_catalog
-from .db import get_session
+from .db import get_session, search_log
 from .errors import error_response
 from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters
 from .i18n import current_language
@@ -260,22 +260,20 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
 
 
 def log_search(outcome: SearchOutcome) -> int:
-    """Write the search to ``search_log`` and return its id (links carry it)."""
+    """Queue the search for ``search_log`` and return its id (links carry it); the row
+    is written off the request path (``recommender/store/searchlog.py``)."""
     account = current_account()
-    row = SearchLog(
+    search_id = search_log().submit(
         query=outcome.query, lang=current_language(),
         filters={**outcome.filters.as_dict(), "page": outcome.page,
                  "per_page": outcome.per_page},
         result_external_ids=[i["external_id"] for i in outcome.items],
         account_id=account.id if account else None, result_count=outcome.total,
         top_score=outcome.top_score, good_match=outcome.good_match, took_ms=outcome.took_ms)
-    db = get_session()
-    db.add(row)
-    db.commit()
-    outcome.search_id = row.id
+    outcome.search_id = search_id
     for item in outcome.items:
-        item["url"] = supplier_url(item["external_id"], row.id, item["rank"])
-    return row.id
+        item["url"] = supplier_url(item["external_id"], search_id, item["rank"])
+    return search_id
 
 
 @bp.get("/api/v1/search")

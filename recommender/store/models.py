@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -560,3 +561,13 @@ class JobLock(Base):
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     """Renewed by the holder while it works; an expired lease may be taken over."""
+
+
+class IdBlock(Base):
+    """The next unreserved id of a table whose rows get their ids before they are
+    written (``search_log``: :mod:`.searchlog`); processes reserve blocks of ids."""
+
+    __tablename__ = "id_block"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_id: Mapped[int] = mapped_column(BigInteger)

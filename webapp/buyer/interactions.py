@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from recommender.store.models import Interaction, InteractionKind, SearchLog, SupplierProfile
 
 from ..auth import current_account
-from ..db import get_session
+from ..db import get_session, search_log
 from ..security import local_path
 
 
@@ -35,6 +35,9 @@ def search_ref(search_id: Any, rank: Any, profile: SupplierProfile) -> tuple[int
     if sid is None:
         return None, None
     log = get_session().get(SearchLog, sid)
+    if log is None and sid in search_log().pending_ids():  # shown a moment ago, not yet
+        search_log().flush()                               # written (see log_search)
+        log = get_session().get(SearchLog, sid)
     if log is None or profile.external_id not in (log.result_external_ids or []):
         return None, None
     return sid, rnk

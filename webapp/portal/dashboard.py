@@ -25,7 +25,7 @@ from recommender.store.models import (
 )
 
 from ..auth import login_required
-from ..db import get_session
+from ..db import flush_search_log, get_session
 from .blueprints import api, bp
 from .common import own_profile
 
@@ -84,6 +84,7 @@ def search_appearances(p: SupplierProfile, since) -> int:
     # the JSON list is matched as text first (portable, uses no JSON functions), then
     # checked exactly in Python
     needle = f"%{_like_escape(json.dumps(p.external_id))}%"
+    flush_search_log()
     lists = get_session().scalars(
         select(SearchLog.result_external_ids)
         .where(SearchLog.created_at >= since,

@@ -28,7 +28,7 @@ from recommender.visibility import (
 
 from ..auth import login_required
 from ..catalog import get_catalog
-from ..db import get_session
+from ..db import flush_search_log, get_session
 from ..errors import error_response
 from ..i18n import current_language
 from .blueprints import api, bp
@@ -57,6 +57,7 @@ def logged_queries(limit: int = MAX_LOGGED_QUERIES, sector: str | None = None
     filter, or whose shown results were mostly suppliers of that sector.
     """
     since = utcnow() - timedelta(days=QUERY_LOG_DAYS)
+    flush_search_log()
     db = get_session()
     rows = db.execute(
         select(SearchLog.query, SearchLog.lang, SearchLog.filters,

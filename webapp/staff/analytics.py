@@ -8,7 +8,7 @@ from flask import render_template, request
 from recommender.analytics import search_analytics
 
 from ..auth import login_required
-from ..db import get_session
+from ..db import flush_search_log, get_session
 from ..errors import error_response
 from ..paging import BadPage
 from .blueprints import api, bp
@@ -26,11 +26,16 @@ def _days_arg(strict: bool) -> int:
     return 30
 
 
+def _analytics(days: int) -> dict:
+    flush_search_log()  # this process's latest searches count too
+    return search_analytics(get_session(), days)
+
+
 @bp.get("/analytics")
 @login_required(role="staff")
 def analytics_page():
     days = _days_arg(strict=False)
-    return render_template("staff/analytics.html", data=search_analytics(get_session(), days),
+    return render_template("staff/analytics.html", data=_analytics(days),
                            periods=ANALYTICS_DAYS)
 
 
@@ -41,4 +46,4 @@ def api_analytics():
         days = _days_arg(strict=True)
     except BadPage as exc:
         return error_response(400, str(exc), {"days": str(exc)})
-    return search_analytics(get_session(), days)
+    return _analytics(days)

@@ -17,7 +17,7 @@ from recommender.store.models import (
 )
 
 from ..auth import login_required
-from ..db import get_session
+from ..db import flush_search_log, get_session
 from .blueprints import bp
 from .index import index_status
 from .profiles import expiring_where
@@ -26,6 +26,7 @@ from .profiles import expiring_where
 @bp.get("")
 @login_required(role="staff")
 def overview():
+    flush_search_log()
     db = get_session()
     today = date.today()
     counts = {
