@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, ...)")
+    parser.add_argument("--top", type=int, default=30, help="functions listed")
     args = parser.parse_args(argv)
     os.environ["KETNOI_INSTANCE_DIR"] = args.instance
     from recommender.text import check_query
@@ -51,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index not ready: {catalog.error}", file=sys.stderr)
         return 1
     print(f"index ready in {time.monotonic() - started:.1f} s, {len(catalog.profiles)} profiles")
+    cpu = time.process_time()
+    catalog.recommender.prepare()  # as a served worker does after its warm-up (serving.py)
+    print(f"explanation data of every profile derived in {time.process_time() - cpu:.1f} s CPU")
     lines = (ROOT / "corpora" / "buyer_queries.jsonl").read_text(encoding="utf-8").splitlines()
     queries = [json.loads(line)["text"] for line in lines][:args.queries]
     client = app.test_client()
@@ -73,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
           f"encoding{' (under cProfile)' if profiler else ''}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
     return 0
 

@@ -958,6 +958,13 @@ def find_in_query(query: str) -> list[PlaceMention]:
     """
     if not isinstance(query, str):
         raise TypeError(f"query must be str, not {type(query).__name__}")
+    return list(_find_in_query(query))
+
+
+@functools.lru_cache(maxsize=1024)
+def _find_in_query(query: str) -> tuple[PlaceMention, ...]:
+    """:func:`find_in_query`, kept per query: a search asks twice (requirements and
+    explanations) and the next page or filter asks again."""
     tokens = _tokens(query)
     kept: list[tuple[_Mention, int, bool]] = []
     for m in _scan(query, tokens):
@@ -999,7 +1006,7 @@ def find_in_query(query: str) -> list[PlaceMention]:
         near = any(g[2] for g in group) or last_tok > mentions[-1].last
         start, end = tokens[first_tok].start, tokens[last_tok - 1].end
         found.append(PlaceMention(query[start:end], start, end, place, near))
-    return found
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------

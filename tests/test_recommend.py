@@ -54,6 +54,22 @@ def test_explaining_a_page_later_equals_explaining_everything(recommender) -> No
     assert recommender.explain(query, []) == []
 
 
+def test_explanation_data_is_derived_once_per_text(recommender) -> None:
+    query = "cần bó dây điện ô tô, phải có IATF 16949"
+    fresh = SupplierRecommender(recommender.index, recommender.facts, dict(recommender.texts))
+    before = fresh.recommend(query, 8, today=TODAY).items
+    assert 0 < len(fresh.views()) < len(fresh.texts)  # derived on first sight
+    assert fresh.prepare() == len(fresh.texts) - len(before) and fresh.prepare() == 0
+    assert fresh.recommend(query, 8, today=TODAY).items == before
+    # an edited text is derived again; a replacing recommender keeps the unchanged ones
+    fresh.texts[6] = "Xưởng may mặc áo sơ mi xuất khẩu."
+    edited = fresh.explain(query, [r for r in before if r.doc_id == 6])[0]
+    assert "wire_harness" not in edited.concepts and "dây" not in edited.matched_terms
+    after = SupplierRecommender(recommender.index, recommender.facts, fresh.texts,
+                                views=fresh.views())
+    assert after.prepare() == 0 and after.views()[6].text == fresh.texts[6]
+
+
 def test_requirements_lift_the_supplier_that_meets_them(recommender) -> None:
     query = "gia công CNC nhôm, có ISO 9001, ở KCX Tân Thuận"
     result = recommender.recommend(query, 2, today=TODAY)

@@ -96,19 +96,38 @@ def parse_paging(args) -> tuple[int, int]:
                      max_results=MAX_RESULTS, per_page_alias="k")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _folded_words(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Each word of a profile text with its span, accent-folded (kept: profiles recur)."""
+    """Each word of a text whose folding changes its length (decomposed marks), with its
+    span, accent-folded."""
     # folding drops every mark, so the tone-mark placement normalize() unifies cannot matter
     return tuple((m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text))
 
 
+def _whole_words(folded: str, words: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of ``folded`` where one of ``words`` stands as a whole word (``\\w`` runs)."""
+    spans = []
+    for word in words:
+        at = folded.find(word)
+        while at != -1:
+            end = at + len(word)
+            if (at == 0 or not _WORD.match(folded, at - 1)) and \
+                    (end == len(folded) or not _WORD.match(folded, end)):
+                spans.append((at, end))
+            at = folded.find(word, end)
+    return sorted(spans)
+
+
 def highlight_spans(text: str, terms) -> list[tuple[int, int]]:
     """Character spans of ``text`` whose word (accent-folded) is one of ``terms``."""
-    wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
+    wanted = frozenset(w for w in (fold(t) for t in terms)
+                       if w not in _NO_HIGHLIGHT and _WORD.fullmatch(w))
     if not wanted:
         return []
-    return [(start, end) for start, end, folded in _folded_words(text) if folded in wanted]
+    folded = fold(text)
+    if len(folded) == len(text):  # one character for one (precomposed text): search the
+        return _whole_words(folded, wanted)                # folded copy
+    return [(start, end) for start, end, word in _folded_words(text) if word in wanted]
 
 
 def highlight(text: str, terms, limit: int | None = None) -> Markup:

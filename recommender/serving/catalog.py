@@ -270,7 +270,9 @@ class Catalog:
         """
         lookup = {**self.profiles, **profiles} if self.profiles else profiles
         self.profiles = lookup
-        self.recommender = SupplierRecommender(index, facts, texts)
+        previous = self.recommender
+        self.recommender = SupplierRecommender(
+            index, facts, texts, views=previous.views() if previous is not None else None)
         self.index = index
         self.version = version.version_id
         self.index_version = version

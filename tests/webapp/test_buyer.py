@@ -167,6 +167,35 @@ def test_highlight_spans_of_one_text_for_different_queries() -> None:
     assert highlight_spans(text, []) == []
 
 
+def test_highlights_found_in_the_folded_text_equal_word_by_word_matching() -> None:
+    """Spans searched in the folded copy equal folding and comparing each word, on sample
+    profiles and the labelled queries' words, precomposed and decomposed."""
+    import json
+    import unicodedata
+
+    from recommender.resources import corpus_file
+    from recommender.text import fold, syllables
+    from webapp.search import _NO_HIGHLIGHT, _WORD, highlight_spans
+
+    def by_word(text, terms):
+        wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
+        return [m.span() for m in _WORD.finditer(text) if fold(m.group()) in wanted]
+
+    texts = [json.loads(line)["description"] for line in corpus_file(
+        "sample_suppliers.jsonl").read_text(encoding="utf-8").splitlines()[:200]]
+    queries = [json.loads(line)["text"] for line in corpus_file(
+        "buyer_queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    compared = marked = 0
+    for n, text in enumerate(texts):
+        for query in queries[n % len(queries)::40]:
+            terms = syllables(query).syllables
+            for variant in (text, unicodedata.normalize("NFD", text)):
+                expected = by_word(variant, terms)
+                assert highlight_spans(variant, terms) == expected, (variant, terms)
+                compared, marked = compared + 1, marked + bool(expected)
+    assert compared > 1000 and marked > compared // 4
+
+
 # -- search log and good match ----------------------------------------------------
 def _last_log(app) -> SearchLog:
     app.extensions["ketnoi_search_log"].flush()  # written off the request path
