@@ -11,6 +11,7 @@ explanation shown beside every result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,8 +88,13 @@ class RankedSupplier:
         return self.hit.doc_id
 
 
+@functools.lru_cache(maxsize=4096)
+def _cert_key(name: str) -> tuple[str, ...]:
+    return tuple(fold(name).replace("-", " ").split())
+
+
 def _same_cert(a: str, b: str) -> bool:
-    return fold(a).replace("-", " ").split() == fold(b).replace("-", " ").split()
+    return _cert_key(a) == _cert_key(b)
 
 
 def check_requirements(
@@ -173,21 +179,30 @@ def capability_score(wanted: Sequence[str], facts: ProfileFacts | None) -> float
     """
     if not wanted or facts is None:
         return 0.0
+    total = 0.0
+    for below, above in _wanted_nodes(tuple(wanted)):
+        if not below.isdisjoint(facts.capabilities):
+            total += 1.0
+        elif not above.isdisjoint(facts.capabilities) or not below.isdisjoint(facts.mentioned):
+            total += 0.5
+    return total / len(wanted)
+
+
+@functools.lru_cache(maxsize=1024)
+def _wanted_nodes(wanted: tuple[str, ...]) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """For each taxonomy key a query names: the key with the nodes below it, and the
+    non-sector nodes above it (a firm stating one of those holds a parent); worked out
+    once per query, not once per candidate."""
     from .taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
-    total = 0.0
+    out = []
     for key in wanted:
         if key not in taxonomy:
             continue
-        below = taxonomy.descendants(key)
-        if below & facts.capabilities:
-            total += 1.0
-        elif any(key in taxonomy.descendants(held) for held in facts.capabilities
-                 if held in taxonomy and taxonomy.nodes[held].kind != "sector") \
-                or below & facts.mentioned:
-            total += 0.5
-    return total / len(wanted)
+        above = frozenset(k for k in taxonomy.ancestors(key) if taxonomy.nodes[k].kind != "sector")
+        out.append((taxonomy.descendants(key), above))
+    return tuple(out)
 
 
 def rank(
