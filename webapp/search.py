@@ -24,8 +24,9 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -215,10 +216,18 @@ def good_match(items: list[Recommendation], min_dense: float = GOOD_MATCH_MIN_DE
                for r in items[:GOOD_MATCH_WINDOW])
 
 
+_ID_MARK = "EXTERNALID"
+
+
 def supplier_url(external_id: str, search_id: int | None, rank: int | None) -> str:
-    if search_id is None:
-        return url_for("enterprise.show", external_id=external_id)
-    return url_for("enterprise.show", external_id=external_id, s=search_id, r=rank)
+    """``url_for("enterprise.show", external_id=..., s=..., r=...)``, with the route built
+    once per request and the id quoted as Werkzeug's path converter quotes it (a page of
+    results needs ten of these)."""
+    path = getattr(g, "supplier_path", None)
+    if path is None:
+        path = g.supplier_path = url_for("enterprise.show", external_id=_ID_MARK)
+    url = path.replace(_ID_MARK, quote(external_id, safe="!$&'()*+,/:;=@"))
+    return url if search_id is None else f"{url}?s={search_id}&r={rank}"
 
 
 def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> dict:

@@ -167,6 +167,19 @@ def test_highlight_spans_of_one_text_for_different_queries() -> None:
     assert highlight_spans(text, []) == []
 
 
+def test_supplier_links_equal_url_for(app) -> None:
+    from flask import url_for
+
+    from webapp.search import supplier_url
+
+    with app.test_request_context("/"):
+        for external_id in ("SUP-00001", "A B/ç", "x?y#z", "100%", "EXTERNALID"):
+            for sid, rank in ((None, None), (12, 3)):
+                expected = url_for("enterprise.show", external_id=external_id) if sid is None \
+                    else url_for("enterprise.show", external_id=external_id, s=sid, r=rank)
+                assert supplier_url(external_id, sid, rank) == expected
+
+
 def test_highlights_found_in_the_folded_text_equal_word_by_word_matching() -> None:
     """Spans searched in the folded copy equal folding and comparing each word, on sample
     profiles and the labelled queries' words, precomposed and decomposed."""
