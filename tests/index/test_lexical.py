@@ -99,3 +99,32 @@ def test_corrupted_file_is_detected(index: LexicalIndex, tmp_path: Path) -> None
 
 def test_empty_index_searches_to_nothing() -> None:
     assert len(LexicalIndex().search("nhựa", 3)[0]) == 0
+
+
+def test_field_scores_equal_bm25s_exactly() -> None:
+    """The posting-list sums replacing bm25s's np.add.at give the very same float32 scores,
+    on the sample profiles and the labelled buyer queries (repeated terms included)."""
+    import json
+
+    from recommender.resources import corpus_file
+
+    rows = [json.loads(line) for line in corpus_file("sample_suppliers.jsonl")
+            .read_text(encoding="utf-8").splitlines()[:400]]
+    idx = LexicalIndex()
+    idx.upsert(list(range(len(rows))), [r["description"] for r in rows])
+    idx.score_all("khởi tạo")  # the main segment is built on first use
+    queries = [json.loads(line)["text"] for line in corpus_file("buyer_queries.jsonl")
+               .read_text(encoding="utf-8").splitlines()]
+    compared = 0
+    for query in queries:
+        terms, _ = idx.query_terms(query)
+        for name, field in idx._fields.items():
+            ids = np.array([field.vocab[t] for t in terms[name] if t in field.vocab and t] * 2,
+                           dtype=np.int64)
+            known = ids[(ids > 0) & (ids < field.n_terms)]
+            if not len(known):
+                continue
+            expected = field.retriever.get_scores_from_ids(known.tolist())
+            assert np.array_equal(field.scores(ids, len(expected)), expected)
+            compared += 1
+    assert compared > len(queries)
