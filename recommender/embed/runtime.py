@@ -142,20 +142,39 @@ def pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:
     return (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
 
 
+def load_tokenizer(directory: Path):
+    """The model's tokenizer, without importing torch where that can be avoided.
+
+    ``transformers.AutoTokenizer`` imports torch (about 190 MB of a worker's memory) only
+    to pick the class; a model whose ``tokenizer_config.json`` names the generic fast
+    tokenizer (the bundled model) is loaded through that class directly, the same object
+    ``AutoTokenizer`` returns.
+    """
+    try:
+        config = json.loads((Path(directory) / "tokenizer_config.json").read_text())
+    except (OSError, ValueError):
+        config = {}
+    if config.get("tokenizer_class") == "PreTrainedTokenizerFast":
+        from transformers import PreTrainedTokenizerFast
+
+        return PreTrainedTokenizerFast.from_pretrained(directory, local_files_only=True)
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(directory, local_files_only=True)
+
+
 class ConvertedModel(ABC):
     """A converted model with the part of ``SentenceTransformer.encode`` the encoder uses."""
 
     backend: str
 
     def __init__(self, directory: Path) -> None:
-        from transformers import AutoTokenizer
-
         self.directory = Path(directory)
         layout = read_layout(self.directory)
         self.max_seq_length = layout.max_seq_length
         self.pooling = layout.pooling
         self.dim = layout.dim
-        self.tokenizer = AutoTokenizer.from_pretrained(self.directory, local_files_only=True)
+        self.tokenizer = load_tokenizer(self.directory)
 
     @abstractmethod
     def _run(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

@@ -117,3 +117,25 @@ def test_int8_is_opt_in_with_its_own_model_id(config, torch_encoder) -> None:
     assert enc.backend == "onnx-int8" and enc.model_id == torch_encoder.model_id + "|int8"
     for ours, ref in zip(_vectors(enc), _vectors(torch_encoder), strict=True):
         assert (ours * ref).sum(axis=1).min() >= 0.95  # close, not equal: it reorders
+
+
+def test_a_fast_runtime_leaves_torch_unloaded(config, encoder) -> None:
+    """Once converted, serving with a fast runtime never imports torch (about 190 MB of
+    each worker's memory)."""
+    import os
+    import subprocess
+
+    if encoder.backend == "torch":
+        pytest.skip("no fast runtime installed")
+    code = ("import sys\n"
+            "from recommender.config import RetrievalConfig\n"
+            "from recommender.embed.encoder import load_encoder\n"
+            "enc = load_encoder(RetrievalConfig.from_env())\n"
+            "enc.encode_queries(['gia công CNC']); enc.encode_passages(['ép nhựa ABS'])\n"
+            "print(enc.backend, 'torch' in sys.modules)\n")
+    env = {**os.environ, "KETNOI_CACHE_DIR": str(config.cache_dir),
+           "KETNOI_ENCODER_BACKEND": config.encoder_backend,
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=300, check=True).stdout.split()
+    assert out == [encoder.backend, "False"]
