@@ -547,6 +547,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
     encoder = SentenceTransformerEncoder(config)
     set_torch_threads(args.threads)
     result["model"] = {"model_id": encoder.model_id, "dim": encoder.dim,
+                       "backend": encoder.backend,
                        "load_s": round(time.perf_counter() - t0, 2)}
     result["memory"]["after model load"] = memory()
 
@@ -1065,7 +1066,9 @@ def render(result: dict[str, Any]) -> str:
         f"{env['loadavg_start']} at start, {env.get('loadavg_end')} at end, "
         f"OMP_WAIT_POLICY={env['omp_wait_policy']}")
     add(f"model {result['model']['model_id']} (dim {result['model']['dim']}, "
-        f"loaded in {result['model']['load_s']} s)")
+        f"loaded in {result['model']['load_s']} s), encoder backend "
+        f"{result['model'].get('backend', '?')}, query-vector cache "
+        f"{env.get('query_cache', '?')}")
     add(f"collection: {col['profiles']:,} profiles, {col['source']}, mean "
         f"{col['mean_chars']} chars")
     enc = result["encoding"]
@@ -1185,6 +1188,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: 2)")
     parser.add_argument("--faiss-threads", type=int, default=None,
                         help="FAISS threads (default: KETNOI_FAISS_THREADS, 1)")
+    parser.add_argument("--query-cache", type=int, default=0,
+                        help="query vectors kept by the encoder of sections 1-3 (default 0: "
+                             "every query encoded, as the rows 'query encoding included' "
+                             "mean; KETNOI_QUERY_CACHE is not used)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="model and embedding cache (default: KETNOI_CACHE_DIR, else "
                              "~/.cache/ketnoi)")
@@ -1243,9 +1250,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("profiles", "queries", "encode_chunk", "stage_queries", "ann_queries"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.threads < 0 or args.warmup < 0 or args.ann_vectors < 0 or args.compare_limit < 0:
-        parser.error("--threads, --warmup, --ann-vectors and --compare-limit must not be "
-                     "negative")
+    if min(args.threads, args.warmup, args.ann_vectors, args.compare_limit,
+           args.query_cache) < 0:
+        parser.error("--threads, --warmup, --ann-vectors, --compare-limit and --query-cache "
+                     "must not be negative")
     if args.compare_threads < 1:
         parser.error("--compare-threads must be at least 1")
     from recommender.config import ENCODER_BACKENDS
@@ -1266,7 +1274,7 @@ def main(argv: list[str] | None = None) -> int:
     from recommender.config import RetrievalConfig
     from recommender.index import set_threads
 
-    overrides: dict[str, Any] = {"threads": args.threads}
+    overrides: dict[str, Any] = {"threads": args.threads, "query_cache": args.query_cache}
     if args.faiss_threads is not None:
         overrides["faiss_threads"] = args.faiss_threads
     if args.cache_dir is not None:
@@ -1292,7 +1300,8 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(), "torch": torch.__version__,
             "faiss": faiss.__version__, "bm25s": bm25s.__version__,
             "cache_dir": str(config.cache_dir), "candidates": config.candidates,
-            "fusion": config.fusion, "argv": sys.argv[1:],
+            "fusion": config.fusion, "query_cache": config.query_cache,
+            "encoder_backend": config.encoder_backend, "argv": sys.argv[1:],
         },
         "targets": TARGETS,
         "memory": {"start (libraries imported)": memory()},
