@@ -18,6 +18,14 @@ Three measurements, all on the machine that runs the script:
    query embeddings.
 3. Build time of the hybrid index and the process's resident memory
    (``VmRSS``, peak ``VmHWM``) after each stage.
+4. The torch reference against the fast encoder backend (``--backends``, default
+   ``torch,auto``): query-encoding CPU per query, hybrid top-10 agreement over
+   the section 1 collection, the labelled buyer queries and the shared BEIR sets
+   ALQAC and ViRHE4QA_v2, and hybrid nDCG@10 on the last three. Each runtime
+   encodes the passages into an embedding cache of its own (they share a model
+   id, so the shared cache cannot tell their vectors apart) and every query
+   itself; "own" rankings use that runtime's passage vectors, "served" ones the
+   reference's passage vectors with that runtime's queries.
 
 Profile texts come from ``corpora/sample_suppliers.jsonl`` when it exists
 (descriptions, varied to reach the requested count), otherwise they are
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import io
 import json
@@ -510,6 +519,14 @@ def first_searches(index: Any, queries: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def collection_texts(args: argparse.Namespace) -> tuple[list[str], str]:
+    """The profile texts of the collection, and where they come from."""
+    if args.synthetic or not args.corpus.is_file():
+        return synthetic_profiles(args.profiles, args.seed), f"synthetic (seed {args.seed})"
+    return (corpus_profiles(args.corpus, args.profiles, args.seed),
+            f"{args.corpus} descriptions, varied copies (seed {args.seed})")
+
+
 def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) -> Any:
     from recommender.embed.encoder import SentenceTransformerEncoder
     from recommender.index import set_threads
@@ -517,12 +534,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
     from recommender.text import check_query
 
     # -- collection
-    if args.synthetic or not args.corpus.is_file():
-        texts = synthetic_profiles(args.profiles, args.seed)
-        source = f"synthetic (seed {args.seed})"
-    else:
-        texts = corpus_profiles(args.corpus, args.profiles, args.seed)
-        source = f"{args.corpus} descriptions, varied copies (seed {args.seed})"
+    texts, source = collection_texts(args)
     digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
     result["collection"] = {
         "profiles": len(texts), "source": source, "texts_sha256_16": digest,
@@ -535,6 +547,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
     encoder = SentenceTransformerEncoder(config)
     set_torch_threads(args.threads)
     result["model"] = {"model_id": encoder.model_id, "dim": encoder.dim,
+                       "backend": encoder.backend,
                        "load_s": round(time.perf_counter() - t0, 2)}
     result["memory"]["after model load"] = memory()
 
@@ -730,9 +743,317 @@ def bench_ann(args: argparse.Namespace, index: Any, result: dict[str, Any]) -> N
     }
 
 
+# -- section 4: the torch reference against the fast encoder backends ----------------
+COMPARE_SETS = ("collection", "buyer", "ALQAC", "ViRHE4QA_v2")
+"""Sets of the backend comparison: the section 1 collection (agreement only), the
+labelled buyer queries over the sample profiles, and the two shared BEIR sets."""
+DEFAULT_BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+DEFAULT_QRELS = REPO / "corpora" / "buyer_qrels.tsv"
+NDCG_TOLERANCE = 0.2
+"""Bar of issue "Fast path": hybrid nDCG@10 with the fast backend within ±0.2 of torch's."""
+
+
+def backend_encoder(config: Any, backend: str, threads: int, cache_root: Path) -> Any:
+    """An encoder on ``backend`` whose passage vectors live in a cache of that runtime alone.
+
+    Every backend but int8 shares torch's model id, so in the shared embedding cache
+    the vectors of one could be read as the other's: here each runtime
+    (``encoder.backend``) reads and writes ``cache_root/<runtime>/embeddings.sqlite``
+    only. The query-vector cache is off, so every query is encoded.
+    """
+    from dataclasses import replace
+
+    from recommender.embed.encoder import EmbeddingCache, SentenceTransformerEncoder
+
+    encoder = SentenceTransformerEncoder(replace(config, encoder_backend=backend,
+                                                 threads=threads, query_cache=0))
+    encoder.cache = EmbeddingCache(cache_root / encoder.backend / "embeddings.sqlite")
+    return encoder
+
+
+def with_encoder(index: Any, encoder: Any) -> Any:
+    """A view of ``index`` (its vectors and BM25) whose queries ``encoder`` encodes."""
+    from recommender.search import HybridIndex
+
+    view = HybridIndex(encoder, index.config, vectors=index.vectors, lexical=index.lexical)
+    view.windows = index.windows
+    view._lock = index._lock
+    return view
+
+
+def top_agreement(ref: dict[str, list], other: dict[str, list], k: int = 10) -> dict[str, Any]:
+    """Share of queries whose top ``k`` is identical (same order), the same set, and the
+    mean share of the reference's top ``k`` that is also in the other's."""
+    same_order = same_set = 0
+    overlap = []
+    for q, ids in ref.items():
+        a, b = ids[:k], other[q][:k]
+        same_order += a == b
+        same_set += set(a) == set(b)
+        overlap.append(len(set(a) & set(b)) / max(len(a), len(b), 1))
+    n = len(ref)
+    return {"queries": n, "identical_top10": round(same_order / n, 4) if n else None,
+            "same_set_top10": round(same_set / n, 4) if n else None,
+            "mean_overlap_at_10": round(float(np.mean(overlap)), 4) if n else None}
+
+
+def encode_each(encoder: Any, texts: Sequence[str]) -> tuple[np.ndarray, dict[str, Any]]:
+    """Each text encoded alone, as a search does; the vectors and the CPU and wall time."""
+    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    wall = []
+    cpu0 = time.process_time()
+    for i, text in enumerate(texts):
+        t0 = time.perf_counter()
+        out[i] = encoder.encode_queries([text])[0]
+        wall.append((time.perf_counter() - t0) * 1e3)
+    cpu = time.process_time() - cpu0
+    return out, {"queries": len(texts), "cpu_ms_total": round(cpu * 1e3, 1),
+                 "wall_ms": summarise(wall) if wall else None}
+
+
+def buyer_set(limit: int) -> tuple[list[int], list[str], dict, dict, list, dict]:
+    """The sample profiles as the web app indexes them (a temporary SQLite store), and
+    the labelled buyer queries: ids, texts, facts, external ids, queries, qrels."""
+    import tempfile
+
+    from recommender.domain_eval import load_labelled
+    from recommender.serving.profiles import read_profiles
+    from recommender.store.db import make_engine, session_factory, sqlite_url, upgrade
+    from recommender.store.sample import load_sample
+
+    with tempfile.TemporaryDirectory(prefix="bench-buyer-") as tmp:
+        engine = make_engine(sqlite_url(tmp, "sample.sqlite3"))
+        upgrade(engine)
+        sessions = session_factory(engine)
+        with sessions() as session:
+            load_sample(session, DEFAULT_CORPUS)
+        profiles = read_profiles(sessions)
+        engine.dispose()
+    if limit:
+        profiles = profiles[:limit]
+    queries, qrels = load_labelled(DEFAULT_BUYER_QUERIES, DEFAULT_QRELS)
+    return ([p.doc_id for p in profiles], [p.search_text for p in profiles],
+            {p.doc_id: p.facts() for p in profiles},
+            {p.doc_id: p.external_id for p in profiles}, queries, qrels)
+
+
+def bench_backends(args: argparse.Namespace, config: Any, result: dict[str, Any]) -> None:
+    """Section 4: each backend's passages, queries, hybrid rankings and nDCG@10."""
+    from datetime import date
+
+    from recommender.domain_eval import LABELS_AS_OF
+    from recommender.evaluation import load_beir, score_run
+    from recommender.recommend import SupplierRecommender
+    from recommender.search import HybridIndex
+    from recommender.text import check_query
+
+    cache_root = (args.backend_cache_dir or config.cache_dir / "bench-backends").expanduser()
+    ref_name, *others = args.backends
+    encoders: dict[str, Any] = {}
+    section: dict[str, Any] = {
+        "reference": ref_name, "threads": args.compare_threads, "cache_root": str(cache_root),
+        "limit": args.compare_limit, "backends": {}, "sets": {},
+        "note": "each runtime encodes passages into its own embedding cache (cache_root/"
+                "<runtime>) and every query itself, one at a time, query cache off; 'own' = "
+                "that runtime's passages and queries; 'served' = the reference's passage "
+                "vectors with that runtime's queries (what a server on that runtime serves "
+                "from an index version the reference built: they share the model id)",
+    }
+    result["backends"] = section
+    for name in args.backends:
+        t0 = time.perf_counter()
+        encoders[name] = backend_encoder(config, name, args.compare_threads, cache_root)
+        enc = encoders[name]
+        section["backends"][name] = {"runtime": enc.backend, "model_id": enc.model_id,
+                                     "load_s": round(time.perf_counter() - t0, 2),
+                                     "query_cpu_ms_total": 0.0, "queries_encoded": 0,
+                                     "passages_encoded": 0, "passage_encode_s": 0.0}
+        log.info("backend comparison: %s loaded as %s", name, enc.backend)
+    result["memory"]["after loading the compared encoders"] = memory()
+
+    def encode_queries(name: str, texts: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
+        vecs, timing = encode_each(encoders[name], texts)
+        b = section["backends"][name]
+        b["query_cpu_ms_total"] += timing["cpu_ms_total"]
+        b["queries_encoded"] += timing["queries"]
+        return vecs, timing
+
+    def build(name: str, ids: list[int], texts: list[str]) -> Any:
+        enc = encoders[name]
+        before = enc.cache.count(enc.model_id)
+        t0 = time.perf_counter()
+        index = HybridIndex.build(enc, ids, texts, config, show_progress=False)
+        spent = time.perf_counter() - t0
+        fresh = enc.cache.count(enc.model_id) - before
+        if fresh:
+            b = section["backends"][name]
+            b["passages_encoded"] += fresh
+            b["passage_encode_s"] = round(b["passage_encode_s"] + spent, 1)
+        return index
+
+    for set_name in args.compare_sets:
+        log.info("backend comparison: %s", set_name)
+        entry: dict[str, Any] = {}
+        if set_name == "collection":
+            texts, source = collection_texts(args)
+            if args.compare_limit:
+                texts = texts[:args.compare_limit]
+            ids = list(range(len(texts)))
+            queries = list(dict.fromkeys(check_query(q) for q in BUYER_QUERIES + [
+                json.loads(line)["text"] for line in
+                DEFAULT_BUYER_QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]))
+            entry.update(docs=len(texts), source=source, ranking="HybridIndex.search(q, 10)")
+            qrels = None
+        elif set_name == "buyer":
+            ids, texts, facts, external, labelled, judged = buyer_set(args.compare_limit)
+            queries = [q.text for q in labelled]
+            qrels = {q.query_id: judged[q.query_id] for q in labelled}
+            entry.update(docs=len(texts), source=f"{DEFAULT_CORPUS.name} as the web app "
+                         f"indexes it; {DEFAULT_BUYER_QUERIES.name}, {DEFAULT_QRELS.name}",
+                         ranking="SupplierRecommender.recommend(q, 100, requirements on, "
+                         f"today {LABELS_AS_OF}), as domain_eval's hybrid variant")
+        else:
+            folder = args.benchmarks_dir / set_name
+            if not folder.is_dir():
+                log.warning("%s is not there: skipped", folder)
+                section["sets"][set_name] = {"skipped": f"{folder} not found"}
+                continue
+            data = load_beir(folder)
+            ids = list(range(len(data.doc_ids)))
+            texts = data.doc_texts
+            if args.compare_limit:
+                ids, texts = ids[:args.compare_limit], texts[:args.compare_limit]
+            queries = data.query_texts
+            qrels = {q: data.qrels[q] for q in data.query_ids}
+            entry.update(docs=len(texts), source=str(folder),
+                         ranking="HybridIndex.search(q, 100), as evaluation.evaluate_beir")
+        entry["queries"] = len(queries)
+        indexes = {name: build(name, ids, texts) for name in args.backends}
+        ref_index = indexes[ref_name]
+        dense = [ref_index.dense_query(q) for q in queries]  # BM25 is the same in every index
+        vectors = {}
+        timings = {}
+        for name in args.backends:
+            vectors[name], timings[name] = encode_queries(name, dense)
+        entry["query_encoding"] = timings
+
+        def run(index: Any, vecs: np.ndarray) -> tuple[dict[str, list], dict[str, dict]]:
+            tops: dict[str, list] = {}
+            scored: dict[str, dict[str, float]] = {}
+            if set_name == "buyer":
+                rec = SupplierRecommender(index, facts, dict(zip(ids, texts, strict=True)))
+            for i, q in enumerate(queries):
+                if set_name == "collection":
+                    hits = [(h.doc_id, h.score) for h in index.search(q, 10, query_vector=vecs[i])]
+                    key, names = str(i), None
+                elif set_name == "buyer":
+                    found = rec.recommend(q, 100, today=date.fromisoformat(LABELS_AS_OF),
+                                          query_vector=vecs[i], explain=False)
+                    hits = [(r.doc_id, r.score) for r in found.items]
+                    key, names = labelled[i].query_id, external
+                else:
+                    hits = [(h.doc_id, h.score) for h in
+                            index.search(q, 100, method="hybrid", query_vector=vecs[i])]
+                    key, names = data.query_ids[i], dict(enumerate(data.doc_ids))
+                tops[key] = [d for d, _ in hits[:10]]
+                if names is not None:
+                    scored[key] = {names[d]: float(s) for d, s in hits}
+            return tops, scored
+
+        runs: dict[str, tuple[dict, dict]] = {ref_name: run(ref_index, vectors[ref_name])}
+        for name in others:
+            runs[f"{name} own"] = run(indexes[name], vectors[name])
+            runs[f"{name} served"] = run(with_encoder(ref_index, encoders[name]), vectors[name])
+        ref_tops = runs[ref_name][0]
+        entry["agreement"] = {variant: top_agreement(ref_tops, tops)
+                              for variant, (tops, _) in runs.items() if variant != ref_name}
+        if qrels is not None:
+            entry["metrics"] = {variant: score_run(qrels, scored)
+                                for variant, (_, scored) in runs.items()}
+            base = entry["metrics"][ref_name]["nDCG@10"]
+            entry["ndcg_delta"] = {v: round(m["nDCG@10"] - base, 2)
+                                   for v, m in entry["metrics"].items() if v != ref_name}
+        section["sets"][set_name] = entry
+        del indexes, ref_index
+    for b in section["backends"].values():
+        n = b["queries_encoded"]
+        b["query_cpu_ms_per_query"] = round(b["query_cpu_ms_total"] / n, 2) if n else None
+        b["passages_per_s"] = (round(b["passages_encoded"] / b["passage_encode_s"], 2)
+                               if b["passages_encoded"] and b["passage_encode_s"] else None)
+    result["memory"]["after the backend comparison"] = memory()
+
+
 # -- report ---------------------------------------------------------------------
 def _mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
+
+
+def render_backends(sec: dict[str, Any]) -> list[str]:
+    """Section 4 of the table."""
+    lines: list[str] = []
+    add = lines.append
+    ref = sec["reference"]
+    names = list(sec["backends"])
+    label = {n: f"{n} ({b['runtime']})" if b["runtime"] != n else n
+             for n, b in sec["backends"].items()}
+    add("")
+    add(f"4. Encoder backends: {label[ref]} is the reference; encoders at "
+        f"{sec['threads']} thread(s), query cache off"
+        + (f"; SMOKE RUN: each set cut to its first {sec['limit']} documents, nDCG not "
+           "comparable to published figures" if sec["limit"] else ""))
+    add(f"   passages: each runtime encodes them into its own embedding cache under "
+        f"{sec['cache_root']}; 'own' = that runtime's passages and queries, 'served' = "
+        f"{ref}'s passage vectors with that runtime's queries (a server switched to it "
+        f"without a rebuild)")
+    add(f"   {'':56}" + "".join(f"{label[n]:>20}" for n in names))
+    b = sec["backends"]
+    rows = [("query encoding CPU ms per query (one at a time)", "query_cpu_ms_per_query"),
+            ("queries encoded", "queries_encoded"),
+            ("passages encoded in this run (not cached)", "passages_encoded"),
+            ("passages/s when encoding (incl. index build)", "passages_per_s")]
+    for title, key in rows:
+        add(f"   {title:56}" + "".join(f"{_cell(b[n][key]):>20}" for n in names))
+    ref_cpu = b[ref]["query_cpu_ms_per_query"]
+    for n in names[1:]:
+        if ref_cpu and b[n]["query_cpu_ms_per_query"]:
+            add(f"   {n}: {b[n]['query_cpu_ms_per_query'] / ref_cpu:.2f}× {ref}'s query "
+                "encoding CPU")
+    add("")
+    add(f"   hybrid top-10 against {ref}'s: share of queries with the identical list and "
+        "with the same set, mean share of the ten in both (overlap)")
+    add(f"   {'':66} {'queries':>8} {'identical':>10} {'same set':>9} {'overlap':>8}")
+    for set_name, entry in sec["sets"].items():
+        if "skipped" in entry:
+            add(f"   {set_name}: skipped ({entry['skipped']})")
+            continue
+        add(f"   {set_name} ({entry['docs']:,} docs; {entry['ranking']})")
+        for variant, a in entry["agreement"].items():
+            add(f"     {variant:64} {a['queries']:>8} {a['identical_top10']:>10.3f} "
+                f"{a['same_set_top10']:>9.3f} {a['mean_overlap_at_10']:>8.3f}")
+    judged = {s: e for s, e in sec["sets"].items() if "metrics" in e}
+    if judged:
+        add("")
+        variants = list(next(iter(judged.values()))["metrics"])
+        add(f"   hybrid nDCG@10 {'':24}" + "".join(f"{v:>18}" for v in variants)
+            + f"   bar: |Δ| ≤ {NDCG_TOLERANCE} against {ref}")
+        for set_name, entry in judged.items():
+            cells = []
+            for v in variants:
+                value = f"{entry['metrics'][v]['nDCG@10']:.2f}"
+                if v != ref:
+                    delta = entry["ndcg_delta"][v]
+                    value += f" ({delta:+.2f})"
+                cells.append(f"{value:>18}")
+            ok = all(abs(d) <= NDCG_TOLERANCE for d in entry["ndcg_delta"].values())
+            add(f"   {set_name + ' (' + str(entry['queries']) + ' queries)':40}"
+                + "".join(cells) + f"   {_mark(ok)}")
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
 
 
 def render(result: dict[str, Any]) -> str:
@@ -745,7 +1066,9 @@ def render(result: dict[str, Any]) -> str:
         f"{env['loadavg_start']} at start, {env.get('loadavg_end')} at end, "
         f"OMP_WAIT_POLICY={env['omp_wait_policy']}")
     add(f"model {result['model']['model_id']} (dim {result['model']['dim']}, "
-        f"loaded in {result['model']['load_s']} s)")
+        f"loaded in {result['model']['load_s']} s), encoder backend "
+        f"{result['model'].get('backend', '?')}, query-vector cache "
+        f"{env.get('query_cache', '?')}")
     add(f"collection: {col['profiles']:,} profiles, {col['source']}, mean "
         f"{col['mean_chars']} chars")
     enc = result["encoding"]
@@ -823,6 +1146,8 @@ def render(result: dict[str, Any]) -> str:
     add("3. Resident memory (VmRSS now / VmHWM peak, MiB)")
     for stage, m in result["memory"].items():
         add(f"   {stage:56} {m['rss_mib']:8.0f} {m['peak_rss_mib']:8.0f}")
+    if "backends" in result:
+        lines.extend(render_backends(result["backends"]))
     if "cprofile" in result:
         add("")
         add(f"cProfile of hybrid searches (saved to {result['cprofile']['file']}):")
@@ -839,7 +1164,9 @@ def build_parser() -> argparse.ArgumentParser:
             "--profiles supplier profiles with query encoding included (targets p50 <= 40 ms, "
             "p95 <= 80 ms) beside BM25, dense search and query encoding alone; IVF against "
             "exact FAISS search at --ann-vectors vectors (targets p50 <= 5 ms, recall@10 >= "
-            "0.95); index build time and resident memory. Prints a table; --json also writes "
+            "0.95); index build time and resident memory; the torch encoder against the "
+            "fast backend (--backends): query-encoding CPU, hybrid top-10 agreement and "
+            "nDCG@10 (bar: within 0.2 of torch). Prints a table; --json also writes "
             "every figure. The first run encodes the collection with the real model (tens of "
             "minutes for 10,000 profiles on 2 busy cores); embeddings are cached in "
             "--cache-dir, so later runs take a few minutes. Other settings (model, "
@@ -861,6 +1188,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: 2)")
     parser.add_argument("--faiss-threads", type=int, default=None,
                         help="FAISS threads (default: KETNOI_FAISS_THREADS, 1)")
+    parser.add_argument("--query-cache", type=int, default=0,
+                        help="query vectors kept by the encoder of sections 1-3 (default 0: "
+                             "every query encoded, as the rows 'query encoding included' "
+                             "mean; KETNOI_QUERY_CACHE is not used)")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="model and embedding cache (default: KETNOI_CACHE_DIR, else "
                              "~/.cache/ketnoi)")
@@ -887,6 +1218,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--noise", type=float, default=None,
                         help="per-dimension sigma of the noise added to copies (default: "
                              "matched to the real nearest-neighbour distance)")
+    parser.add_argument("--backends", default="torch,auto",
+                        help="section 4: encoder backends compared, the first the reference "
+                             "(KETNOI_ENCODER_BACKEND values; default torch,auto; 'none' "
+                             "skips the section)")
+    parser.add_argument("--compare-sets", default=",".join(COMPARE_SETS),
+                        help="section 4: sets compared, of " + ", ".join(COMPARE_SETS)
+                             + " (default: all)")
+    parser.add_argument("--compare-threads", type=int, default=1,
+                        help="section 4: threads of each compared encoder, as a server worker "
+                             "on 2 cores has (default: 1)")
+    parser.add_argument("--compare-limit", type=int, default=0,
+                        help="section 4: only the first N documents of each set (smoke runs; "
+                             "nDCG is then not comparable; default 0: all)")
+    parser.add_argument("--backend-cache-dir", type=Path, default=None,
+                        help="section 4: per-runtime embedding caches go in subfolders here "
+                             "(default: <cache dir>/bench-backends)")
+    parser.add_argument("--benchmarks-dir", type=Path, default=DEFAULT_BENCHMARKS,
+                        help="section 4: the shared BEIR sets, read in place (default: "
+                             "../shared/benchmarks beside the checkout)")
     parser.add_argument("--json", type=Path, metavar="OUT",
                         help="write every figure to this JSON file")
     parser.add_argument("-q", "--quiet", action="store_true",
@@ -900,8 +1250,23 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("profiles", "queries", "encode_chunk", "stage_queries", "ann_queries"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.threads < 0 or args.warmup < 0 or args.ann_vectors < 0:
-        parser.error("--threads, --warmup and --ann-vectors must not be negative")
+    if min(args.threads, args.warmup, args.ann_vectors, args.compare_limit,
+           args.query_cache) < 0:
+        parser.error("--threads, --warmup, --ann-vectors, --compare-limit and --query-cache "
+                     "must not be negative")
+    if args.compare_threads < 1:
+        parser.error("--compare-threads must be at least 1")
+    from recommender.config import ENCODER_BACKENDS
+
+    args.backends = [] if args.backends.strip().lower() in ("", "none") else \
+        [b.strip().lower() for b in args.backends.split(",") if b.strip()]
+    if args.backends and (len(args.backends) < 2 or len(set(args.backends)) < len(args.backends)
+                          or not set(args.backends) <= set(ENCODER_BACKENDS)):
+        parser.error(f"--backends: two or more distinct of {', '.join(ENCODER_BACKENDS)}, "
+                     "the first the reference (or none)")
+    args.compare_sets = [s.strip() for s in args.compare_sets.split(",") if s.strip()]
+    if not set(args.compare_sets) <= set(COMPARE_SETS):
+        parser.error(f"--compare-sets: some of {', '.join(COMPARE_SETS)}")
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
                         datefmt="%H:%M:%S")
     log.setLevel(logging.WARNING if args.quiet else logging.INFO)
@@ -909,7 +1274,7 @@ def main(argv: list[str] | None = None) -> int:
     from recommender.config import RetrievalConfig
     from recommender.index import set_threads
 
-    overrides: dict[str, Any] = {"threads": args.threads}
+    overrides: dict[str, Any] = {"threads": args.threads, "query_cache": args.query_cache}
     if args.faiss_threads is not None:
         overrides["faiss_threads"] = args.faiss_threads
     if args.cache_dir is not None:
@@ -935,7 +1300,8 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(), "torch": torch.__version__,
             "faiss": faiss.__version__, "bm25s": bm25s.__version__,
             "cache_dir": str(config.cache_dir), "candidates": config.candidates,
-            "fusion": config.fusion, "argv": sys.argv[1:],
+            "fusion": config.fusion, "query_cache": config.query_cache,
+            "encoder_backend": config.encoder_backend, "argv": sys.argv[1:],
         },
         "targets": TARGETS,
         "memory": {"start (libraries imported)": memory()},
@@ -943,6 +1309,10 @@ def main(argv: list[str] | None = None) -> int:
     index = bench_hybrid(args, config, result)
     if args.ann_vectors:
         bench_ann(args, index, result)
+    if args.backends:
+        del index  # section 1's encoder and index: not needed any more
+        gc.collect()
+        bench_backends(args, config, result)
     result["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     result["memory"]["end"] = memory()
     print(render(result))

@@ -79,9 +79,10 @@ def test_rebuild_benchmark_smoke_run(tmp_path, config, encoder) -> None:
 
 
 @pytest.mark.slow
-def test_http_benchmark_runs_against_the_production_server(tmp_path, config, monkeypatch,
-                                                           capsys) -> None:
-    """A smoke run (not timed): a few hundred profiles, gunicorn, a few requests."""
+def test_http_benchmark_runs_old_and_new_against_the_production_server(
+        tmp_path, config, monkeypatch, capsys) -> None:
+    """A smoke run (not timed): a few hundred profiles, gunicorn, a few requests per phase,
+    the old path and the new one in turn on the same index."""
     import json
     import sys
     from pathlib import Path
@@ -89,21 +90,82 @@ def test_http_benchmark_runs_against_the_production_server(tmp_path, config, mon
     root = Path(__file__).resolve().parents[1]
     monkeypatch.syspath_prepend(str(root / "benchmarks"))
     monkeypatch.setenv("KETNOI_CACHE_DIR", str(config.cache_dir))
+    monkeypatch.setenv("KETNOI_ENCODER_BACKEND", "torch")  # 'new' must unset it
     import bench_http
 
     out = tmp_path / "http.json"
     code = bench_http.main(["--profiles", "150", "--clients", "3", "--requests", "12",
-                            "--warmup", "3", "--page-share", "0.5", "--workers", "1",
+                            "--warmup", "3", "--seq-requests", "3", "--rates", "2,4",
+                            "--step-s", "2", "--drain-s", "5", "--all-steps", "--idle-s", "0.5",
+                            "--settle-s", "0.2", "--page-share", "0.5", "--workers", "1",
                             "--threads", "2", "--workdir", str(tmp_path),
                             "--ready-timeout", "600", "--json", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
     figures = json.loads(out.read_text())
-    assert figures["requests_done"] == 12 and figures["statuses"] == {"200": 12}
-    assert figures["api"]["n"] + figures["page"]["n"] == 12 and figures["page"]["n"] > 0
-    assert figures["empty_api_results"] == 0
-    assert 0 < figures["all"]["p50_ms"] <= figures["all"]["p95_ms"] <= figures["all"]["max_ms"]
-    assert "gunicorn -c python:webapp.gunicorn_conf" in figures["command"]
-    assert "requests/s" in printed and "p95 ms" in printed
+    old, new = figures["configs"]["old"], figures["configs"]["new"]
+    assert old["set"]["KETNOI_ENCODER_BACKEND"] == "torch" and old["backends"] == ["torch"]
+    assert old["set"]["KETNOI_SEARCH_LOG_INTERVAL_S"] == "0"
+    assert new["set"] == {} and "KETNOI_ENCODER_BACKEND" in new["unset"]
+    assert old["index_version"] == new["index_version"]  # the same index, built once
+    for fig in (old, new):
+        closed = fig["phases"]["closed"]
+        assert closed["requests_done"] == 12 and closed["statuses"] == {"200": 12}
+        assert closed["api"]["n"] + closed["page"]["n"] == 12 and closed["page"]["n"] > 0
+        assert closed["empty_api_results"] == 0
+        assert 0 < closed["all"]["p50_ms"] <= closed["all"]["p95_ms"] <= closed["all"]["max_ms"]
+        assert closed["server_cpu_ms_per_request"] > 0
+        api, page = fig["phases"]["sequential_api"], fig["phases"]["sequential_page"]
+        assert api["api"]["n"] == 3 and api["page"]["n"] == 0
+        assert page["page"]["n"] == 3 and page["api"]["n"] == 0
+        steps = fig["open_loop"]["steps"]
+        assert [s["rate_per_s"] for s in steps] == [2.0, 4.0]
+        assert all(s["requests_done"] + s["dropped"] == s["scheduled"] > 0 for s in steps)
+        assert fig["rss_mb_after"] and fig["failures"] == 0
+        assert "gunicorn -c python:webapp.gunicorn_conf" in fig["command"]
+    rows = {r["key"]: r for r in figures["comparison"]}
+    assert set(rows["closed_p95_ms"]["values"]) == {"old", "new"}
+    assert rows["seq_api_cpu_ms"]["bar"] == "≤ 12"
+    assert "new/old" in printed and "open loop" in printed and "one client, API" in printed
     sys.modules.pop("bench_http", None)
     sys.modules.pop("bench_live", None)
+
+
+@pytest.mark.slow
+def test_retrieval_benchmark_compares_the_backends(tmp_path, config, encoder, capsys) -> None:
+    """Section 4 of bench_retrieval.py on a few documents: torch against the default backend,
+    each with its own embedding cache."""
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    try:
+        import bench_retrieval
+    finally:
+        sys.path.remove(str(root / "benchmarks"))
+    assert encoder.dim  # the model is materialised in the session cache
+    out = tmp_path / "retrieval.json"
+    assert bench_retrieval.main([
+        "--profiles", "30", "--queries", "3", "--warmup", "1", "--stage-queries", "2",
+        "--ann-vectors", "0", "--cache-dir", str(config.cache_dir), "--compare-limit", "20",
+        "--compare-sets", "collection,buyer", "--backend-cache-dir", str(tmp_path / "bc"),
+        "--json", str(out), "-q"]) == 0
+    printed = capsys.readouterr().out
+    section = json.loads(out.read_text())["backends"]
+    assert section["reference"] == "torch"
+    assert section["backends"]["torch"]["runtime"] == "torch"
+    assert (tmp_path / "bc" / "torch" / "embeddings.sqlite").is_file()
+    runtime = section["backends"]["auto"]["runtime"]
+    assert (tmp_path / "bc" / runtime / "embeddings.sqlite").is_file()
+    for b in section["backends"].values():
+        assert b["passages_encoded"] >= 40 and b["query_cpu_ms_per_query"] > 0
+    collection, buyer = section["sets"]["collection"], section["sets"]["buyer"]
+    assert collection["docs"] == 20 and "metrics" not in collection
+    assert set(buyer["agreement"]) == {"auto own", "auto served"}
+    for a in buyer["agreement"].values():
+        assert a["queries"] == 266 and 0.0 <= a["mean_overlap_at_10"] <= 1.0
+    assert set(buyer["metrics"]) == {"torch", "auto own", "auto served"}
+    assert "4. Encoder backends" in printed and "SMOKE RUN" in printed
+    sys.modules.pop("bench_retrieval", None)
