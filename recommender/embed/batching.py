@@ -1,35 +1,60 @@
-"""Concurrent queries encoded together: one forward pass for the queries of several threads.
+"""Concurrent queries encoded together: the queries of several request threads share passes.
 
 A web worker serves several requests at once (gunicorn gthread: 4 threads), and
-each request encodes its query alone. On a CPU one forward pass over 8 short
-queries costs much less than 8 passes over one (the matrix products are wider,
-the per-call overhead is paid once), so :class:`QueryBatcher` lets queries that
-arrive while a pass is running share the next one. It is a leader/follower
-"group commit", not a timer:
+each request encodes its one query. A forward pass costs a fixed part besides its
+work per token: on ONNX Runtime fp32 with one thread, 7.4-8.5 ms per pass plus
+0.57 ms per token of each row (a 29-token buyer query, the mean: 24-25 ms); on
+torch 25 ms plus 0.58 ms. Queries that share a pass pay the fixed part once. But a
+pass pads every row to its longest, and a padded token costs what a real one
+does: buyer queries of mixed lengths in one pass cost as much CPU per query as
+encoded alone, or more. So :class:`QueryBatcher` collects the queries of
+concurrent callers and :func:`plan_passes` splits them into passes of similar
+length.
 
-- a caller that finds no pass running encodes at once (it is the *leader*): a
+Who encodes what is a leader/follower "group commit", not a timer:
+
+- a caller that finds no batch running encodes at once (it is the *leader*): a
   lone query waits for nothing;
-- a caller that arrives while a pass runs joins a small queue (the *followers*);
-  when the running pass ends, the first follower becomes the next leader and
-  encodes the whole queue in one pass, duplicates once;
+- a caller that arrives while a batch runs joins a small queue (the *followers*);
+  when the batch ends, the first follower becomes the next leader and encodes
+  the whole queue, duplicates once;
 - the queue holds at most ``max_batch`` texts, so a follower waits for at most
-  the running pass and its own; a caller that does not fit (or brings more than
-  ``max_batch`` texts, e.g. an evaluation run) encodes alone, beside the passes,
+  the running batch and its own; a caller that does not fit (or brings more than
+  ``max_batch`` texts, e.g. an evaluation run) encodes alone, beside the batches,
   as it would without batching;
-- an exception in a pass is raised in every caller whose texts were in it, and
+- an exception in a batch is raised in every caller whose texts were in it, and
   leadership passes on whatever happens, so a failing model cannot strand a
   waiting thread.
 
-``wait_ms`` lets a leader taken from the queue (never one that found the
-encoder idle, so a lone query is never delayed) wait that long for the queue to
-fill before its pass.
+``wait_ms`` lets a leader taken from the queue (never one that found the encoder
+idle) wait that long for the queue to fill. The default is 0: in the benchmark
+below a 2 ms wait gave the same batch sizes at 4 and 8 callers and CPU per query
+within the noise; and with gunicorn's 4 threads a queue of 16 never fills, so
+the leader would always wait the whole deadline for nothing.
 
-Measured with ``benchmarks/bench_query_batching.py`` (see ``benchmarks/README.md``
-for the full table; one encoder thread, as a production worker on 2 cores runs,
-ONNX Runtime fp32, query cache off, closed loop over the 266 labelled buyer
-queries, 2 cores shared with another test run)::
+Measured with ``python benchmarks/bench_query_batching.py --cores 1`` (2026-12-06,
+quiet 2-core development machine; one core and one encoder thread, one worker's
+share when both workers are busy; ONNX Runtime fp32, query cache off, callers in
+a closed loop over the labelled buyer queries, 532 per row; full table in
+``benchmarks/README.md``)::
 
-    FIGURES
+    callers  batching  queries/s  CPU ms/query  p50 ms  p95 ms  texts per batch
+          1  off            38.5         25.72    25.1    37.4  1
+          1  on             38.2         25.22    25.6    37.2  1
+          4  off            38.0         25.96   101.0   156.5  1
+          4  on             43.7         22.69   102.0   136.9  1 and 4, alternating
+          8  off            38.5         25.43   196.4   289.9  1
+          8  on             42.8         22.53   194.2   257.5  1 and 8, alternating
+         20  off            39.4         24.17   471.3   810.0  1
+         20  on             49.2         20.16   404.2   719.1  mostly 16; 84 calls alone
+
+A lone query costs the same; under load each query takes 11-17% less CPU and a
+worker answers 11-25% more queries per second. The gain is bounded by the fixed
+part of a pass (about a third of a query's cost here) and by padding: the same
+batches as one pass each (no split by length) cost 2% less to 13% *more* CPU per
+query than batching off. On torch, whose fixed part is larger, 8 callers took 36%
+less CPU per query (45.2 -> 28.8 ms; ``KETNOI_ENCODER_BACKEND=torch`` and
+``--threads 1 8 --queries 264 --rounds 2``, beside another engineer's server).
 
 No threads are started here, and nothing is created at import; the lock of
 every batcher is replaced in a forked child (``os.register_at_fork``), so a
@@ -54,10 +79,13 @@ LengthsFn = Callable[[list[str]], list[int]]
 
 
 PASS_TOKENS = {"torch": 30.0}
-"""The fixed cost of a forward pass, in tokens of one text, by backend (the rest is
-about proportional to rows × padded length); measured below."""
+"""The fixed cost of a forward pass, in tokens of one row, by backend (the rest is
+about proportional to rows × padded length). ``bench_query_batching.py`` fits 43
+for torch; the value used is lower, which errs toward splitting (less padding)."""
 DEFAULT_PASS_TOKENS = 10.0
-"""The same for the converted runtimes (ONNX Runtime, OpenVINO)."""
+"""The same for the converted runtimes (ONNX Runtime, OpenVINO). The benchmark's fit
+over its whole grid gives 13-18 on ONNX Runtime fp32, pulled up by 7-token rows; at
+buyer-query lengths (17-33 tokens) a shared pass saves 10-13 tokens' worth per row."""
 
 
 def pass_tokens(backend: str) -> float:
