@@ -22,6 +22,8 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_THREADS`` | ``0`` | threads for encoding, whichever the backend (0: library default, one per core) |
 | ``KETNOI_FAISS_THREADS`` | ``1`` | FAISS OpenMP threads; one is fastest for per-query searches of up to ~100k vectors (0: library default) |
 | ``KETNOI_QUERY_CACHE`` | ``1024`` | query vectors kept per process (least recently used dropped), so a query searched again (next page, other filters, a popular search) is not encoded again (0: none) |
+| ``KETNOI_QUERY_BATCH`` | ``16`` | most queries of concurrent requests in one worker encoded in one forward pass (:mod:`recommender.embed.batching`: a query that finds the encoder idle is encoded at once, those arriving during a pass share the next); ``1`` turns batching off |
+| ``KETNOI_QUERY_BATCH_WAIT_MS`` | ``0`` | how long the leader of a pass formed from waiting queries waits for more before encoding (never a query that finds the encoder idle) |
 | ``KETNOI_RESTORE_DIACRITICS`` | ``1`` | encode unmarked queries with marks restored from the collection |
 | ``KETNOI_GLOSSARY`` | the bundled taxonomy, ``corpora/taxonomy.tsv`` | bilingual domain glossary for query expansion: a taxonomy file or a ``concept vi en`` TSV (``none`` to disable) |
 | ``KETNOI_EXPANSION_WEIGHT`` | ``0.4`` | weight of glossary synonyms in BM25 |
@@ -92,6 +94,8 @@ class RetrievalConfig:
     threads: int = 0
     faiss_threads: int = 1
     query_cache: int = 1024
+    query_batch: int = 16
+    query_batch_wait_ms: float = 0.0
     restore_diacritics: bool = True
     glossary: str = ""
     expansion_weight: float = 0.4
@@ -108,7 +112,9 @@ class RetrievalConfig:
             raise ValueError(f"alpha must be within [0, 1], not {self.alpha}")
         if self.query_cache < 0:
             raise ValueError("query_cache must not be negative")
-        for name in ("batch_size", "candidates", "rrf_k", "max_tokens"):
+        if self.query_batch_wait_ms < 0:
+            raise ValueError("query_batch_wait_ms must not be negative")
+        for name in ("batch_size", "candidates", "rrf_k", "max_tokens", "query_batch"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_tokens < 16:
@@ -156,6 +162,8 @@ class RetrievalConfig:
             threads=int(_env("KETNOI_THREADS", "0")),
             faiss_threads=int(_env("KETNOI_FAISS_THREADS", "1")),
             query_cache=int(_env("KETNOI_QUERY_CACHE", "1024")),
+            query_batch=int(_env("KETNOI_QUERY_BATCH", "16")),
+            query_batch_wait_ms=float(_env("KETNOI_QUERY_BATCH_WAIT_MS", "0")),
             restore_diacritics=_env_bool("KETNOI_RESTORE_DIACRITICS", True),
             glossary=_env("KETNOI_GLOSSARY", ""),
             expansion_weight=float(_env("KETNOI_EXPANSION_WEIGHT", "0.4")),

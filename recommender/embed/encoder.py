@@ -15,7 +15,9 @@ Embeddings are cached by (model, text hash) in SQLite so an unchanged text is
 never encoded twice, across processes and index rebuilds. Query vectors are
 kept in a small in-memory LRU (:class:`QueryVectorCache`): encoding a query is
 most of a search's CPU time, and the same query comes back for the next page
-or other filters.
+or other filters. The queries the LRU does not have are encoded through a
+:class:`.batching.QueryBatcher`: concurrent requests of one worker share a
+forward pass, and a lone query is encoded at once.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 from ..config import BUNDLED_MODEL, RetrievalConfig
 from ..text import normalize, segment
 from . import bundled, convert, runtime
+from .batching import QueryBatcher, pass_tokens
 from .convert import ConversionError
 
 log = logging.getLogger(__name__)
@@ -216,6 +219,11 @@ class SentenceTransformerEncoder(Encoder):
             self.model_id += "|int8"
         self.cache = EmbeddingCache(self.config.cache_dir / "embeddings.sqlite")
         self.query_cache = QueryVectorCache(self.config.query_cache)
+        self.query_batcher = QueryBatcher(self._encode_query_batch,
+                                          max_batch=self.config.query_batch,
+                                          wait_ms=self.config.query_batch_wait_ms,
+                                          lengths=self._query_lengths,
+                                          pass_tokens=pass_tokens(self.backend))
 
     def _load(self, source: str) -> tuple[object, str]:
         """The model on the first configured backend that loads, and that backend's name."""
@@ -300,12 +308,21 @@ class SentenceTransformerEncoder(Encoder):
         )
         return np.asarray(vecs, dtype=np.float32)
 
+    def _encode_query_batch(self, texts: list[str]) -> np.ndarray:
+        """One forward pass over queries (of one caller, or of several: see batching)."""
+        return self._encode(texts, self.config.query_prompt, False)
+
+    def _query_lengths(self, texts: list[str]) -> list[int]:
+        """Tokens the model sees for each query (prompt and special tokens included)."""
+        ids = self.tokenizer([self.config.query_prompt + t for t in texts], truncation=True,
+                             max_length=int(self.model.max_seq_length or 512))["input_ids"]
+        return [len(x) for x in ids]
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         prepared = [self._prepare(t) for t in texts]
         if not prepared:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self.query_cache.encode(
-            prepared, lambda todo: self._encode(todo, self.config.query_prompt, False))
+        return self.query_cache.encode(prepared, self.query_batcher.encode)
 
     def _encode_reporting(self, windows: list[list[str]], show_progress: bool,
                           progress: Progress) -> np.ndarray:

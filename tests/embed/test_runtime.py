@@ -32,11 +32,6 @@ def _runnable() -> list[str]:
     return out
 
 
-@pytest.fixture(scope="session")
-def torch_encoder(config):
-    return load_encoder(replace(config, encoder_backend="torch"))
-
-
 def _vectors(enc) -> tuple[np.ndarray, np.ndarray]:
     """Query and passage vectors straight from the model (no caches), windows included."""
     passages = SENTENCES + enc._windows(LONG)
