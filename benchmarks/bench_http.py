@@ -172,6 +172,26 @@ def process_tree_rss_mb(pid: int) -> dict[int, float]:
     return out
 
 
+PREPARED_LINE = re.compile(r"explanation data of \d+ profiles derived in .*\(pid (\d+)\)")
+
+
+def wait_prepared(log: Path, timeout: float) -> int:
+    """Wait until every warm worker has derived the explanation data of all profiles
+    (``webapp.serving``: a background thread right after the warm-up, about a
+    millisecond of CPU per profile), so it is not counted as the server's idle CPU or in
+    the first phase. Returns how many workers have."""
+    from webapp.serving import ready_pids
+
+    deadline = time.monotonic() + timeout
+    while True:
+        text = log.read_text(errors="replace")
+        ready = ready_pids(text)
+        done = ready & {int(pid) for pid in PREPARED_LINE.findall(text)}
+        if (ready and done == ready) or time.monotonic() >= deadline:
+            return len(done)
+        time.sleep(0.5)
+
+
 def wait_ready(base: str, proc: subprocess.Popen, log: Path, workers: int,
                timeout: float) -> dict:
     """Wait until ``/healthz`` answers 200 and (gunicorn) every worker logged its warm-up."""
@@ -513,6 +533,8 @@ def run_config(args: argparse.Namespace, name: str, queries: list[str]) -> dict:
             print(f"[{name}] ready in {fig['ready_s']} s: index {health['index_version']}, "
                   f"{health['profiles']} profiles, encoder {', '.join(fig['backends'])}",
                   flush=True)
+            prepared = wait_prepared(log_path, args.ready_timeout)
+            print(f"[{name}] explanation data derived by {prepared} worker(s)", flush=True)
             drive(host, port, queries, clients=args.clients, requests=args.warmup,
                   duration=args.duration, page_share=args.page_share, seed=args.seed + 1,
                   think_ms=args.think_ms, seen=seen)
