@@ -156,7 +156,7 @@ def test_highlight_is_built_from_escaped_text() -> None:
 
 
 def test_highlight_spans_of_one_text_for_different_queries() -> None:
-    from webapp.search import highlight_spans
+    from webapp.highlight import highlight_spans
 
     text = "Ép nhựa ABS và gia công khuôn nhựa cho KCN Tân Tạo"
     assert highlight_spans(text, ["nhua"]) == [(3, 7), (30, 34)]
@@ -188,7 +188,7 @@ def test_highlights_found_in_the_folded_text_equal_word_by_word_matching() -> No
 
     from recommender.resources import corpus_file
     from recommender.text import fold, syllables
-    from webapp.search import _NO_HIGHLIGHT, _WORD, highlight_spans
+    from webapp.highlight import _NO_HIGHLIGHT, _WORD, highlight_spans
 
     def by_word(text, terms):
         wanted = {fold(t) for t in terms} - _NO_HIGHLIGHT
