@@ -31,7 +31,7 @@ from .fusion import fuse
 from .index import VectorIndex, choose_kind, create_index, load_index, set_threads
 from .index.base import ReadWriteLock
 from .index.faiss_index import IVFIndex
-from .index.lexical import LexicalIndex
+from .index.lexical import LexicalIndex, top_positive
 from .taxonomy import load_glossary
 from .text import check_query, has_diacritics, normalize
 
@@ -311,8 +311,7 @@ class HybridIndex:
             if method == "dense":
                 ranked = sorted(dense.items(), key=lambda kv: -kv[1][0])[:k]
                 return [SearchHit(d, s, s, None, w) for d, (s, w) in ranked]
-            positive = np.flatnonzero(lex_scores > 0)
-            top = positive[np.argsort(-lex_scores[positive], kind="stable")[:n_cand]]
+            top = top_positive(lex_scores, n_cand)
             if method == "bm25":
                 return [SearchHit(int(lex_ids[i]), float(lex_scores[i]), None,
                                   float(lex_scores[i]), None) for i in top[:k]]
