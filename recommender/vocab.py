@@ -105,15 +105,27 @@ def suggest(value: str, vocabulary: Vocabulary) -> str | None:
 
 def label(key: str, vocabulary: Iterable[Term], lang: str = "vi") -> str:
     """The label of ``key`` in ``lang`` (``vi`` or ``en``); the key itself if unknown."""
-    term = _by_key(tuple(vocabulary)).get(key)
+    term = _by_key(vocabulary).get(key)
     if term is None:
         return key
     return term.vi if lang == "vi" else term.en
 
 
-@functools.lru_cache(maxsize=16)
-def _by_key(vocabulary: tuple[Term, ...]) -> dict[str, Term]:
-    return {t.key: t for t in vocabulary}
+_KEY_TABLES: dict[int, tuple[tuple[Term, ...], dict[str, Term]]] = {}
+
+
+def _by_key(vocabulary: Iterable[Term]) -> dict[str, Term]:
+    """Key -> term of a vocabulary; remembered per tuple (the module's vocabularies), found
+    by identity: hashing a tuple of a few hundred terms on every label cost a page 20 ms."""
+    hit = _KEY_TABLES.get(id(vocabulary))
+    if hit is not None and hit[0] is vocabulary:
+        return hit[1]
+    table = {t.key: t for t in vocabulary}
+    if isinstance(vocabulary, tuple):
+        if len(_KEY_TABLES) >= 16:
+            _KEY_TABLES.clear()
+        _KEY_TABLES[id(vocabulary)] = (vocabulary, table)
+    return table
 
 
 SECTOR_KEYS = frozenset(t.key for t in SECTORS)

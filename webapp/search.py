@@ -19,6 +19,7 @@ on the collection, so recalibrate when the catalogue grows.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from recommender import vocab
@@ -311,6 +313,7 @@ def index():
             else:
                 log_search(outcome)
     pages = None
+    lang = current_language()  # once: the page labels a few hundred taxonomy entries
     if outcome is not None:
         last = max(1, -(-outcome.total // outcome.per_page))
         base = {"q": query, "per_page": outcome.per_page, **filters.query_args()}
@@ -324,8 +327,15 @@ def index():
         message=message, filters=filters, pages=pages, check_text=check_text,
         highlight=highlight, snippet_chars=SNIPPET_CHARS, shortlisted=_shortlisted_ids(),
         certifications=CERTIFICATIONS, parks=vocab.PARKS, sectors=vocab.SECTORS,
-        processes=vocab.PROCESSES, regions=REGIONS,
-        size_labels=SIZE_LABELS, sector_label=lambda k: vocab.label(k, vocab.SECTORS,
-                                                                    current_language()),
-        process_label=lambda k: vocab.label(k, vocab.PROCESSES, current_language()),
+        regions=REGIONS,
+        size_labels=SIZE_LABELS, sector_label=lambda k: vocab.label(k, vocab.SECTORS, lang),
+        process_label=lambda k: vocab.label(k, vocab.PROCESSES, lang),
+        process_options=_process_options(lang),
     ), status
+
+
+@functools.lru_cache(maxsize=4)
+def _process_options(lang: str) -> Markup:
+    """The ``<option>`` list of every taxonomy entry's label, the same on every page."""
+    return Markup("").join(Markup('<option value="{}">').format(
+        vocab.label(t.key, vocab.PROCESSES, lang)) for t in vocab.PROCESSES)
