@@ -24,11 +24,18 @@ from pathlib import Path
 
 from ..files import publish_directory, sha256_file
 from . import bundled
-from .runtime import FAST_BACKENDS, INSTALL, read_layout
+from .runtime import (
+    FAST_BACKENDS,
+    INSTALL,
+    LOOKUP_CONFIG,
+    LOOKUP_TABLE,
+    lookup_positions,
+    read_layout,
+)
 
 log = logging.getLogger(__name__)
 
-CONVERSION_VERSION = 1  # bump when the produced directory changes
+CONVERSION_VERSION = 2  # bump when the produced directory changes (2: fp32 ONNX splits the lookup)
 _COPIED_SUFFIXES = {".json", ".txt", ".model"}  # tokenizer and configs, never weights
 
 
@@ -152,10 +159,13 @@ def _export(src: Path, out: Path, backend: str) -> None:
         hf_logging.disable_progress_bar()  # no loading bars in command output
     except ImportError:  # pragma: no cover
         pass
-    model = LastHiddenState(AutoModel.from_pretrained(src, local_files_only=True).eval())
+    network = AutoModel.from_pretrained(src, local_files_only=True).eval()
+    model = LastHiddenState(network)
     tokenizer = AutoTokenizer.from_pretrained(src, local_files_only=True)
     example = tokenizer(["passage: a", "passage: two words"], padding=True, return_tensors="pt")
     ids, mask = example["input_ids"], example["attention_mask"]
+    if backend == "onnx" and _export_after_lookup(network, tokenizer, out):
+        return
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer and deprecation chatter from the exporters
         if backend == "openvino":
@@ -183,3 +193,78 @@ def _export(src: Path, out: Path, backend: str) -> None:
             quantize_dynamic(str(onnx_path), str(out / "model.onnx"),
                              weight_type=QuantType.QInt8)
             onnx_path.unlink()
+
+
+LOOKUP_CHECK = [
+    "passage: a",
+    "query: gia công cơ khí chính xác CNC, dung sai ±0.01 mm, ISO 9001",
+    "passage: Công ty chúng tôi chuyên ép nhựa, sơn tĩnh điện và lắp ráp bo mạch cho "
+    "khách hàng FDI tại KCX Tân Thuận.",
+    "query: PCB assembly SMT RoHS",
+]
+"""Texts of several lengths (so a batch has padding) checked against the whole network."""
+
+
+def _export_after_lookup(network, tokenizer, out: Path) -> bool:
+    """Export the network after its word-embedding lookup (fp32 ONNX).
+
+    The word-embedding matrix is most of a multilingual model (250,037 x 384 floats,
+    384 MB of the bundled model's 470 MB) and a lookup needs no network: it is saved as
+    ``word_embeddings.npy`` and read memory-mapped (:class:`.runtime.OnnxModel`), so a
+    worker holds only the rows its texts use and the page cache shares them between
+    workers. The graph takes ``inputs_embeds``, ``attention_mask`` and ``position_ids``
+    (padding-aware positions as RoBERTa-family models derive them from the token ids, or
+    0..n-1), and its output is checked against the whole network on :data:`LOOKUP_CHECK`;
+    False (nothing written) if the model does not fit this split or the check fails.
+    """
+    import numpy as np
+    import torch
+
+    embeddings = getattr(network, "embeddings", None)
+    words = getattr(embeddings, "word_embeddings", None)
+    if not isinstance(words, torch.nn.Embedding):
+        return False
+    padding_idx = getattr(embeddings, "padding_idx", None)
+    positions = "padded" if isinstance(padding_idx, int) and hasattr(
+        embeddings, "create_position_ids_from_input_ids") else "arange"
+
+    class AfterLookup(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.network = network
+
+        def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor,
+                    position_ids: torch.Tensor) -> torch.Tensor:
+            return self.network(inputs_embeds=inputs_embeds, attention_mask=attention_mask,
+                                position_ids=position_ids)[0]
+
+    batch = tokenizer(LOOKUP_CHECK, padding=True, return_tensors="np")
+    ids = batch["input_ids"].astype(np.int64)
+    mask = batch["attention_mask"].astype(np.int64)
+    table = words.weight.detach().cpu().numpy().astype(np.float32)
+    pos = lookup_positions(ids, mask, positions, padding_idx)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = network(input_ids=torch.from_numpy(ids),
+                        attention_mask=torch.from_numpy(mask))[0].numpy()
+        split = AfterLookup()(torch.from_numpy(table[ids]), torch.from_numpy(mask),
+                              torch.from_numpy(pos)).numpy()
+        real = mask.astype(bool)
+        if not np.allclose(whole[real], split[real], atol=1e-5, rtol=1e-5):
+            log.info("the word-embedding lookup does not split off this model exactly; "
+                     "exporting the whole network")
+            return False
+        axes = {0: "batch", 1: "tokens"}
+        torch.onnx.export(
+            AfterLookup(), (torch.from_numpy(table[ids]), torch.from_numpy(mask),
+                            torch.from_numpy(pos)),
+            str(out / "model.onnx"),
+            input_names=["inputs_embeds", "attention_mask", "position_ids"],
+            output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+            dynamic_axes={"inputs_embeds": axes, "attention_mask": axes,
+                          "position_ids": axes, "last_hidden_state": axes},
+        )
+    np.save(out / LOOKUP_TABLE, table)
+    (out / LOOKUP_CONFIG).write_text(json.dumps(
+        {"positions": positions, "padding_idx": padding_idx}, indent=2))
+    return True

@@ -95,7 +95,9 @@ def test_conversion_is_cached_verified_and_rebuilt_when_damaged(config, encoder,
     weights = copy / ("model.onnx" if backend == "onnx" else "model.bin")
     with open(weights, "r+b") as fh:
         fh.seek(4096)
-        fh.write(b"\x00" * 16)
+        flipped = bytes(b ^ 0xFF for b in fh.read(16))
+        fh.seek(4096)
+        fh.write(flipped)
     assert convert.verify(copy, Path(source)) and not convert.verify(copy, Path(source),
                                                                      full=True)
     with open(weights, "r+b") as fh:
@@ -104,6 +106,30 @@ def test_conversion_is_cached_verified_and_rebuilt_when_damaged(config, encoder,
     assert convert.materialise(source, name, backend, tmp_path) == copy
     assert convert.verify(copy, Path(source), full=True)
     assert not list(copy.parent.glob(".*"))  # no temporary directories left behind
+
+
+def test_onnx_reads_the_word_embeddings_it_needs(config, encoder) -> None:
+    """The fp32 ONNX graph starts after the word-embedding lookup: the 250,037 x 384 table
+    is a file beside it whose rows are read as texts need them, not a copy in every worker
+    (the vectors match torch: test_fast_backend_matches_torch)."""
+    if encoder.backend != "onnx-fp32":
+        pytest.skip("the default runtime here is not fp32 ONNX")
+    model = encoder.model
+    assert isinstance(model.table, runtime.RowFile) and model.table.shape[1] == encoder.dim
+    full = np.load(model.directory / runtime.LOOKUP_TABLE, mmap_mode="r")
+    last = full.shape[0] - 1
+    ids = np.array([[0, 17, last, 17], [5, 5, 1, 1]])
+    assert np.array_equal(model.table.rows(ids), full[ids])
+    with pytest.raises(IndexError):
+        model.table.rows(np.array([[last + 1]]))
+    names = {i.name for i in model.session.get_inputs()}
+    assert names == {"inputs_embeds", "attention_mask", "position_ids"}
+    graph = (model.directory / "model.onnx").stat().st_size
+    assert graph < full.nbytes / 2  # the table is not also inside the graph
+    ids = np.array([[0, 5, 6, 2, 1, 1]])  # padding after the end: RoBERTa-style positions
+    mask = np.array([[1, 1, 1, 1, 0, 0]])
+    assert runtime.lookup_positions(ids, mask, "padded", 1).tolist() == [[2, 3, 4, 5, 1, 1]]
+    assert runtime.lookup_positions(ids, mask, "arange", None).tolist() == [[0, 1, 2, 3, 4, 5]]
 
 
 @pytest.mark.slow
