@@ -442,7 +442,7 @@ class StageTimer:
         self._wrap(index, "_expansion", "glossary expansion")
         self._wrap(index.encoder, "encode_queries", "encode_queries")
         self._wrap(index.vectors, "search", vector_label)
-        self._wrap(index.lexical, "score_all", "bm25 score_all (analysis + bm25s)")
+        self._wrap(index.lexical, "score_all", "bm25 score_all (analysis + BM25 matrix)")
         self._wrap(index.lexical, "positions", "lexical positions()")
         self._wrap(search_module, "fuse", "fuse")
 
@@ -569,7 +569,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
         **first,
         "note": "HybridIndex.build reads every embedding from the cache (filled just "
                 "before, timed as encoding); cold_build_s = encoding + build. Work done "
-                "lazily by the first searches (bm25s matrices; the diacritic restorer, "
+                "lazily by the first searches (BM25 matrices; the diacritic restorer, "
                 "for the first query typed without marks) is timed separately.",
     }
     result["memory"]["after building the hybrid index"] = memory()
@@ -593,7 +593,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
         lambda p: index.search(p[0], 10, query_vector=p[1]), pairs)
     run("query encoding alone (encode_queries, 1 query)",
         lambda q: encoder.encode_queries([q]), queries)
-    run("bm25s alone (LexicalIndex.search, k=10)",
+    run("BM25 alone (LexicalIndex.search, k=10)",
         lambda q: index.lexical.search(q, 10), queries)
     run("dense alone (search method=dense, query_vector)",
         lambda p: index.search(p[0], 10, method="dense", query_vector=p[1]), pairs)
@@ -617,7 +617,7 @@ def bench_hybrid(args: argparse.Namespace, config: Any, result: dict[str, Any]) 
     set_threads(args.faiss_threads)
     result["latency"] = {"queries": len(queries), "n": n, "warmup": warm, "rows": rows}
 
-    # -- a live edit: the next search rebuilds the bm25s matrices
+    # -- a live edit: the next search rebuilds the BM25 matrices
     t0 = time.perf_counter()
     index.upsert([0], [texts[0] + " Cập nhật năng lực sản xuất."])
     upsert_s = time.perf_counter() - t0
@@ -1083,7 +1083,7 @@ def render(result: dict[str, Any]) -> str:
     add(f"build: {b['profiles']:,} profiles, {b['windows']:,} windows in {b['vector_index']}; "
         f"HybridIndex.build {b['build_from_cache_s']} s from cache"
         + (f", cold (encoding + build) {b['cold_build_s']} s" if b["cold_build_s"] else ""))
-    add(f"first searches after the build: {b['first_search_s']} s (bm25s matrices built "
+    add(f"first searches after the build: {b['first_search_s']} s (BM25 matrices built "
         f"lazily), first query without diacritics {b['first_unmarked_search_s']} s")
     if "after_upsert" in b:
         up = b["after_upsert"]
@@ -1285,7 +1285,6 @@ def main(argv: list[str] | None = None) -> int:
     set_threads(config.faiss_threads)
     args.faiss_threads = config.faiss_threads
 
-    import bm25s
     import faiss
     import torch
 
@@ -1298,7 +1297,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
             "python": platform.python_version(), "torch": torch.__version__,
-            "faiss": faiss.__version__, "bm25s": bm25s.__version__,
+            "faiss": faiss.__version__,
             "cache_dir": str(config.cache_dir), "candidates": config.candidates,
             "fusion": config.fusion, "query_cache": config.query_cache,
             "encoder_backend": config.encoder_backend, "argv": sys.argv[1:],

@@ -101,31 +101,42 @@ def test_empty_index_searches_to_nothing() -> None:
     assert len(LexicalIndex().search("nhựa", 3)[0]) == 0
 
 
-def test_field_scores_equal_bm25s() -> None:
-    """The posting gather summed in one bincount (replacing bm25s's np.add.at) gives
-    bm25s's scores within float32 rounding, on the sample profiles and the labelled buyer
+def test_bm25_matrix_and_scores_equal_bm25s() -> None:
+    """The numpy-built BM25 matrix is bm25s's (Lucene variant), value for value, on the
+    sample profiles (an empty document included); the posting gather summed in one
+    bincount gives bm25s's query scores within float32 rounding, on the labelled buyer
     queries (repeated terms included), and the same documents score zero."""
     import json
+
+    import bm25s
+    from bm25s.tokenization import Tokenized
 
     from recommender.resources import corpus_file
 
     rows = [json.loads(line) for line in corpus_file("sample_suppliers.jsonl")
             .read_text(encoding="utf-8").splitlines()[:400]]
     idx = LexicalIndex()
-    idx.upsert(list(range(len(rows))), [r["description"] for r in rows])
+    idx.upsert(list(range(len(rows))) + [len(rows)], [r["description"] for r in rows] + [""])
     idx.score_all("khởi tạo")  # the main segment is built on first use
     queries = [json.loads(line)["text"] for line in corpus_file("buyer_queries.jsonl")
                .read_text(encoding="utf-8").splitlines()]
     compared = 0
-    for query in queries:
-        terms, _ = idx.query_terms(query)
-        for name, field in idx._fields.items():
+    for name, field in idx._fields.items():
+        docs = [idx._main_terms[int(i)][name] for i in idx._main_ids]
+        ref = bm25s.BM25(k1=field.k1, b=field.b, method="lucene")
+        ref.index(Tokenized(ids=[d.tolist() if len(d) else [0] for d in docs],
+                            vocab=dict(field.vocab)), show_progress=False)
+        assert np.array_equal(field.matrix.indptr, ref.scores["indptr"])
+        assert np.array_equal(field.matrix.indices, ref.scores["indices"])
+        assert np.array_equal(field.matrix.data, ref.scores["data"])
+        for query in queries:
+            terms, _ = idx.query_terms(query)
             ids = np.array([field.vocab[t] for t in terms[name] if t in field.vocab and t] * 2,
                            dtype=np.int64)
             known = ids[(ids > 0) & (ids < field.n_terms)]
             if not len(known):
                 continue
-            expected = field.retriever.get_scores_from_ids(known.tolist())
+            expected = ref.get_scores_from_ids(known.tolist())
             got = field.scores(ids, len(expected))
             assert got.dtype == np.float32 and got.shape == expected.shape
             assert np.allclose(got, expected, rtol=1e-6, atol=1e-6)
