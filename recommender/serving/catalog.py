@@ -31,6 +31,7 @@ from ..requirements import parse_requirements
 from ..store.models import SupplierProfile
 from ..versions import IndexStore, IndexVersion, RebuildBusyError
 from .follower import ChangeFollower, LiveTarget, apply_states
+from .memory import fix_mmap_threshold
 from .profiles import CatalogProfile, fingerprint, snapshot_profiles
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Catalog:
         """Load or build the index in a background thread (idempotent)."""
         with self._lock:
             if self._thread is None:
+                fix_mmap_threshold()  # before the index's large temporaries are allocated
                 self._thread = threading.Thread(target=self._load_or_build, daemon=True,
                                                 name="ketnoi-index")
                 self._thread.start()
