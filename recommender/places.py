@@ -1132,3 +1132,11 @@ def stored_location(text: str) -> tuple[dict[str, str | None], Place]:
               "region": OUTSIDE if place.outside_hcmc else place.region,
               "address": None if place.park == text else text}
     return fields, place
+
+
+@functools.lru_cache(maxsize=256)
+def without_places(query: str) -> str:
+    """``query`` with the places it names cut out."""
+    for mention in sorted(find_in_query(query), key=lambda m: -m.start):
+        query = query[:mention.start] + " " + query[mention.end:]
+    return query

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .places import without_places
 from .rank import ProfileFacts, RequirementCheck, rank
 from .requirements import BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError, SearchHit
@@ -219,13 +219,3 @@ class SupplierRecommender:
             concepts = tuple(k for k in view.concepts if k in query_concepts)
             out.append(replace(r, matched_terms=view.shared_terms(words), concepts=concepts))
         return out
-
-
-@lru_cache(maxsize=256)
-def without_places(query: str) -> str:
-    """``query`` with the places it names cut out."""
-    from .places import find_in_query
-
-    for mention in sorted(find_in_query(query), key=lambda m: -m.start):
-        query = query[:mention.start] + " " + query[mention.end:]
-    return query

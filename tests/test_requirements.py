@@ -64,7 +64,8 @@ def test_processes_and_products_named_in_a_query() -> None:
 
 
 def test_places_are_not_highlighted_as_words() -> None:
-    from recommender.recommend import matched_terms, without_places
+    from recommender.places import without_places
+    from recommender.recommend import matched_terms
 
     query = "ép nhựa ISO 9001 Bình Dương"
     text = "Công ty ép nhựa ở phường Tam Bình, đường số 5"

@@ -1,0 +1,39 @@
+"""Telling a query's language: Vietnamese, Vietnamese without marks, English."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recommender.language import query_language, vietnamese_syllable
+from recommender.resources import corpus_file
+
+
+@pytest.mark.parametrize("name", ["buyer_queries.jsonl", "handwritten/queries.jsonl"])
+def test_every_labelled_query_gets_its_language(name) -> None:
+    rows = [json.loads(line) for line in
+            corpus_file(name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong = [(r["lang"], query_language(r["text"]), r["text"]) for r in rows
+             if query_language(r["text"]) != r["lang"]]
+    assert not wrong and len(rows) > 60
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("ép nhựa ISO 9001 Bình Dương", "vi"),
+    ("ep nhua ISO 9001 Binh Duong", "vi_nodiac"),
+    ("PCB assembly SMT RoHS", "en"),
+    ("stamped steel brackets, preferably located in KCX Tân Thuận", "en"),
+    ("conformal coating service near Linh Trung EPZ, Thu Duc", "en"),
+    ("cắt laser fiber inox tấm dày 20mm", "vi"),
+    ("ISO 9001", "vi_nodiac"),  # nothing to tell by: not English
+])
+def test_language_of_queries(text, lang) -> None:
+    assert query_language(text) == lang
+
+
+def test_vietnamese_syllables() -> None:
+    assert all(vietnamese_syllable(w) for w in
+               "nghiêng khuỷu nhựa gia công quạt tuyển trường ngoài khuyên".split())
+    assert not any(vietnamese_syllable(w) for w in
+                   "assembly parts stamping supplier fabric zebra".split())
