@@ -221,7 +221,7 @@ def rank(
     for hit in hits:
         profile = facts.get(hit.doc_id)
         checks = tuple(check_requirements(req, profile, today))
-        capability = capability_score(req.capabilities, profile) if capability_weight else 0.0
+        capability = capability_score(req.capabilities, profile)  # reported even at weight 0
         ranked.append(RankedSupplier(
             hit, hit.score + weight * requirement_score(checks) + capability_weight * capability,
             checks, capability))

@@ -41,6 +41,9 @@ class Recommendation:
     matched_terms: tuple[str, ...] = ()
     concepts: tuple[str, ...] = ()
     checks: tuple[RequirementCheck, ...] = field(default_factory=tuple)
+    capability: float = 0.0
+    """How much of the processes and products the query names the profile holds, in
+    [0, 1] (:func:`recommender.rank.capability_score`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Scores and explanation as the API and stored RFQ matches carry them."""
@@ -179,7 +182,8 @@ class SupplierRecommender:
                       capability_weight=(self.index.config.capability_weight
                                          if use_requirements else 0.0))[:k]
         items = [Recommendation(doc_id=r.doc_id, score=r.score, text_score=r.hit.score,
-                                dense=r.hit.dense, lexical=r.hit.lexical, checks=r.checks)
+                                dense=r.hit.dense, lexical=r.hit.lexical, checks=r.checks,
+                                capability=r.capability)
                  for r in ranked]
         if explain:
             items = self.explain(query, items)

@@ -76,6 +76,27 @@ def _evaluation_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _calibration_table(cal: dict) -> str:
+    """The match decision on the held-apart queries: Brier score and reliability table."""
+    banner = cal["gap_banner"]
+    lines = [
+        f"match decision on {cal['queries']} held-apart query runs ({cal['examples']} "
+        f"results, {cal['matches']} matches; fitted on {cal['fitted_on']} results of the "
+        "other queries):",
+        f"  Brier score {cal['brier']:.4f} (always the base rate: "
+        f"{cal['brier_base_rate']:.4f}); match precision {cal['precision']:.3f}, "
+        f"recall {cal['recall']:.3f}",
+        f"  no-match banner: precision {banner['precision']:.3f}, recall "
+        f"{banner['recall']:.3f} ({banner['said']} said, {banner['gaps']} true gaps in "
+        f"{banner['runs']} runs, half of them with the relevant suppliers withheld)",
+        "  reliability:  probability    results  predicted  observed",
+    ]
+    for row in cal["reliability"]:
+        lines.append(f"               {row['from']:.1f}-{row['to']:.1f}   {row['n']:>10} "
+                     f"{row['predicted']:>10.3f} {row['observed']:>9.3f}")
+    return "\n".join(lines)
+
+
 @click.command("evaluate", help="Score the ranking on labelled buyer queries: nDCG@10, "
                "R@10, MRR@10 per language group, beside BM25-only and dense-only. --set "
                "generated (default) scores the profiles in this database against "
@@ -97,6 +118,7 @@ def _evaluation_table(results: dict) -> str:
 def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: bool,
                      save: bool) -> None:
     from recommender.domain_eval import evaluate_domain, load_labelled
+    from recommender.matching import collect_examples, fit_match_model
 
     try:
         day = date.fromisoformat(as_of)
@@ -122,9 +144,12 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
     labelled, judged = load_labelled(queries, qrels)
     ids = {doc: p.external_id for doc, p in catalog.profiles.items()}
     results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=day)
+    model = fit_match_model(collect_examples(catalog.recommender, labelled, judged, ids,
+                                             today=day))
     record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "index_version": catalog.version, "profiles": len(ids),
-              "queries": len(labelled), "as_of": as_of, "results": results}
+              "queries": len(labelled), "as_of": as_of, "results": results,
+              "match_decision": model.calibration}
     if save:
         path = Path(current_app.instance_path) / "evaluations.jsonl"
         with open(path, "a", encoding="utf-8") as fh:
@@ -134,6 +159,7 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
     else:
         click.echo(f"index {catalog.version}: {len(ids)} profiles, {len(labelled)} queries")
         click.echo(_evaluation_table(results))
+        click.echo(_calibration_table(model.calibration))
 
 
 def init_app(app: Flask) -> None:

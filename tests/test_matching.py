@@ -1,0 +1,130 @@
+"""The fitted match decision: features, fitting, calibration, persistence."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from recommender.matching import (FEATURES, Examples, MatchModel, brier, calibration, features,
+                                  fit_match_model, held_apart, reliability)
+from recommender.rank import MET, MISSING, UNKNOWN, RequirementCheck
+from recommender.recommend import Recommendation
+from recommender.requirements import parse_requirements
+
+
+def _rec(doc, dense, lexical, text, capability=0.0, checks=()):
+    return Recommendation(doc, text, text, dense, lexical, checks=tuple(checks),
+                          capability=capability)
+
+
+def test_features_of_ranked_results() -> None:
+    query = "ép nhựa ABS, phải có ISO 9001, trong KCN Tân Bình"
+    req = parse_requirements(query)
+    assert req.capabilities and req.certifications
+    items = [
+        _rec(1, 0.88, 20.0, 3.0, 1.0, [RequirementCheck("certification", "ISO 9001", MET),
+                                       RequirementCheck("park", "KCN Tân Bình", MISSING)]),
+        _rec(2, 0.80, 0.0, 1.0, 0.0, [RequirementCheck("certification", "ISO 9001", UNKNOWN),
+                                      RequirementCheck("park", "KCN Tân Bình", MET)]),
+    ]
+    x = features(items, req, query)
+    row = dict(zip(FEATURES, x[1], strict=True))
+    assert x.shape == (2, len(FEATURES))
+    assert row["dense"] == 0.80 and row["dense_gap"] == pytest.approx(0.08)
+    assert row["lexical_log"] == 0.0 and row["lexical_share"] == 0.0
+    assert row["text_gap"] == 2.0 and row["rank_log"] == pytest.approx(math.log(2))
+    assert row["asks_capability"] == 1.0 and row["capability_missing"] == 1.0
+    assert (row["met_share"], row["unmet_share"], row["unknown_share"]) == (0.5, 0.0, 0.5)
+    assert row["requirements"] == 2.0 and row["lang_en"] == 0.0 and row["lang_nodiac"] == 0.0
+    first = dict(zip(FEATURES, x[0], strict=True))
+    assert first["lexical_share"] == 1.0 and first["capability_missing"] == 0.0
+    assert first["unmet_share"] == 0.5
+    english = features(items, req, "plastic injection moulding ABS")
+    assert english[0, FEATURES.index("lang_en")] == 1.0
+    assert features([], req, query).shape == (0, len(FEATURES))
+
+
+def _synthetic(n_queries=300, seed=0) -> Examples:
+    """Results whose chance of matching rises with the dense cosine and falls with an unmet
+    requirement: what a fitted decision has to find."""
+    rng = np.random.default_rng(seed)
+    xs, ys, groups, gaps = [], [], [], []
+    for q in range(n_queries):
+        is_gap = q % 2 == 1
+        for _ in range(10):
+            x = np.zeros(len(FEATURES))
+            x[FEATURES.index("dense")] = rng.uniform(0.75, 0.92)
+            x[FEATURES.index("unmet_share")] = rng.choice([0.0, 1.0], p=[0.7, 0.3])
+            logit = 40 * (x[FEATURES.index("dense")] - 0.85) - 3 * x[FEATURES.index("unmet_share")]
+            y = 0 if is_gap else int(rng.uniform() < 1 / (1 + math.exp(-logit)))
+            if is_gap:
+                x[FEATURES.index("dense")] -= 0.05
+            xs.append(x)
+            ys.append(y)
+            groups.append(f"Q{q}")
+            gaps.append(is_gap)
+    return Examples(np.array(xs), np.array(ys), groups, np.array(gaps))
+
+
+def test_fitted_decision_is_calibrated_on_held_apart_queries() -> None:
+    model = fit_match_model(_synthetic())
+    cal = model.calibration
+    assert 0 < cal["queries"] < 300 and cal["fitted_on"] + cal["examples"] == 3000
+    assert cal["brier"] < 0.8 * cal["brier_base_rate"]
+    for row in cal["reliability"]:
+        if row["n"] >= 50:
+            assert abs(row["predicted"] - row["observed"]) < 0.15, row
+    assert sum(r["n"] for r in cal["reliability"]) == cal["examples"]
+    dense = FEATURES.index("dense")
+    x = np.zeros((3, len(FEATURES)))
+    x[:, dense] = [0.78, 0.85, 0.92]
+    p = model.probabilities(x)
+    assert p[0] < p[1] < p[2]
+    x[:, FEATURES.index("unmet_share")] = 1.0
+    assert (model.probabilities(x) < p).all()
+    assert cal["gap_banner"]["recall"] > 0.8
+
+
+def test_model_round_trips_and_refuses_other_features() -> None:
+    model = fit_match_model(_synthetic(120, seed=1))
+    again = MatchModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    x = _synthetic(5, seed=2).x
+    assert np.allclose(again.probabilities(x), model.probabilities(x))
+    data = model.to_dict()
+    data["features"] = list(FEATURES[:-1]) + ["something_else"]
+    with pytest.raises(ValueError, match="other features"):
+        MatchModel.from_dict(data)
+
+
+def test_too_few_examples_are_refused() -> None:
+    few = _synthetic(4)
+    with pytest.raises(ValueError, match="too few"):
+        fit_match_model(few)
+
+
+def test_held_apart_split_is_stable_and_near_its_fraction() -> None:
+    keys = [f"BQ-{i:04d}" for i in range(2000)]
+    held = [held_apart(k) for k in keys]
+    assert held == [held_apart(k) for k in keys]
+    assert 0.25 < sum(held) / len(keys) < 0.35
+
+
+def test_reliability_brier_and_banner_by_hand() -> None:
+    p = np.array([0.05, 0.15, 0.95, 0.9])
+    y = np.array([0, 0, 1, 0])
+    assert brier(p, y) == pytest.approx((0.05**2 + 0.15**2 + 0.05**2 + 0.9**2) / 4)
+    table = reliability(p, y)
+    assert [(r["n"], r["observed"]) for r in table] == [(1, 0.0), (1, 0.0), (2, 0.5)]
+    # two runs: one whose results hold a match (not a gap), one gap run the model calls a gap
+    model = MatchModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
+                       tuple(10.0 if f == "dense" else 0.0 for f in FEATURES), -8.5)
+    x = np.zeros((4, len(FEATURES)))
+    x[:, FEATURES.index("dense")] = [0.9, 0.8, 0.7, 0.6]
+    cal = calibration(model, Examples(x, np.array([1, 0, 0, 0]), ["A", "A", "B", "B"],
+                                      np.array([False, False, True, True])))
+    assert cal["gap_banner"] == {"runs": 2, "gaps": 1, "said": 1, "precision": 1.0,
+                                 "recall": 1.0}
+    assert (cal["precision"], cal["recall"]) == (1.0, 1.0)
