@@ -8,8 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from recommender.matching import (FEATURES, Examples, MatchModel, brier, calibration, features,
-                                  fit_match_model, held_apart, reliability)
+from recommender.matching import (
+    FEATURES,
+    Examples,
+    MatchModel,
+    brier,
+    calibration,
+    features,
+    fit_match_model,
+    held_apart,
+    reliability,
+)
 from recommender.rank import MET, MISSING, UNKNOWN, RequirementCheck
 from recommender.recommend import Recommendation
 from recommender.requirements import parse_requirements

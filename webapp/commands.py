@@ -80,15 +80,15 @@ def _calibration_table(cal: dict) -> str:
     """The match decision on the held-apart queries: Brier score and reliability table."""
     banner = cal["gap_banner"]
     lines = [
-        f"match decision on {cal['queries']} held-apart query runs ({cal['examples']} "
-        f"results, {cal['matches']} matches; fitted on {cal['fitted_on']} results of the "
-        "other queries):",
+        f"match decision on {cal['queries']} held-apart queries, each run as it is and "
+        f"as a gap ({cal['examples']} results, {cal['matches']} matches; fitted on "
+        f"{cal['fitted_on']} results of the other queries):",
         f"  Brier score {cal['brier']:.4f} (always the base rate: "
         f"{cal['brier_base_rate']:.4f}); match precision {cal['precision']:.3f}, "
         f"recall {cal['recall']:.3f}",
         f"  no-match banner: precision {banner['precision']:.3f}, recall "
         f"{banner['recall']:.3f} ({banner['said']} said, {banner['gaps']} true gaps in "
-        f"{banner['runs']} runs, half of them with the relevant suppliers withheld)",
+        f"{banner['runs']} runs)",
         "  reliability:  probability    results  predicted  observed",
     ]
     for row in cal["reliability"]:
@@ -144,12 +144,15 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
     labelled, judged = load_labelled(queries, qrels)
     ids = {doc: p.external_id for doc, p in catalog.profiles.items()}
     results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=day)
-    model = fit_match_model(collect_examples(catalog.recommender, labelled, judged, ids,
-                                             today=day))
+    try:
+        decision = fit_match_model(collect_examples(catalog.recommender, labelled, judged,
+                                                    ids, today=day)).calibration
+    except ValueError as exc:  # a small labelled set
+        decision = {"not_fitted": str(exc)}
     record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "index_version": catalog.version, "profiles": len(ids),
               "queries": len(labelled), "as_of": as_of, "results": results,
-              "match_decision": model.calibration}
+              "match_decision": decision}
     if save:
         path = Path(current_app.instance_path) / "evaluations.jsonl"
         with open(path, "a", encoding="utf-8") as fh:
@@ -159,7 +162,8 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
     else:
         click.echo(f"index {catalog.version}: {len(ids)} profiles, {len(labelled)} queries")
         click.echo(_evaluation_table(results))
-        click.echo(_calibration_table(model.calibration))
+        click.echo(_calibration_table(decision) if "not_fitted" not in decision
+                   else f"match decision not fitted: {decision['not_fitted']}")
 
 
 def init_app(app: Flask) -> None:

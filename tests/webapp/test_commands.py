@@ -66,6 +66,7 @@ def test_evaluate_command(app, tmp_path: Path) -> None:
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "hybrid" in result.output and "bm25" in result.output and "vi_nodiac" in result.output
+    assert "match decision not fitted: " in result.output and "too few" in result.output
     result = runner.invoke(args=[*args, "--json", "--save"])
     record = json.loads(result.output)
     assert record["results"]["hybrid"]["vi"]["nDCG@10"] == 100.0
