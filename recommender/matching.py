@@ -9,7 +9,8 @@ to another. The decision is therefore a logistic regression (scikit-learn) over
 what is known of each result and its query (:data:`FEATURES`), fitted on
 labelled queries; its probability is the confidence shown beside a result, a
 result matches when it is at least :attr:`MatchModel.threshold`, and a search
-whose results include no match is a supply gap.
+is a supply gap when none of its results reaches :attr:`MatchModel.gap_threshold`
+(chosen for the banner's precision).
 
 Examples (:func:`collect_examples`) come from each labelled query twice: as it
 is (its first results, labelled by their grade) and as a *gap* (the same query
@@ -38,7 +39,8 @@ from .requirements import BuyerRequirements, parse_requirements
 
 FEATURES = (
     "dense", "dense_gap", "lexical_log", "lexical_share", "text_gap", "rank_log",
-    "capability", "asks_capability", "capability_missing",
+    "capability", "capability_full", "asks_capability", "capability_missing",
+    "pool_capability_full",
     "met_share", "unmet_share", "unknown_share", "requirements",
     "query_words_log", "lang_en", "lang_nodiac",
 )
@@ -49,8 +51,11 @@ FEATURES = (
 - ``lexical_log``: log(1 + BM25); ``lexical_share``: BM25 over the best BM25 among the
   results; ``text_gap``: the fused score below the best one; ``rank_log``: log(1 + rank);
 - ``capability``: share of the processes and products the query names that the profile
-  holds; ``asks_capability``: whether the query names any; ``capability_missing``: it
-  names some and the profile holds none;
+  holds (a parent node or one named only in its description counts half);
+  ``capability_full``: it holds all of them; ``asks_capability``: whether the query
+  names any; ``capability_missing``: it names some and the profile holds none;
+  ``pool_capability_full``: the share of the ranked results that hold all of them (few
+  or none when the capability is not on offer);
 - ``met_share``, ``unmet_share``, ``unknown_share`` of the stated requirements
   (certificates, park, place, ownership, size), and how many were stated
   (``requirements``);
@@ -61,6 +66,9 @@ DEPTH = 20
 """Results per query used as examples (the first page and a half)."""
 HELD_FRACTION = 0.3
 SEED = 13
+GAP_PRECISION = 0.9
+"""The no-match banner should be right at least this often (issue 13's bar); its
+threshold is the one with the best recall at that precision on the fitting queries."""
 
 
 def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
@@ -75,6 +83,7 @@ def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
     top_lexical = max((r.lexical or 0.0 for r in items), default=0.0)
     top_text = max(r.text_score for r in items)
     asks = bool(req.capabilities)
+    pool_full = sum(r.capability >= 1.0 for r in items) / len(items) if asks else 0.0
     for i, r in enumerate(items):
         dense = r.dense if r.dense is not None else 0.0
         lexical = r.lexical or 0.0
@@ -85,7 +94,8 @@ def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
             dense, top_dense - dense, math.log1p(lexical),
             lexical / top_lexical if top_lexical > 0 else 0.0,
             top_text - r.text_score, math.log1p(i),
-            r.capability, float(asks), float(asks and r.capability == 0.0),
+            r.capability, float(r.capability >= 1.0), float(asks),
+            float(asks and r.capability == 0.0), pool_full,
             met / stated if stated else 1.0, unmet / stated if stated else 0.0,
             (stated - met - unmet) / stated if stated else 0.0, float(stated),
             math.log1p(words), float(lang == "en"), float(lang == "vi_nodiac"),
@@ -174,6 +184,9 @@ class MatchModel:
     coef: tuple[float, ...]
     intercept: float
     threshold: float = 0.5
+    gap_threshold: float = 0.5
+    """A search is a supply gap (no good match) when no result reaches this probability:
+    chosen on the fitting queries for the banner's precision (:data:`GAP_PRECISION`)."""
     features: tuple[str, ...] = FEATURES
     calibration: dict[str, Any] = field(default_factory=dict)
     """How it did on the held-apart queries (see :func:`fit_match_model`)."""
@@ -226,10 +239,41 @@ def fit_match_model(examples: Examples, *, c: float = 1.0,
     clf.fit((fit_x - mean) / scale, fit_y)
     model = MatchModel(tuple(mean.tolist()), tuple(scale.tolist()),
                        tuple(clf.coef_[0].tolist()), float(clf.intercept_[0]))
+    fitting = Examples(fit_x, fit_y, [g for g, h in zip(examples.group, held, strict=True)
+                                      if not h], examples.gap[~held])
+    model = MatchModel(**{**asdict(model), "gap_threshold": _gap_threshold(model, fitting)})
     return MatchModel(**{**asdict(model), "calibration": calibration(
         model, Examples(examples.x[held], examples.y[held],
                         [g for g, h in zip(examples.group, held, strict=True) if h],
                         examples.gap[held]), fitted_on=examples.x.shape[0] - int(held.sum()))})
+
+
+def _runs(examples: Examples) -> dict[tuple[str, bool], list[int]]:
+    """Rows of each query run (a query as it is, or as a gap)."""
+    runs: dict[tuple[str, bool], list[int]] = {}
+    for i, (g, is_gap) in enumerate(zip(examples.group, examples.gap.tolist(), strict=True)):
+        runs.setdefault((g, is_gap), []).append(i)
+    return runs
+
+
+def _gap_threshold(model: MatchModel, examples: Examples) -> float:
+    """The banner threshold with the best recall of true gaps at :data:`GAP_PRECISION`
+    (else the most precise one) on ``examples``."""
+    p = model.probabilities(examples.x)
+    best_p = []
+    for (_, is_gap), rows in _runs(examples).items():
+        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any()))
+    choice, choice_key = model.threshold, (-1.0, -1.0)
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2).tolist():
+        said = [gap for top, gap in best_p if top < t]
+        if not said:
+            continue
+        precision = sum(said) / len(said)
+        recall = sum(said) / max(sum(gap for _, gap in best_p), 1)
+        key = (recall, precision) if precision >= GAP_PRECISION else (-1.0, precision)
+        if key > choice_key:
+            choice, choice_key = t, key
+    return float(choice)
 
 
 def calibration(model: MatchModel, examples: Examples, *, fitted_on: int | None = None
@@ -239,12 +283,10 @@ def calibration(model: MatchModel, examples: Examples, *, fitted_on: int | None 
     y = examples.y
     said = p >= model.threshold
     tp = int((said & (y == 1)).sum())
-    runs: dict[tuple[str, bool], list[int]] = {}
-    for i, (g, is_gap) in enumerate(zip(examples.group, examples.gap.tolist(), strict=True)):
-        runs.setdefault((g, is_gap), []).append(i)
+    runs = _runs(examples)
     banner_tp = banner_said = truly_gap = 0
     for (_, is_gap), rows in runs.items():
-        no_match = not said[rows].any()
+        no_match = not (p[rows] >= model.gap_threshold).any()
         gap = is_gap or not y[rows].any()
         banner_said += no_match
         truly_gap += gap
@@ -255,7 +297,8 @@ def calibration(model: MatchModel, examples: Examples, *, fitted_on: int | None 
         "brier_base_rate": round(brier(np.full(len(y), y.mean() if len(y) else 0.0), y), 4),
         "precision": round(tp / max(int(said.sum()), 1), 3),
         "recall": round(tp / max(int(y.sum()), 1), 3),
-        "gap_banner": {"runs": len(runs), "gaps": truly_gap, "said": banner_said,
+        "gap_banner": {"threshold": model.gap_threshold, "runs": len(runs),
+                       "gaps": truly_gap, "said": banner_said,
                        "precision": round(banner_tp / max(banner_said, 1), 3),
                        "recall": round(banner_tp / max(truly_gap, 1), 3)},
         "reliability": reliability(p, y),

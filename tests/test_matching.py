@@ -94,7 +94,8 @@ def test_fitted_decision_is_calibrated_on_held_apart_queries() -> None:
     assert p[0] < p[1] < p[2]
     x[:, FEATURES.index("unmet_share")] = 1.0
     assert (model.probabilities(x) < p).all()
-    assert cal["gap_banner"]["recall"] > 0.8
+    assert cal["gap_banner"]["recall"] > 0.8 and cal["gap_banner"]["precision"] > 0.8
+    assert 0.05 <= model.gap_threshold <= 0.95
 
 
 def test_model_round_trips_and_refuses_other_features() -> None:
@@ -134,6 +135,6 @@ def test_reliability_brier_and_banner_by_hand() -> None:
     x[:, FEATURES.index("dense")] = [0.9, 0.8, 0.7, 0.6]
     cal = calibration(model, Examples(x, np.array([1, 0, 0, 0]), ["A", "A", "B", "B"],
                                       np.array([False, False, True, True])))
-    assert cal["gap_banner"] == {"runs": 2, "gaps": 1, "said": 1, "precision": 1.0,
-                                 "recall": 1.0}
+    assert cal["gap_banner"] == {"threshold": 0.5, "runs": 2, "gaps": 1, "said": 1,
+                                 "precision": 1.0, "recall": 1.0}
     assert (cal["precision"], cal["recall"]) == (1.0, 1.0)
