@@ -9,7 +9,9 @@ synonyms) and the other terms of every concept found are searched too, at a
 lower weight than the buyer's own words.
 
 Terms match on accent-folded, lower-cased syllables at syllable boundaries,
-so "bo day dien", "bó dây điện" and "wire harness" find the same concept.
+so "bo day dien", "bó dây điện" and "wire harness" find the same concept; English
+words are compared by their stems (:func:`recommender.text.words.english_stem`), so
+"forged blanks" finds forging and "moulded parts" injection moulding.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .text import fold_phrase
+from .text.words import english_stem
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class Expansion:
 
 
 def _key(text: str) -> tuple[str, ...]:
-    return tuple(fold_phrase(text).split())
+    """Folded syllables, English words reduced to their stem (``forged`` → ``forg``)."""
+    return tuple(english_stem(w) for w in fold_phrase(text).split())
 
 
 class Glossary:

@@ -20,33 +20,11 @@ import re
 from functools import lru_cache
 
 from .places import without_places
-from .text import fold, has_diacritics
+from .text import has_diacritics
+from .text.words import vietnamese_syllable
 
 LANGUAGES = ("vi", "vi_nodiac", "en")
-_INITIALS = ("ngh", "ng", "nh", "ch", "tr", "th", "ph", "kh", "gh", "gi", "qu",
-             "b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
-_FINALS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "i", "y", "o", "u", "")
-_NUCLEUS = re.compile(r"^(?:uye|uya|uyu|ieu|yeu|uoi|uou|oai|oay|oeo|uay|uai|uoc|"
-                      r"ie|ye|uo|ua|ia|ya|oa|oe|ue|uy|ao|au|ay|eo|eu|ai|oi|ui|ei|ou|"
-                      r"a|e|i|o|u|y)$")
 _WORD = re.compile(r"[^\W\d_]+")
-
-
-@lru_cache(maxsize=8192)
-def vietnamese_syllable(word: str) -> bool:
-    """Whether ``word`` (any case, marks or none) could be one Vietnamese syllable."""
-    w = fold(word).lower()
-    if not w or len(w) > 7 or not w.isalpha() or not w.isascii():
-        return False
-    for initial in _INITIALS:
-        if not w.startswith(initial):
-            continue
-        rest = w[len(initial):]
-        for final in _FINALS:
-            if rest.endswith(final) and rest[:len(rest) - len(final)] and \
-                    _NUCLEUS.match(rest[:len(rest) - len(final)]):
-                return True
-    return False
 
 
 @lru_cache(maxsize=4096)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from recommender.language import query_language, vietnamese_syllable
+from recommender.language import query_language
 from recommender.resources import corpus_file
 
 
@@ -30,10 +30,3 @@ def test_every_labelled_query_gets_its_language(name) -> None:
 ])
 def test_language_of_queries(text, lang) -> None:
     assert query_language(text) == lang
-
-
-def test_vietnamese_syllables() -> None:
-    assert all(vietnamese_syllable(w) for w in
-               "nghiêng khuỷu nhựa gia công quạt tuyển trường ngoài khuyên".split())
-    assert not any(vietnamese_syllable(w) for w in
-                   "assembly parts stamping supplier fabric zebra".split())

@@ -72,3 +72,13 @@ def test_places_are_not_highlighted_as_words() -> None:
     assert "bình" in matched_terms(query, text)  # what the highlighter did before
     words = matched_terms(without_places(query), text)
     assert "bình" not in words and "dương" not in words and "nhựa" in words
+
+
+@pytest.mark.parametrize("query, keys", [
+    ("Looking for forged gear blanks supplier", {"forging"}),
+    ("RFQ: mould repair and maintenance service", {"mold_making"}),
+    ("Sourcing case hardening for shafts", {"carburizing"}),
+    ("printed carton boxes", {"printing", "carton_packaging"}),
+])
+def test_english_inflections_name_taxonomy_nodes(query, keys) -> None:
+    assert keys <= set(parse_requirements(query).capabilities)
