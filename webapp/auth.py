@@ -288,4 +288,6 @@ def init_app(app: Flask) -> None:
     security.limit_views(app, ["auth.login", "auth.register"], "LOGIN_RATE_LIMIT",
                          methods=["POST"])
     if "search.index" in app.view_functions:
-        security.limit_views(app, ["search.index", "search.api_search"], "SEARCH_RATE_LIMIT")
+        # the home page is the search page without a query: visiting it is not a search
+        security.limit_views(app, ["search.index", "search.api_search"], "SEARCH_RATE_LIMIT",
+                             exempt_when=lambda: not request.args.get("q", "").strip())

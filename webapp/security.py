@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -134,14 +135,17 @@ def init_app(app: Flask) -> Limiter:
 
 
 def limit_views(app: Flask, endpoints: list[str], setting: str,
-                methods: list[str] | None = None) -> None:
-    """Rate-limit the registered ``endpoints`` by the config value ``setting``."""
+                methods: list[str] | None = None,
+                exempt_when: Callable[[], bool] | None = None) -> None:
+    """Rate-limit the registered ``endpoints`` by the config value ``setting``; requests
+    for which ``exempt_when()`` is true are neither limited nor counted."""
     limiter: Limiter = app.extensions["ketnoi_limiter"]
     for endpoint in endpoints:
         view = app.view_functions[endpoint]
         # one counter per setting: the search page and the search API share a budget
         app.view_functions[endpoint] = limiter.shared_limit(
-            lambda: current_app.config[setting], scope=setting.lower(), methods=methods)(view)
+            lambda: current_app.config[setting], scope=setting.lower(), methods=methods,
+            exempt_when=exempt_when)(view)
 
 
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
