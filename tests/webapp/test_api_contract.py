@@ -239,3 +239,18 @@ def test_staff_index_and_analytics_responses_match_the_document(app, client) -> 
     _buyer_account(app, "contract-buyer-staffapi@example.vn")
     login(client, "contract-buyer-staffapi@example.vn")
     check(client.get("/api/v1/index/status"), "/api/v1/index/status", status=403)
+
+
+def test_search_page_size_limits_are_the_documented_ones(client) -> None:
+    from webapp.search import DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+    spec = load_spec()
+    params = {p["name"]: p for p in (resolve(spec, p) for p in
+                                     spec["paths"]["/api/v1/search"]["get"]["parameters"])}
+    for name in ("per_page", "k"):
+        schema = params[name]["schema"]
+        assert (schema["maximum"], schema["default"]) == (MAX_PER_PAGE, DEFAULT_PER_PAGE)
+        ok = client.get("/api/v1/search", query_string={"q": "nhựa", name: MAX_PER_PAGE})
+        assert ok.status_code == 200
+        over = client.get("/api/v1/search", query_string={"q": "nhựa", name: MAX_PER_PAGE + 1})
+        check(over, "/api/v1/search", status=400)
