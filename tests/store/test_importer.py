@@ -108,6 +108,12 @@ def test_sample_corpus_loads_unchanged(session) -> None:
             elif key == "certifications":
                 got = [{k: v for k, v in c.items() if k != "scope"} for c in got]
             assert got == value, (record["external_id"], key)
+    # every fourth sample profile is shown verified, so the demo's filter is not empty
+    from recommender.store.models import SupplierProfile
+
+    verified = session.scalars(select(SupplierProfile.external_id)
+                               .where(SupplierProfile.verified.is_(True))).all()
+    assert len(verified) == 750 and all(int(e[4:]) % 4 == 0 for e in verified)
 
 
 # --- bad input ---------------------------------------------------------------------
