@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from recommender import vocab
 from recommender.certificates import CertificateState, certificate_state
+from recommender.names import NameIndex
 from recommender.places import REGIONS
 from recommender.recommend import Recommendation
 from recommender.requirements import CERTIFICATIONS, parse_requirements, place_label
@@ -207,14 +208,28 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
                   "places": [place_label(m) for m in req.places],
                   "processes": list(req.capabilities),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}
+    # a company looked up by name is never a supply gap, whatever its results score
     return SearchOutcome(
         query=query, filters=filters, page=page, per_page=per_page, total=len(ranked),
         items=items, requirements=understood, index_version=catalog.version,
-        good_match=good_match(
+        good_match=bool(name_index(catalog).lookup(query)) or good_match(
             ranked, current_app.config.get("GOOD_MATCH_MIN_DENSE", GOOD_MATCH_MIN_DENSE),
             current_app.config.get("GOOD_MATCH_MIN_LEXICAL", GOOD_MATCH_MIN_LEXICAL)),
         top_score=round(ranked[0].score, 4) if ranked else None,
         took_ms=round(took_ms, 1))
+
+
+_NAMES: dict[str, tuple[tuple[int, str | None, int], NameIndex]] = {}
+
+
+def name_index(catalog) -> NameIndex:
+    """The names of the profiles this process serves, rebuilt when they change."""
+    stamp = (id(catalog.profiles), catalog.version, catalog.applied_seq)
+    hit = _NAMES.get("served")
+    if hit is None or hit[0] != stamp:
+        hit = _NAMES["served"] = (stamp, NameIndex(
+            {d: p.name for d, p in list(catalog.profiles.items())}))
+    return hit[1]
 
 
 def log_search(outcome: SearchOutcome) -> int:

@@ -245,6 +245,9 @@ def test_good_match_marks_supply_gaps(app, client) -> None:
     finally:
         del app.config["GOOD_MATCH_MIN_LEXICAL"]
     assert body["_meta"]["good_match"] is True and _last_log(app).good_match is True
+    # a company looked up by its name is not a supply gap, however weakly it scores
+    body = _api(client, q="Công ty mẫu 7 phải có AS9100").get_json()
+    assert body["_meta"]["good_match"] is True and _last_log(app).good_match is True
 
 
 def _rec(dense, lexical, status="met") -> Recommendation:

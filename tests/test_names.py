@@ -1,0 +1,45 @@
+"""Queries that look a company up by its name."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from recommender.names import NameIndex
+from recommender.resources import corpus_file
+
+
+def _labelled_queries() -> list[str]:
+    return [json.loads(line)["text"] for name in ("buyer_queries.jsonl",
+                                                  "handwritten/queries.jsonl")
+            for line in corpus_file(name).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def test_every_sample_name_is_found_and_no_labelled_query_is_a_lookup() -> None:
+    rows = [json.loads(line) for line in corpus_file("sample_suppliers.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    index = NameIndex({i: r["name"] for i, r in enumerate(rows)})
+    assert all(i in index.lookup(r["name"]) for i, r in enumerate(rows))
+    assert [q for q in _labelled_queries() if index.lookup(q)] == []
+
+
+def test_hand_written_names_are_found_written_any_way() -> None:
+    with open(corpus_file("handwritten/suppliers.csv"), encoding="utf-8") as fh:
+        names = {i: r["Tên doanh nghiệp"] for i, r in enumerate(csv.DictReader(fh))}
+    index = NameIndex(names)
+    assert all(i in index.lookup(n) for i, n in names.items())
+    lookups = [q for q in _labelled_queries() if index.lookup(q)]
+    assert len(lookups) <= 1  # of 334 capability queries
+
+
+def test_lookups_and_not_lookups() -> None:
+    index = NameIndex({1: "Công ty TNHH Cơ khí Sao Mai", 2: "Kryotek Vietnam Co., Ltd.",
+                       3: "Công ty TNHH Nhựa Tân Tạo", 4: "Công ty CP Cơ khí Chính xác Việt",
+                       5: "Công ty TNHH Cơ khí Hòa Bình", 6: "Cty Mạ Kẽm Phú Mỹ"})
+    assert index.lookup("cong ty sao mai") == {1}
+    assert index.lookup("KRYOTEK") == {2}
+    assert index.lookup("Mạ kẽm Phú Mỹ") == {6}  # written out whole, place and all
+    assert index.lookup("ép nhựa trong KCN Tân Tạo") == set()  # a place, not a name
+    assert index.lookup("gia công cơ khí chính xác") == set()  # words of the trade
+    assert index.lookup("zebraquartz") == set()
