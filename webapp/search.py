@@ -11,10 +11,13 @@ the click and renders, so the back button keeps working.
 **No good match** (a supply gap, ``SearchLog.good_match = False``): none of the
 first :data:`GOOD_MATCH_WINDOW` results meets every requirement stated in the
 query with a dense cosine of at least ``GOOD_MATCH_MIN_DENSE`` (0.84) and a
-BM25 score of at least ``GOOD_MATCH_MIN_LEXICAL`` (17). Both thresholds were
-calibrated with ``benchmarks/calibrate_good_match.py`` on the labelled buyer
-queries over the 3,000 sample profiles (``docs/buyer.md``); BM25 scores depend
-on the collection, so recalibrate when the catalogue grows.
+BM25 score of at least ``GOOD_MATCH_MIN_LEXICAL`` (17), and the query does not
+look a company up by its name (:mod:`recommender.names`: a name lookup is never
+a gap). Both thresholds were calibrated with ``benchmarks/calibrate_good_match.py``
+on the labelled buyer queries over the 3,000 sample profiles; BM25 scores depend
+on the collection, so recalibrate when the catalogue grows. The fitted decision
+that is to replace them (:mod:`recommender.matching`) is measured by
+``flask --app webapp evaluate`` but not yet served.
 """
 
 from __future__ import annotations
