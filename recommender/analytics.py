@@ -62,6 +62,24 @@ def group_queries(rows: Iterable[tuple[str, int, float | None, datetime]]) -> li
     return out
 
 
+def gap_capabilities(gaps: Iterable[dict]) -> list[dict]:
+    """The supply gaps by capability: each taxonomy node the gap queries name, with the
+    searches and distinct queries that wanted it ("anodising: 12 searches"), the city's
+    list of what FDI buyers cannot find locally. Gap queries naming no node are left out."""
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    searches: Counter[str] = Counter()
+    queries: Counter[str] = Counter()
+    for gap in gaps:
+        for key in dict.fromkeys(taxonomy.find(gap["query"])):
+            searches[key] += gap["searches"]
+            queries[key] += 1
+    return [{"key": key, "label_vi": taxonomy.label(key, "vi"),
+             "label_en": taxonomy.label(key, "en"), "searches": n, "queries": queries[key]}
+            for key, n in sorted(searches.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
 def search_analytics(db: Session, days: int, top: int = TOP_QUERIES) -> dict[str, Any]:
     """Searches, the most asked queries, queries with no good match (supply gaps),
     clicks, shortlists and contacts over the last ``days`` days."""
@@ -118,6 +136,7 @@ def search_analytics(db: Session, days: int, top: int = TOP_QUERIES) -> dict[str
         "mean_took_ms": round(took, 1) if took is not None else None,
         "distinct_queries": len(top_queries),
         "top_queries": top_queries[:top], "supply_gaps": gaps[:top],
+        "gap_capabilities": gap_capabilities(gaps)[:top],
         "interactions": {"clicks": kinds.get(InteractionKind.CLICK, 0),
                          "shortlists": kinds.get(InteractionKind.SHORTLIST, 0),
                          "contacts": kinds.get(InteractionKind.CONTACT, 0)},

@@ -32,3 +32,18 @@ def test_grouped_queries_sum_searches_and_keep_the_most_searched_spelling() -> N
 def test_a_period_must_be_at_least_a_day() -> None:
     with pytest.raises(ValueError, match="days"):
         search_analytics(None, 0)  # type: ignore[arg-type]
+
+
+def test_supply_gaps_are_counted_by_capability() -> None:
+    from recommender.analytics import gap_capabilities
+
+    found = gap_capabilities([
+        {"query": "anod nhôm màu đen", "searches": 7},
+        {"query": "anodizing aluminium housings", "searches": 5},
+        {"query": "xi mạ kẽm và anod nhôm", "searches": 2},
+        {"query": "Fenelanix", "searches": 40},  # names no capability: not listed
+    ])
+    assert found[0]["key"] == "anodizing" and (found[0]["searches"], found[0]["queries"]) == (
+        14, 3)
+    assert found[0]["label_vi"] and found[0]["label_en"]
+    assert {f["key"] for f in found} >= {"anodizing"} and all(f["searches"] < 40 for f in found)

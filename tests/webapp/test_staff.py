@@ -220,6 +220,8 @@ def test_analytics_counts_queries_gaps_and_interactions(app, staff) -> None:
     gap = "phóng vệ tinh lên quỹ đạo, có chứng chỉ AS9100"
     for _ in range(2):
         buyer.get("/api/v1/search", query_string={"q": gap})
+    for _ in range(3):  # a capability no one here offers with that certificate
+        buyer.get("/api/v1/search", query_string={"q": "anod hóa nhôm, có chứng chỉ AS9100"})
     app.extensions["ketnoi_search_log"].flush()  # written off the request path
     with app.app_context(), app.extensions["ketnoi_db"].sessions() as s:
         logged = {row.query: row for row in s.scalars(select(SearchLog))}
@@ -240,8 +242,13 @@ def test_analytics_counts_queries_gaps_and_interactions(app, staff) -> None:
     assert all(g["share"] >= 0.5 for g in gaps.values())
     assert data["interactions"]["contacts"] >= 1 and data["interactions"]["clicks"] >= 1
     assert data["top_suppliers"][0]["external_id"] == log.result_external_ids[0]
+    wanted = {c["key"]: c for c in data["gap_capabilities"]}
+    assert (wanted["anodizing"]["searches"], wanted["anodizing"]["queries"]) == (3, 1)
     page = staff.get("/staff/analytics?days=7&lang=vi").get_data(as_text=True)
     assert "phóng vệ tinh" in page and "Nhu cầu chưa có nhà cung cấp phù hợp" in page
+    assert "anod hóa nhôm" in page
+    page = staff.get("/staff/analytics?days=7&lang=en").get_data(as_text=True)
+    assert "By capability: wanted by buyers, not found locally" in page and ">anodizing<" in page
     assert staff.get("/api/v1/analytics?days=3").status_code == 400
 
 
