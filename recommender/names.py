@@ -61,27 +61,51 @@ def name_parts(name: str) -> list[tuple[str, ...]]:
 
 
 class NameIndex:
-    """Distinctive name parts of a set of profiles (doc id -> name)."""
+    """Distinctive name parts of a set of profiles (doc id -> name), kept current by
+    :meth:`sync` at the cost of the names that changed, not of every name."""
 
-    def __init__(self, names: Mapping[int, str]) -> None:
-        holders: dict[tuple[str, ...], set[int]] = {}
-        for doc_id, name in names.items():
-            for part in set(name_parts(name)):
-                holders.setdefault(part, set()).add(doc_id)
-        self._parts = {p: frozenset(d) for p, d in holders.items() if len(d) <= MAX_NAMES}
+    def __init__(self, names: Mapping[int, str] | None = None) -> None:
+        self._names: dict[int, str] = {}
+        self._holders: dict[tuple[str, ...], set[int]] = {}
         # a name written out in full ("Mạ Kẽm Nhúng Nóng Phú Mỹ"), places and all
         self._whole: dict[tuple[str, ...], set[int]] = {}
-        for doc_id, name in names.items():
-            core = _core(name)
-            if 2 <= len(core) <= MAX_WHOLE:
-                self._whole.setdefault(core, set()).add(doc_id)
+        self.sync(names or {})
+
+    def sync(self, names: Mapping[int, str]) -> int:
+        """Make the index hold exactly ``names``; returns how many entries changed."""
+        changed = [d for d, name in names.items() if self._names.get(d) != name]
+        changed += [d for d in self._names if d not in names]
+        for doc_id in changed:
+            old = self._names.pop(doc_id, None)
+            if old is not None:
+                self._file(doc_id, old, remove=True)
+            if doc_id in names:
+                self._names[doc_id] = names[doc_id]
+                self._file(doc_id, names[doc_id], remove=False)
+        return len(changed)
+
+    def _file(self, doc_id: int, name: str, *, remove: bool) -> None:
+        core = _core(name)
+        keys = [(self._holders, part) for part in set(name_parts(name))]
+        if 2 <= len(core) <= MAX_WHOLE:
+            keys.append((self._whole, core))
+        for table, key in keys:
+            holders = table.setdefault(key, set())
+            if remove:
+                holders.discard(doc_id)
+                if not holders:
+                    del table[key]
+            else:
+                holders.add(doc_id)
 
     def lookup(self, query: str) -> set[int]:
         """Profiles whose distinctive name part the query names (empty: not a lookup)."""
         words = [w for w in fold_phrase(without_places(query)).split() if w.isalnum()]
         found: set[int] = set()
         for part in [(w,) for w in words] + list(zip(words, words[1:], strict=False)):
-            found |= self._parts.get(part, frozenset())
+            holders = self._holders.get(part, ())
+            if len(holders) <= MAX_NAMES:  # held by many names: a common word
+                found |= set(holders)
         core = _core(query)
         for n in range(2, min(MAX_WHOLE, len(core)) + 1):
             for i in range(len(core) - n + 1):

@@ -43,3 +43,18 @@ def test_lookups_and_not_lookups() -> None:
     assert index.lookup("ép nhựa trong KCN Tân Tạo") == set()  # a place, not a name
     assert index.lookup("gia công cơ khí chính xác") == set()  # words of the trade
     assert index.lookup("zebraquartz") == set()
+
+
+def test_an_index_kept_current_by_sync_equals_one_built_afresh() -> None:
+    index = NameIndex({1: "Công ty TNHH Kryotek", 2: "Cty Mạ Kẽm Phú Mỹ"})
+    assert index.lookup("kryotek") == {1}
+    assert index.sync({1: "Công ty TNHH Kryotek", 2: "Cty Mạ Kẽm Phú Mỹ"}) == 0
+    assert index.sync({1: "Công ty TNHH Zelvorix", 3: "Kryotek Vina"}) == 3
+    assert index.lookup("kryotek") == {3} and index.lookup("Zelvorix") == {1}
+    assert index.lookup("Mạ kẽm Phú Mỹ") == set()
+    # a part held by more than MAX_NAMES names stops counting, and counts again when fewer
+    names = {i: f"Công ty Bexorat {i}" for i in range(1, 6)}
+    index.sync(names)
+    assert index.lookup("bexorat") == set()
+    index.sync({1: "Công ty Bexorat 1"})
+    assert index.lookup("bexorat") == {1}

@@ -95,6 +95,9 @@ def warm_catalog(app: Flask, timeout: float | None = None,
     loaded = time.monotonic()
     for query in WARM_QUERIES:
         catalog.recommender.recommend(query, 10)
+    from .search import name_index
+
+    name_index(catalog)  # the profiles' names, once, before the first buyer's search
     log.info("index version %s ready in %.1f s, warm-up searches %.2f s (pid %d)",
              catalog.version, loaded - started, time.monotonic() - loaded, os.getpid())
     threading.Thread(target=_prepare_explanations, args=(catalog.recommender,),
