@@ -165,9 +165,15 @@ def split_queries(
     """(tuning, held apart): a query is held apart when its seeded hash falls below the fraction."""
     tuning, held = [], []
     for q in queries:
-        digest = hashlib.sha256(f"{seed}\0{q.key}".encode()).digest()
-        (held if int.from_bytes(digest[:8], "big") / 2**64 < held_fraction else tuning).append(q)
+        (held if held_apart(q.key, held_fraction, seed) else tuning).append(q)
     return tuning, held
+
+
+def held_apart(key: str, fraction: float = 0.3, seed: int = 13) -> bool:
+    """Whether query ``key`` belongs to the held-apart part: a seeded hash, so the split
+    depends neither on order nor on which other queries there are."""
+    digest = hashlib.sha256(f"{seed}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 
 class _Scorer:

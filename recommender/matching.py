@@ -23,7 +23,6 @@ score, reliability table) measured on the second (:func:`fit_match_model`).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .language import query_language
+from .learn import held_apart
 from .rank import EXPIRED, MET, MISSING
 from .recommend import Recommendation, SupplierRecommender
 from .requirements import BuyerRequirements, parse_requirements
@@ -146,13 +146,6 @@ def collect_examples(
             gap_flags.extend([is_gap] * len(found))
     x = np.concatenate(xs) if xs else np.zeros((0, len(FEATURES)))
     return Examples(x, np.array(ys, dtype=np.int64), groups, np.array(gap_flags, dtype=bool))
-
-
-def held_apart(key: str, fraction: float = HELD_FRACTION, seed: int = SEED) -> bool:
-    """Whether query ``key`` belongs to the held-apart part (a seeded hash, so the split
-    depends neither on order nor on which other queries there are)."""
-    digest = hashlib.sha256(f"{seed}\0{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
