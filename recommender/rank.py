@@ -12,6 +12,7 @@ explanation shown beside every result.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,9 +89,16 @@ class RankedSupplier:
         return self.hit.doc_id
 
 
+_EDITION = re.compile(r"\s*[:/]\s*(?:19|20)\d\d\b")
+_LETTERS_DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
 @functools.lru_cache(maxsize=4096)
 def _cert_key(name: str) -> tuple[str, ...]:
-    return tuple(fold(name).replace("-", " ").split())
+    """A certificate's name compared without case, diacritics, hyphens or its edition:
+    "ISO 9001:2015", "iso-9001" and "ISO 9001" are one; "IATF16949" is "IATF 16949"."""
+    key = _EDITION.sub("", fold(name).lower()).replace("-", " ")
+    return tuple(_LETTERS_DIGITS.sub(" ", key).split())
 
 
 def _same_cert(a: str, b: str) -> bool:

@@ -35,6 +35,15 @@ def test_certificate_validity_is_checked_on_the_day() -> None:
     assert checks["ISO 9001"].status == MET
 
 
+def test_a_certificate_is_the_same_whatever_its_edition_or_spacing() -> None:
+    req = BuyerRequirements(certifications=("ISO 9001", "IATF 16949", "ISO 14001"))
+    facts = ProfileFacts(certifications=(CertificateFact("ISO 9001:2015", None),
+                                         CertificateFact("IATF16949", None),
+                                         CertificateFact("ISO 45001:2018", None)))
+    checks = {c.wanted: c.status for c in check_requirements(req, facts, TODAY)}
+    assert checks == {"ISO 9001": MET, "IATF 16949": MET, "ISO 14001": MISSING}
+
+
 def test_unknown_facts_are_unknown_not_missing() -> None:
     req = BuyerRequirements(parks=("KCX Tân Thuận",), ownership=("domestic",), min_employees=100)
     checks = check_requirements(req, ProfileFacts(), TODAY)

@@ -43,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from recommender import places
+from recommender.certificates import canonical_certification
 from recommender.sizes import SizeClass, possible_size_classes
 from recommender.taxonomy import load_taxonomy
 
@@ -505,17 +506,35 @@ def _phrases(value: Any) -> list[str]:
     return out
 
 
+def _read_freely(strict: list[Any], cell: str) -> bool:
+    """Whether a certificates cell that fits the exported form (``name (issuer, date);
+    ...``) is still better read as free text: one of its names is not a listed
+    certificate as it stands ("ISO 9001:2015", "IATF16949, ISO 9001") while free
+    reading finds listed ones in it. An exported cell of listed names stays as it is."""
+    if cell.lstrip().startswith("["):
+        return False
+    names = [c.get("name") if isinstance(c, dict) else c for c in strict]
+    if all(isinstance(n, str) and canonical_certification(n) == n.strip() for n in names):
+        return False
+    found, _notes = read_certificates(clean_line(cell))
+    return any(canonical_certification(c["name"]) for c in found)
+
+
 def _certifications(value: Any, notes: list[str] | None = None) -> list[dict[str, Any]]:
     if isinstance(value, str) and not _empty(value):
         try:
-            value = cell_to_certs(value)
+            strict = cell_to_certs(value)
         except ValueError:
+            strict = None
+        if strict is None or _read_freely(strict, value):
             # written freely ("ISO 9001:2015, IATF16949 – hiệu lực đến 12/2027")
             certs, read_notes = read_certificates(clean_line(value))
             if notes is not None:
                 notes.extend(read_notes)
             value = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in c.items()}
                      for c in certs]
+        else:
+            value = strict
     items = _list(value)
     out = []
     for i, item in enumerate(items, 1):

@@ -201,6 +201,23 @@ def test_values_written_freely_import_with_a_note(session, tmp_path, overrides, 
         assert (got.value if hasattr(got, "value") else got) == value
 
 
+@pytest.mark.parametrize(("cell", "names"), [
+    ("ISO 9001:2015", ["ISO 9001"]),
+    ("IATF16949, ISO 9001:2015", ["IATF 16949", "ISO 9001"]),
+    ("ISO 9001 (Bureau Veritas, 2027-05-31); IATF 16949", ["ISO 9001", "IATF 16949"]),
+    ("Giấy chứng nhận ATTP (Sở Y tế)", ["Giấy chứng nhận ATTP"]),
+])
+def test_certificates_written_freely_are_split_and_named_as_buyers_ask(session, tmp_path, cell,
+                                                                       names) -> None:
+    # a staff export writes "ISO 9001:2015, IATF16949" in one cell; buyers ask for
+    # "ISO 9001": the names must be the listed ones for the requirement check to see them
+    path = tmp_path / "p.jsonl"
+    write_jsonl(path, [profile_row(1, certifications=cell)])
+    report = import_profiles(session, path)
+    assert report.ok, report.errors
+    assert [c.name for c in _profile(session, "SUP-00001").certifications] == names
+
+
 def test_a_row_without_an_id_gets_a_stable_one(session, tmp_path) -> None:
     row = profile_row(1)
     del row["external_id"]
