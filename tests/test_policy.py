@@ -16,10 +16,12 @@ from recommender.policy import (
     EXPIRED,
     NO,
     NOT_YET,
+    STANDINGS,
     UNKNOWN,
     YES,
     CatalogueError,
     FirmFacts,
+    english,
     evaluate,
     evaluate_cases,
     load_cases,
@@ -81,6 +83,8 @@ def test_every_programme_is_complete_and_marks_what_is_unverified(programs) -> N
             assert b["vi"] and b["en"] and "verified" in b and b["basis"]
         if not p.verified:
             assert r["unverified"], p.code
+        for c in r["eligibility"]["criteria"]:
+            assert c["clause_vi"], (p.code, c["id"])
         for c in p.criteria:
             # every clause names one of the programme's own instruments
             assert _names_source(c.clause, p), (p.code, c.id, c.clause)
@@ -174,12 +178,13 @@ def test_every_decision_carries_a_checkable_reason(by_code) -> None:
         for r in m.criteria:
             assert r.reason and r.source and r.source in r.reason, (case.case_id, r)
             assert _names_source(r.source, program), (case.case_id, r.source)
-            if not r.verified:
-                assert "not verified" in r.source
+            # verification is said once per programme, never in each reason
+            assert "not verified" not in r.reason, (case.case_id, r.reason)
+            assert r.why.code and r.source_vi
             if r.outcome == UNKNOWN:
-                assert r.to_find_out, (case.case_id, r)
-        if m.eligible == UNKNOWN:
-            assert m.reason.startswith(("unknown, because", "expired")) and m.to_find_out
+                assert r.to_find_out and r.hint, (case.case_id, r)
+        if m.outcome == UNKNOWN:
+            assert m.reason.startswith(("unknown, because", "ended")) and m.to_find_out
 
 
 def test_module_command_prints_the_accuracy(capsys) -> None:
@@ -289,15 +294,18 @@ def test_from_mapping_never_raises_on_bad_values() -> None:
 def test_women_owned_priority_is_noted_not_decided(by_code) -> None:
     program = by_code["VN-SME-SUPPORT"]
     unknown = evaluate(program, FirmFacts.from_mapping({"size_class": "small"}), TODAY)
-    assert unknown.eligible == YES and "add to your profile" in unknown.priorities[0]
+    assert unknown.eligible == YES and unknown.priorities[0].code == "priority.ask"
+    assert "say so when you apply" in english(unknown.priorities[0])
     yes = evaluate(program, FirmFacts.from_mapping({"size_class": "small", "women_owned": True}),
                    TODAY)
-    assert "priority applies" in yes.priorities[0] and "04/2017/QH14" in yes.priorities[0]
+    assert "priority applies" in english(yes.priorities[0])
+    assert "04/2017/QH14" in english(yes.priorities[0])
 
 
 # --- ranking, expiry, buyers ------------------------------------------------------------
 
 def test_ranking_puts_yes_then_unknown_then_no_and_expired_last(programs) -> None:
+    # superseded in part by test_programmes_are_ordered_by_what_a_firm_can_act_on
     facts = FirmFacts.from_mapping({"sector": "mechanical", "employees": 50,
                                     "revenue_bn_vnd": 30, "ownership": "domestic",
                                     "park": "KCN Tân Tạo",
@@ -306,14 +314,15 @@ def test_ranking_puts_yes_then_unknown_then_no_and_expired_last(programs) -> Non
     assert len(matches) == len(programs)
     statuses = [m.status for m in matches]
     assert statuses.index(EXPIRED) > max(i for i, s in enumerate(statuses) if s == ACTIVE)
-    active = [m.eligible for m in matches if m.status == ACTIVE]
-    order = {YES: 0, UNKNOWN: 1, NO: 2}
-    assert active == sorted(active, key=order.get)
+    active = [m.standing for m in matches if m.status == ACTIVE]
+    assert active == sorted(active, key=STANDINGS.index)
     assert {m.program.code for m in matches if m.recommended} >= {
         "VN-ND111-INCENTIVES", "VN-SME-SUPPORT", "VN-SME-DIGITAL", "VN-ND235-KHUYEN-CONG"}
     sidp = next(m for m in matches if m.program.code == "VN-SIDP-2016-2025")
-    assert sidp.eligible == YES and not sidp.recommended
-    assert sidp.reason.startswith("expired on 2025-12-31")
+    # an expired programme is never "yes", whatever its criteria say
+    assert sidp.outcome == YES and sidp.eligible == NO and not sidp.recommended
+    assert sidp.standing == EXPIRED and sidp.to_dict()["ended_on"] == "2025-12-31"
+    assert sidp.reason.startswith("ended on 2025-12-31")
     assert sidp.to_dict()["status"] == EXPIRED
 
 
@@ -330,7 +339,8 @@ def test_buyer_side_lists_programmes_rewarding_domestic_linkage(programs) -> Non
     assert all(m.program.buyer_linkage for m in now)
     sidp = now[codes.index("VN-SIDP-2016-2025")]
     assert sidp.status == EXPIRED and not sidp.recommended and codes[-1] == sidp.program.code
-    assert "expired on 2025-12-31" in sidp.reason and "68/QD-TTg" in sidp.reason
+    assert "ended on 2025-12-31" in sidp.reason and "68/QD-TTg" in sidp.reason
+    assert "not verified" not in sidp.reason
     then = match_buyer(programs, as_of=date(2024, 6, 1))
     assert then[0].program.code == "VN-SIDP-2016-2025" and then[0].recommended
     assert then[0].beneficiary == "buyer_and_suppliers"
@@ -372,3 +382,65 @@ def test_a_stored_location_of_the_merged_city_counts_as_hcmc(region, park, expec
     facts = FirmFacts.from_profile(profile)
     criterion = SimpleNamespace(params={"scope": "hcmc"})
     assert _location(criterion, facts, date(2026, 12, 6))[0] == expected
+
+
+# --- order, verification ----------------------------------------------------------------
+
+def test_programmes_are_ordered_by_what_a_firm_can_act_on(programs) -> None:
+    # a small domestic mechanical firm in a park that has stated no plans: the SME
+    # programmes without a plan are eligible, those asking for a plan are nearly
+    # eligible, a fact the profile lacks makes one unknown, expired ones come last
+    facts = FirmFacts.from_mapping({"sector": "mechanical", "employees": 50,
+                                    "revenue_bn_vnd": 30, "ownership": "domestic",
+                                    "park": "KCN Tân Tạo", "activities": []})
+    matches = match_supplier(facts, programs, as_of=date(2026, 12, 7))
+    standings = [m.standing for m in matches]
+    assert standings == sorted(standings, key=STANDINGS.index), standings
+    by = {m.program.code: m for m in matches}
+    assert by["VN-SME-SUPPORT"].standing == "eligible"
+    assert by["VN-SME-DIGITAL"].standing == "nearly"  # only the digital plan is missing
+    assert [r.id for r in by["VN-SME-DIGITAL"].missing] == ["digital_plan"]
+    assert by["VN-NQ198-NEW-SME-CIT"].standing == UNKNOWN  # registration date unknown
+    assert standings[-1] == EXPIRED and by["VN-SIDP-2016-2025"].standing == EXPIRED
+    assert by["VN-SIDP-2016-2025"].eligible == NO
+    # a programme that fails on a fact of the firm comes after the unknown ones
+    fdi = FirmFacts.from_mapping({"sector": "mechanical", "ownership": "fdi",
+                                  "activities": ["investment_project"]})
+    order = [m.standing for m in match_supplier(fdi, programs, as_of=date(2026, 12, 7))]
+    assert order.index("not_eligible") > max(i for i, s in enumerate(order) if s == UNKNOWN)
+
+
+def test_every_programme_says_once_whether_it_was_checked_against_the_law(programs) -> None:
+    for p in programs:
+        v = p.verification
+        assert v["status"] in ("verified", "partly_verified", "not_verified"), p.code
+        assert p.verified == (v["status"] == "verified")
+        if v["status"] != "not_verified":
+            assert v["checked_on"] == "2026-12-07" and v["note_vi"] and v["note_en"]
+            assert v["sources"] and all(s["url"].startswith("http") and s["title"]
+                                        for s in v["sources"]), p.code
+
+
+def test_a_verification_without_sources_is_refused(tmp_path: Path) -> None:
+    record = json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8").splitlines()[0])
+    record["verification"] = {"status": "verified", "checked_on": "2026-12-07", "sources": []}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="names the day and the sources"):
+        load_catalogue(path)
+
+
+def test_corrections_from_the_legal_texts(by_code) -> None:
+    # Decree 235/2025/ND-CP amends Decree 45/2012/ND-CP (it does not replace it) and is in
+    # force from 2025-10-15; Decree 205/2025/ND-CP was signed on 2025-07-14
+    k = by_code["VN-ND235-KHUYEN-CONG"].record
+    assert "45/2012" in k["legal_basis"]
+    assert {"number": "235/2025/NĐ-CP", "in_force": "2025-10-15"}.items() <= \
+        next(i for i in k["instruments"] if i["number"] == "235/2025/NĐ-CP").items()
+    d205 = next(i for i in by_code["VN-ND111-INCENTIVES"].record["instruments"]
+                if i["number"] == "205/2025/NĐ-CP")
+    assert d205["signed"] == "2025-07-14" and d205["verified"]
+    # a large firm applying cleaner production is covered (group b): size alone never excludes
+    big_green = FirmFacts.from_mapping({"employees": 800, "revenue_bn_vnd": 1200,
+                                        "activities": ["green_production"]})
+    assert evaluate(by_code["VN-ND235-KHUYEN-CONG"], big_green, TODAY).outcome == UNKNOWN

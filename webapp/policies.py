@@ -13,6 +13,12 @@ Endpoints (errors in the one JSON shape of :mod:`webapp.errors`):
   every programme judged for the supplier, best first, each explained.
 * ``GET /api/v1/buyers/<id>/policies[?as_of=]``: programmes rewarding linkage
   with domestic suppliers.
+
+Every list is in the order of :data:`recommender.policy.STANDINGS` (what a
+firm can act on first, expired last). Reasons, hints and notes are in the
+language asked (``?lang=vi|en``, else ``Accept-Language``, else English;
+:mod:`webapp.policy_text`); each programme says once whether it was checked
+against the legal text (``verification``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from datetime import date
 import click
 from flask import Blueprint, Flask, current_app, request
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +43,7 @@ from recommender.policy import (
     load_catalogue,
     match_buyer,
     match_supplier,
+    sort_programs,
 )
 from recommender.store.models import AccountRole, Buyer, SupplierProfile
 from recommender.store.policies import program_count, read_programs, upsert_programs
@@ -43,6 +51,8 @@ from recommender.store.policies import program_count, read_programs, upsert_prog
 from .auth import current_account, login_required
 from .db import get_session
 from .errors import error_response
+from .i18n import current_language
+from .policy_text import api_language, localise_buyer_item, localise_supplier_item
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +96,9 @@ def _encoder_if_ready():
 
 
 def supplier_policies(external_id: str, *, as_of: date, activities: list[str] | None = None,
-                      plans: str = "", encoder=None) -> dict | None:
-    """The supplier's programme matches as JSON-ready data, or None for an unknown id."""
+                      plans: str = "", encoder=None, lang: str | None = None) -> dict | None:
+    """The supplier's programme matches as JSON-ready data in ``lang`` (default: the page's
+    language), best first, or None for an unknown id."""
     session = get_session()
     profile = session.scalar(select(SupplierProfile)
                              .where(SupplierProfile.external_id == external_id))
@@ -95,7 +106,10 @@ def supplier_policies(external_id: str, *, as_of: date, activities: list[str] | 
         return None
     facts = FirmFacts.from_profile(profile, activities=activities, plans=plans)
     matches = match_supplier(facts, read_programs(session), as_of=as_of, encoder=encoder)
-    return {"items": [m.to_dict() for m in matches],
+    lang = lang or current_language()
+    with force_locale(lang):
+        items = [localise_supplier_item(m.to_dict(), m.program.record, lang) for m in matches]
+    return {"items": items,
             "supplier": {"external_id": profile.external_id, "name": profile.name,
                          "sample": bool(profile.sample)}}
 
@@ -110,17 +124,25 @@ def api_policies():
     if audience not in ("all", "buyer"):
         return error_response(400, "audience must be 'all' or 'buyer'")
     programs = read_programs(get_session())
+    lang = api_language()
     if audience == "buyer":
-        items = [m.to_dict() for m in match_buyer(programs, as_of=as_of)]
+        items = buyer_items(programs, as_of, lang)
     else:
         items = []
-        for p in programs:
+        for p in sort_programs(programs, as_of=as_of):
             item = {k: v for k, v in p.record.items() if k != "eligibility"}
             item["criteria"] = p.record["eligibility"].get("criteria", [])
             item["status"] = p.status(as_of)
             items.append(item)
     return {"items": items, "_meta": {"as_of": as_of.isoformat(), "audience": audience,
-                                      "count": len(items)}}
+                                      "count": len(items), "lang": lang}}
+
+
+def buyer_items(programs, as_of: date, lang: str) -> list[dict]:
+    """The programmes rewarding linkage with domestic suppliers, worded in ``lang``."""
+    with force_locale(lang):
+        return [localise_buyer_item(m.to_dict(), lang)
+                for m in match_buyer(programs, as_of=as_of)]
 
 
 @bp.get("/api/v1/suppliers/<external_id>/policies")
@@ -135,13 +157,14 @@ def api_supplier_policies(external_id: str):
         return error_response(400, f"plans is too long (at most {MAX_PLANS_CHARS} characters)")
     want_relevance = request.args.get("relevance", "1") not in ("0", "false", "no")
     encoder = _encoder_if_ready() if want_relevance else None
+    lang = api_language()
     found = supplier_policies(external_id, as_of=as_of, activities=activities, plans=plans,
-                              encoder=encoder)
+                              encoder=encoder, lang=lang)
     if found is None:
         return error_response(404, f"no supplier with external id {external_id!r}")
     items = found.pop("items")
     meta = {"as_of": as_of.isoformat(), "count": len(items), "relevance": encoder is not None,
-            **found}
+            "lang": lang, **found}
     if want_relevance and encoder is None:
         meta["relevance_note"] = "the model is still loading; ranked by the rules only"
     return {"items": items, "_meta": meta}
@@ -162,8 +185,10 @@ def api_buyer_policies(buyer_id: int):
     buyer = session.get(Buyer, buyer_id)
     if buyer is None:
         return error_response(404, f"no buyer with id {buyer_id}")
-    items = [m.to_dict() for m in match_buyer(read_programs(session), as_of=as_of)]
+    lang = api_language()
+    items = buyer_items(read_programs(session), as_of, lang)
     return {"items": items, "_meta": {"as_of": as_of.isoformat(), "count": len(items),
+                                      "lang": lang,
                                       "buyer": {"id": buyer.id, "company": buyer.company}}}
 
 
@@ -196,16 +221,20 @@ def _print_supplier(found: dict, as_of: date) -> None:
     for rank, item in enumerate(found["items"], 1):
         status = "" if item["status"] == "active" else f" [{item['status'].upper()}]"
         rel = f"  relevance {item['relevance']:.3f}" if item["relevance"] is not None else ""
-        click.echo(f"{rank:>3}. {item['eligible'].upper():<7} {item['code']}{status}{rel}")
-        click.echo(f"     {item['title_vi']}")
+        click.echo(f"{rank:>3}. {item['standing'].upper():<12} {item['code']}{status}{rel}")
+        click.echo(f"     {item['title_en'] if item['lang'] == 'en' else item['title_vi']}")
+        if item["standing"] in ("expired", "not_yet_in_force"):
+            click.echo(f"     {item['headline']}")
+        v = item["verification"]
+        click.echo(f"     {v['label']}" + (f" ({v['checked_on']})" if v["checked_on"] else ""))
         if item["valid_from"] is None:  # dates not known: say so beside the programme
             click.echo(f"     valid: {item['valid_from'] or '?'} … "
                        f"{item['valid_until'] or '(no end date given)'}; "
                        f"{item['validity_note']}")
         for c in item["criteria"]:
-            click.echo(f"     {MARKS[c['outcome']]} {c['reason']}")
+            click.echo(f"     {MARKS[c['outcome']]} {c['reason']} [{c['source']}]")
         for hint in item["to_find_out"]:
-            click.echo(f"     → {hint}")
+            click.echo(f"     → {hint['text']}")
         for note in item["priorities"]:
             click.echo(f"     ★ {note}")
 
@@ -213,10 +242,11 @@ def _print_supplier(found: dict, as_of: date) -> None:
 @policies_cli.command("match", help=(
     "Show every support programme judged for one supplier (--supplier EXTERNAL_ID) or the "
     "programmes that reward a buyer for linking with domestic suppliers (--buyer ID). "
-    "Each programme is YES (every criterion met), UNKNOWN (the profile lacks or contradicts "
-    "a fact; the line starting with → says what to add) or NO, with the clause each criterion "
-    "was checked against. Expired programmes are listed last, marked EXPIRED, and never "
-    "recommended. Exit code 2 for an unknown id."))
+    "Programmes are listed by what the firm can act on: ELIGIBLE (in force, every criterion "
+    "met), NEARLY (only a plan is missing), UNKNOWN (the profile lacks or contradicts a fact; "
+    "the line starting with → says what would settle it), NOT_ELIGIBLE, NOT_YET_IN_FORCE, "
+    "and EXPIRED last (never eligible; the day it ended is shown). Each programme says once "
+    "whether it was checked against the legal text. Exit code 2 for an unknown id."))
 @click.option("--supplier", "external_id", help="the supplier's external id, e.g. SUP-00001")
 @click.option("--buyer", "buyer_id", type=int, help="a buyer's id")
 @click.option("--as-of", "as_of", help="judge on this day (YYYY-MM-DD; default today)")
@@ -227,10 +257,12 @@ def _print_supplier(found: dict, as_of: date) -> None:
 @click.option("--relevance", is_flag=True, help="also rank by semantic similarity to the "
               "programme summaries (loads the model: a few seconds)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of text")
+@click.option("--lang", type=click.Choice(["en", "vi"]), default="en", show_default=True,
+              help="the language of reasons and hints")
 @with_appcontext
 def match_command(external_id: str | None, buyer_id: int | None, as_of: str | None,
                   activities: tuple[str, ...], plans: str, relevance: bool,
-                  as_json: bool) -> None:
+                  as_json: bool, lang: str) -> None:
     if (external_id is None) == (buyer_id is None):
         raise click.UsageError("give exactly one of --supplier EXTERNAL_ID or --buyer ID")
     day = _day(as_of)
@@ -238,19 +270,18 @@ def match_command(external_id: str | None, buyer_id: int | None, as_of: str | No
         buyer = get_session().get(Buyer, buyer_id)
         if buyer is None:
             raise click.BadParameter(f"no buyer with id {buyer_id}", param_hint="--buyer")
-        matches = match_buyer(read_programs(get_session()), as_of=day)
+        matches = buyer_items(read_programs(get_session()), day, lang)
         if as_json:
             click.echo(json.dumps({"buyer": {"id": buyer.id, "company": buyer.company},
-                                   "as_of": day.isoformat(),
-                                   "items": [m.to_dict() for m in matches]},
+                                   "as_of": day.isoformat(), "items": matches},
                                   ensure_ascii=False))
             return
         click.echo(f"buyer {buyer.id} {buyer.company}: programmes rewarding linkage with "
                    f"domestic suppliers, as of {day.isoformat()}")
         for rank, m in enumerate(matches, 1):
-            click.echo(f"{rank:>3}. {m.status.upper():<7} {m.program.code} "
-                       f"(benefit goes to: {m.beneficiary})")
-            click.echo(f"     {m.reason}")
+            click.echo(f"{rank:>3}. {m['status'].upper():<7} {m['code']} "
+                       f"(benefit goes to: {m['beneficiary']})")
+            click.echo(f"     {m['reason']}")
         if not matches:
             click.echo("     no programme in the catalogue is flagged for buyers")
         return
@@ -262,7 +293,7 @@ def match_command(external_id: str | None, buyer_id: int | None, as_of: str | No
         encoder = load_encoder(RetrievalConfig.from_env())
     found = supplier_policies(external_id, as_of=day,
                               activities=list(activities) if activities else None,
-                              plans=plans, encoder=encoder)
+                              plans=plans, encoder=encoder, lang=lang)
     if found is None:
         raise click.BadParameter(f"no supplier with external id {external_id!r}"
                                  f"{_suggest_ids(external_id)}", param_hint="--supplier")
@@ -278,7 +309,7 @@ def match_command(external_id: str | None, buyer_id: int | None, as_of: str | No
 @with_appcontext
 def list_command(as_of: str | None) -> None:
     day = _day(as_of)
-    for p in read_programs(get_session()):
+    for p in sort_programs(read_programs(get_session()), as_of=day):
         valid = f"{p.valid_from or '?'} … {p.valid_until or '(none given)'}"
         click.echo(f"{p.code:<26} {p.status(day):<17} {valid:<28} {p.legal_basis}")
 

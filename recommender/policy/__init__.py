@@ -2,7 +2,9 @@
 
 The catalogue holds each programme's eligibility as *data* (criteria with
 the clause of the legal text they come from); this package holds the *rules*,
-three-valued (``yes`` / ``no`` / ``unknown``). One module per step:
+three-valued (``yes`` / ``no`` / ``unknown``), and where each programme stands for a
+firm (eligible, nearly, unknown, not eligible, not yet in force, expired). One
+module per step:
 
 * :mod:`.catalogue`: the programme catalogue (``corpora/policies.jsonl``), read and checked;
 * :mod:`.facts`: what the rules read about a firm (:class:`FirmFacts`);
@@ -11,7 +13,8 @@ three-valued (``yes`` / ``no`` / ``unknown``). One module per step:
 * :mod:`.cases`: the labelled cases and ``python -m recommender.policy``.
 
 A criterion the profile cannot decide is ``unknown`` with a reason and what
-to add to the profile to find out, never a silent ``no``. No Flask and no
+would settle it, never a silent ``no``. Reasons are codes with facts
+(:class:`Finding`), worded per language by the web app. No Flask and no
 database here: :mod:`recommender.store.policies` stores the catalogue,
 ``webapp/policies.py`` serves it.
 """
@@ -42,17 +45,34 @@ from .facts import (
     FirmFacts,
 )
 from .matching import (
+    ELIGIBLE,
+    NEARLY,
+    NOT_ELIGIBLE,
+    STANDINGS,
     BuyerProgramMatch,
     ProgramMatch,
     evaluate,
     match_buyer,
     match_supplier,
     relevance_scores,
+    sort_programs,
+    standing,
 )
-from .rules import HCMC_MERGER, NO, UNKNOWN, YES, CriterionResult, Outcome, check_criterion
+from .rules import (
+    HCMC_MERGER,
+    NO,
+    UNKNOWN,
+    YES,
+    CriterionResult,
+    Finding,
+    Outcome,
+    check_criterion,
+    english,
+)
 
 __all__ = [
-    "ACTIVE", "ACTIVITIES", "ACTIVITY_KEYS", "BUSINESS_FORMS", "BUSINESS_FORM_KEYS",
+    "ACTIVE", "ACTIVITIES", "ELIGIBLE", "NEARLY", "NOT_ELIGIBLE", "STANDINGS", "Finding",
+    "english", "sort_programs", "standing", "ACTIVITY_KEYS", "BUSINESS_FORMS", "BUSINESS_FORM_KEYS",
     "CRITERION_KINDS", "DEFAULT_CASES", "DEFAULT_CATALOGUE", "EXPIRED", "HCMC_MERGER", "NO",
     "NOT_YET", "OWNERSHIP_KEYS", "PROFILE_TEXT_FIELDS", "REQUIRED_KEYS", "UNKNOWN", "YES",
     "BuyerProgramMatch", "CaseReport", "CatalogueError", "Criterion", "CriterionResult",

@@ -96,7 +96,7 @@ def evaluate_cases(cases: Iterable[PolicyCase], programs: Sequence[Program]) -> 
             raise CatalogueError(f"case {case.case_id}: unknown programme {case.program!r}")
         m = evaluate(by_code[case.program], FirmFacts.from_mapping(case.profile), case.as_of)
         report.cases += 1
-        ok = m.eligible == case.expected
+        ok = m.outcome == case.expected
         if case.expected in (YES, NO):
             report.decided += 1
             report.correct += ok
@@ -109,7 +109,7 @@ def evaluate_cases(cases: Iterable[PolicyCase], programs: Sequence[Program]) -> 
             ok = ok and m.status == case.expected_status
         if not ok:
             report.failures.append({"case_id": case.case_id, "program": case.program,
-                                    "expected": case.expected, "got": m.eligible,
+                                    "expected": case.expected, "got": m.outcome,
                                     "status": m.status, "reason": m.reason})
     return report
 

@@ -48,6 +48,11 @@ class Criterion:
     decisive: bool = True
     """False: a believed but unverified restriction, which never excludes a firm."""
     note: str = ""
+    clause_vi: str = ""
+    """The clause in Vietnamese (``clause`` is English)."""
+
+
+VERIFICATION_STATUSES = ("verified", "partly_verified", "not_verified")
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,21 @@ class Program:
     @property
     def verified(self) -> bool:
         return bool(self.record.get("verified", False))
+
+    @property
+    def verification(self) -> dict[str, Any]:
+        """Whether the programme was checked against the published legal text, once for the
+        programme: ``status`` (:data:`VERIFICATION_STATUSES`), ``checked_on``, the
+        ``sources`` read (title and address) and a note in each language."""
+        found = self.record.get("verification")
+        if found:
+            return dict(found)
+        return {"status": "not_verified", "checked_on": None, "sources": [],
+                "note_en": "", "note_vi": ""}
+
+    @property
+    def ended_on(self) -> date | None:
+        return self.valid_until
 
     @property
     def buyer_linkage(self) -> Mapping[str, Any] | None:
@@ -143,11 +163,30 @@ def _check_criterion(raw: Mapping[str, Any], where: str) -> Criterion:
     elif kind == "enterprise_age":
         if not isinstance(raw.get("max_years"), int | float) or raw["max_years"] <= 0:
             raise CatalogueError(f"{where}: 'max_years' must be a positive number")
+    for key, note in raw.get("possible", {}).items():
+        if isinstance(note, Mapping) and not (note.get("vi") and note.get("en")):
+            raise CatalogueError(f"{where}: possible[{key!r}] needs 'vi' and 'en' text")
     params = {k: v for k, v in raw.items()
-              if k not in ("id", "kind", "clause", "verified", "decisive", "note", "basis")}
+              if k not in ("id", "kind", "clause", "clause_vi", "verified", "decisive", "note",
+                           "basis")}
     return Criterion(id=raw["id"], kind=kind, clause=raw["clause"], params=params,
                      verified=bool(raw.get("verified", False)),
-                     decisive=bool(raw.get("decisive", True)), note=raw.get("note", ""))
+                     decisive=bool(raw.get("decisive", True)), note=raw.get("note", ""),
+                     clause_vi=raw.get("clause_vi", ""))
+
+
+def _check_verification(raw: Any, where: str) -> None:
+    if raw is None:
+        return
+    if not isinstance(raw, Mapping) or raw.get("status") not in VERIFICATION_STATUSES:
+        raise CatalogueError(f"{where}: verification.status must be one of "
+                             f"{', '.join(VERIFICATION_STATUSES)}")
+    _date(raw.get("checked_on"), f"{where}: verification.checked_on")
+    for source in raw.get("sources", ()):
+        if not source.get("title") or not str(source.get("url", "")).startswith("http"):
+            raise CatalogueError(f"{where}: a verification source needs a title and an url")
+    if raw["status"] != "not_verified" and not (raw.get("checked_on") and raw.get("sources")):
+        raise CatalogueError(f"{where}: a checked programme names the day and the sources")
 
 
 def program_from_record(record: Mapping[str, Any], where: str = "programme") -> Program:
@@ -163,6 +202,7 @@ def program_from_record(record: Mapping[str, Any], where: str = "programme") -> 
         raise CatalogueError(f"{where}: no eligibility criteria")
     if len({c.id for c in criteria}) != len(criteria):
         raise CatalogueError(f"{where}: criterion ids must be unique")
+    _check_verification(record.get("verification"), where)
     valid_from = _date(record["valid_from"], f"{where}: valid_from")
     valid_until = _date(record["valid_until"], f"{where}: valid_until")
     if valid_from and valid_until and valid_from > valid_until:

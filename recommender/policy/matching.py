@@ -18,7 +18,33 @@ import numpy as np
 
 from .catalogue import ACTIVE, EXPIRED, NOT_YET, Program
 from .facts import FirmFacts
-from .rules import NO, UNKNOWN, YES, CriterionResult, check_criterion
+from .rules import NO, UNKNOWN, YES, CriterionResult, Finding, check_criterion
+
+ELIGIBLE, NEARLY, NOT_ELIGIBLE = "eligible", "nearly", "not_eligible"
+STANDINGS = (ELIGIBLE, NEARLY, UNKNOWN, NOT_ELIGIBLE, NOT_YET, EXPIRED)
+"""What a firm can act on, best first: in force and eligible; in force and only a plan
+missing (``nearly``); in force but a fact is unknown; not eligible; not yet in force;
+expired. Every list of programmes (pages, API, CLI) is in this order."""
+
+
+def standing(status: str, criteria: Sequence[CriterionResult]) -> str:
+    """Where a judged programme stands (one of :data:`STANDINGS`).
+
+    A criterion about what the firm *is* (sector, size, ownership, place, age)
+    that fails makes it ``not_eligible``, one that is unknown ``unknown``; when
+    every such criterion is met and only a plan (an ``activity`` criterion) is
+    not stated or not chosen, the firm is ``nearly`` eligible: it can act on it.
+    """
+    if status != ACTIVE:
+        return status
+    facts = [r for r in criteria if r.kind != "activity"]
+    if any(r.outcome == NO for r in facts):
+        return NOT_ELIGIBLE
+    if any(r.outcome == UNKNOWN for r in facts):
+        return UNKNOWN
+    if any(r.outcome != YES for r in criteria):
+        return NEARLY
+    return ELIGIBLE
 
 
 @dataclass(frozen=True)
@@ -26,19 +52,34 @@ class ProgramMatch:
     """One programme judged for one firm."""
 
     program: Program
-    eligible: str
-    """``yes``, ``no`` or ``unknown``: the criteria combined."""
+    outcome: str
+    """``yes``, ``no`` or ``unknown``: the criteria combined, whatever the dates."""
     status: str
     """``active``, ``expired`` or ``not_yet_in_force`` on the day asked."""
     as_of: date
     criteria: tuple[CriterionResult, ...]
-    priorities: tuple[str, ...] = ()
+    priorities: tuple[Finding, ...] = ()
     relevance: float | None = None
+
+    @property
+    def eligible(self) -> str:
+        """``yes`` only for a programme in force whose criteria are all met; a programme
+        that has ended or not started is ``no`` (its criteria are in :attr:`outcome`)."""
+        return self.outcome if self.status == ACTIVE else NO
+
+    @property
+    def standing(self) -> str:
+        return standing(self.status, self.criteria)
 
     @property
     def recommended(self) -> bool:
         """In force and every criterion met."""
-        return self.status == ACTIVE and self.eligible == YES
+        return self.standing == ELIGIBLE
+
+    @property
+    def missing(self) -> list[CriterionResult]:
+        """What stands between the firm and the programme: criteria not met or unknown."""
+        return [r for r in self.criteria if r.outcome != YES]
 
     @property
     def to_find_out(self) -> list[str]:
@@ -50,18 +91,19 @@ class ProgramMatch:
 
     @property
     def reason(self) -> str:
-        """One paragraph a staff member can check against the cited sources."""
-        if self.eligible == NO:
+        """One English paragraph a staff member can check against the cited clauses."""
+        if self.outcome == NO:
             failed = [r.reason for r in self.criteria if r.outcome == NO]
             text = "not eligible: " + "; ".join(failed)
-        elif self.eligible == UNKNOWN:
+        elif self.outcome == UNKNOWN:
             open_ = [r.reason for r in self.criteria if r.outcome == UNKNOWN]
             text = "unknown, because " + "; ".join(open_)
         else:
             text = "meets every criterion: " + "; ".join(r.reason for r in self.criteria)
         if self.status == EXPIRED:
             assert self.program.valid_until is not None
-            text = f"expired on {self.program.valid_until.isoformat()} (not recommended); {text}"
+            text = (f"ended on {self.program.valid_until.isoformat()}: the programme has "
+                    f"expired and cannot be applied for; {text}")
         elif self.status == NOT_YET:
             assert self.program.valid_from is not None
             text = (f"not yet in force (from {self.program.valid_from.isoformat()}, not "
@@ -72,11 +114,16 @@ class ProgramMatch:
         p = self.program
         return {
             "code": p.code, "title_vi": p.title_vi, "title_en": p.title_en,
-            "eligible": self.eligible, "status": self.status,
+            "standing": self.standing, "eligible": self.eligible,
+            "criteria_outcome": self.outcome, "status": self.status,
+            "ended_on": p.valid_until.isoformat() if self.status == EXPIRED and p.valid_until
+            else None,
             "recommended": self.recommended, "reason": self.reason,
             "relevance": None if self.relevance is None else round(self.relevance, 4),
             "criteria": [r.to_dict() for r in self.criteria],
-            "to_find_out": self.to_find_out, "priorities": list(self.priorities),
+            "missing": [r.id for r in self.missing],
+            "to_find_out": self.to_find_out,
+            "priorities": [f.to_dict() for f in self.priorities],
             "confirm": p.confirm, "legal_basis": p.legal_basis, "issuer": p.issuer,
             "valid_from": p.valid_from.isoformat() if p.valid_from else None,
             "valid_until": p.valid_until.isoformat() if p.valid_until else None,
@@ -84,20 +131,19 @@ class ProgramMatch:
             "benefits": list(p.record.get("benefits", [])),
             "summary_vi": p.summary_vi, "summary_en": p.summary_en,
             "sources": list(p.record.get("sources", [])), "verified": p.verified,
+            "verification": p.verification,
         }
 
 
-def _priorities(program: Program, facts: FirmFacts) -> tuple[str, ...]:
+def _priorities(program: Program, facts: FirmFacts) -> tuple[Finding, ...]:
     out = []
     for prio in program.priorities:
         if prio.get("kind") == "women_owned":
-            source = prio["clause"] + ("" if prio.get("verified") else
-                                       " (not verified against the legal text)")
-            if facts.women_owned:
-                out.append(f"priority applies: women-owned firm [{source}]")
-            elif facts.women_owned is None:
-                out.append(f"women-owned firms have priority: add to your profile whether "
-                           f"yours is [{source}]")
+            code = ("priority.applies" if facts.women_owned else
+                    "priority.ask" if facts.women_owned is None else None)
+            if code:
+                out.append(Finding(code, {"kind": "women_owned", "source": prio["clause"],
+                                          "source_vi": prio.get("clause_vi", prio["clause"])}))
     return tuple(out)
 
 
@@ -107,7 +153,7 @@ def evaluate(program: Program, facts: FirmFacts, as_of: date | None = None) -> P
     results = tuple(check_criterion(c, facts, as_of) for c in program.criteria)
     outcomes = {r.outcome for r in results}
     eligible = NO if NO in outcomes else UNKNOWN if UNKNOWN in outcomes else YES
-    return ProgramMatch(program=program, eligible=eligible, status=program.status(as_of),
+    return ProgramMatch(program=program, outcome=eligible, status=program.status(as_of),
                         as_of=as_of, criteria=results, priorities=_priorities(program, facts))
 
 
@@ -136,17 +182,13 @@ def relevance_scores(facts: FirmFacts, programs: Sequence[Program], encoder: Any
     return scores
 
 
-_STATUS_ORDER = {ACTIVE: 0, NOT_YET: 1, EXPIRED: 2}
-_ELIGIBLE_ORDER = {YES: 0, UNKNOWN: 1, NO: 2}
-
-
 def match_supplier(facts: FirmFacts, programs: Sequence[Program], *,
                    as_of: date | None = None, encoder: Any = None) -> list[ProgramMatch]:
     """Every programme judged for a supplier, best first.
 
-    Order: programmes in force before the others (expired last); within them
-    eligible ``yes``, then ``unknown``, then ``no``; then by relevance when an
-    encoder is given, else by the number of criteria met.
+    Order: by :data:`STANDINGS` (eligible, nearly, unknown, not eligible, not
+    yet in force, expired); within a standing by relevance when an encoder is
+    given, then by the number of criteria met.
     """
     as_of = as_of or date.today()
     scores = relevance_scores(facts, programs, encoder) if encoder is not None else {}
@@ -154,13 +196,13 @@ def match_supplier(facts: FirmFacts, programs: Sequence[Program], *,
     for program in programs:
         m = evaluate(program, facts, as_of)
         if scores:
-            m = ProgramMatch(m.program, m.eligible, m.status, m.as_of, m.criteria,
+            m = ProgramMatch(m.program, m.outcome, m.status, m.as_of, m.criteria,
                              m.priorities, scores.get(program.code))
         matches.append(m)
 
     def key(m: ProgramMatch) -> tuple:
         met = sum(r.outcome == YES for r in m.criteria)
-        return (_STATUS_ORDER[m.status], _ELIGIBLE_ORDER[m.eligible],
+        return (STANDINGS.index(m.standing),
                 -(m.relevance if m.relevance is not None else 0.0), -met, m.program.code)
 
     return sorted(matches, key=key)
@@ -180,16 +222,24 @@ class BuyerProgramMatch:
     def recommended(self) -> bool:
         return self.status == ACTIVE
 
+    @property
+    def standing(self) -> str:
+        """``eligible`` while in force (a buyer need meet no criterion), else the status."""
+        return ELIGIBLE if self.status == ACTIVE else self.status
+
     def to_dict(self) -> dict[str, Any]:
         p = self.program
         return {"code": p.code, "title_vi": p.title_vi, "title_en": p.title_en,
-                "status": self.status, "recommended": self.recommended,
+                "standing": self.standing, "status": self.status,
+                "ended_on": p.valid_until.isoformat() if self.status == EXPIRED and
+                p.valid_until else None, "recommended": self.recommended,
                 "beneficiary": self.beneficiary, "reason": self.reason,
                 "linkage": dict(p.buyer_linkage or {}), "legal_basis": p.legal_basis,
                 "valid_from": p.valid_from.isoformat() if p.valid_from else None,
                 "valid_until": p.valid_until.isoformat() if p.valid_until else None,
                 "summary_vi": p.summary_vi, "summary_en": p.summary_en,
-                "sources": list(p.record.get("sources", [])), "verified": p.verified}
+                "sources": list(p.record.get("sources", [])), "verified": p.verified,
+                "verification": p.verification}
 
 
 def match_buyer(programs: Sequence[Program], *, as_of: date | None = None
@@ -206,15 +256,21 @@ def match_buyer(programs: Sequence[Program], *, as_of: date | None = None
         if not link:
             continue
         status = p.status(as_of)
-        source = link["clause"] + ("" if link.get("verified") else
-                                   " (not verified against the legal text)")
-        reason = f"{link['en']} [{source}]"
+        reason = f"{link['en']} [{link['clause']}]"
         if status == EXPIRED:
             assert p.valid_until is not None
-            reason = f"expired on {p.valid_until.isoformat()} (not recommended); {reason}"
+            reason = (f"ended on {p.valid_until.isoformat()}: the programme has expired and "
+                      f"cannot be applied for; {reason}")
         elif status == NOT_YET:
             reason = f"not yet in force (not recommended); {reason}"
         out.append(BuyerProgramMatch(p, status, link.get("beneficiary", "suppliers"), reason))
-    out.sort(key=lambda m: (_STATUS_ORDER[m.status], m.beneficiary != "buyer_and_suppliers",
-                            m.program.code))
+    out.sort(key=lambda m: (STANDINGS.index(m.standing),
+                            m.beneficiary != "buyer_and_suppliers", m.program.code))
     return out
+
+
+def sort_programs(programs: Sequence[Program], *, as_of: date | None = None) -> list[Program]:
+    """The catalogue in the order firms meet it: in force, not yet in force, expired."""
+    as_of = as_of or date.today()
+    order = {ACTIVE: 0, NOT_YET: 1, EXPIRED: 2}
+    return sorted(programs, key=lambda p: (order[p.status(as_of)], p.code))

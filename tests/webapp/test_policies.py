@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from recommender.policy import load_catalogue
+from recommender.policy import STANDINGS, load_catalogue
 from recommender.store.models import Buyer, EnterpriseAccount
 from webapp import create_app
 
@@ -85,12 +86,16 @@ def test_start_loads_the_catalogue_into_an_empty_table(tmp_path: Path) -> None:
 
 def test_catalogue_endpoint(client) -> None:
     body = client.get(f"/api/v1/policies?as_of={AS_OF}").get_json()
-    assert body["_meta"] == {"as_of": AS_OF, "audience": "all", "count": N_PROGRAMS}
+    assert body["_meta"] == {"as_of": AS_OF, "audience": "all", "count": N_PROGRAMS,
+                             "lang": "en"}
+    assert body["items"][-1]["status"] == "expired"  # in force first, expired last
     by_code = {item["code"]: item for item in body["items"]}
     assert by_code["VN-SIDP-2016-2025"]["status"] == "expired"
     assert by_code["VN-ND111-INCENTIVES"]["status"] == "active"
     assert by_code["VN-ND111-INCENTIVES"]["criteria"][0]["kind"] == "sector"
-    assert all(item["verified"] is False and item["unverified"] for item in body["items"])
+    assert all(item["verification"]["status"] in ("verified", "partly_verified")
+               for item in body["items"])
+    assert all(item["verified"] or item["unverified"] for item in body["items"])
     buyers = client.get(f"/api/v1/policies?audience=buyer&as_of={AS_OF}").get_json()
     assert buyers["items"] and all(i["linkage"] for i in buyers["items"])
 
@@ -104,17 +109,21 @@ def test_supplier_endpoint_ranks_and_explains(client) -> None:
     assert meta["relevance"] is False and "rules only" in meta["relevance_note"]
     assert items[0]["eligible"] == "yes" and items[0]["recommended"]
     assert items[-1]["code"] == "VN-SIDP-2016-2025" and items[-1]["status"] == "expired"
-    assert not items[-1]["recommended"]
+    assert not items[-1]["recommended"] and items[-1]["eligible"] == "no"
+    assert items[-1]["ended_on"] == "2025-12-31" and "2025-12-31" in items[-1]["reason"]
     for item in items:
-        assert item["reason"] and item["criteria"]
+        assert item["reason"] and item["criteria"] and item["verification"]["label"]
         for c in item["criteria"]:
-            assert c["source"] in c["reason"]
+            assert c["reason"] and c["source"] and "not verified" not in c["reason"]
         if item["eligible"] == "unknown":
             assert item["to_find_out"]
     by_code = {i["code"]: i for i in items}
     assert by_code["VN-SME-SUPPORT"]["eligible"] == "yes"
-    assert by_code["VN-SME-DIGITAL"]["eligible"] == "unknown"
-    assert any("add your plans" in h for h in by_code["VN-SME-DIGITAL"]["to_find_out"])
+    digital = by_code["VN-SME-DIGITAL"]
+    assert digital["eligible"] == "unknown" and digital["standing"] == "nearly"
+    assert [m["id"] for m in digital["missing"]] == ["digital_plan"]
+    assert any("Choose the firm's plans" in h["text"] and h["field"] == "plans"
+               for h in digital["to_find_out"])
     # stating a plan decides it
     planned = client.get(f"/api/v1/suppliers/SUP-00001/policies?as_of={AS_OF}"
                          "&activities=digital_transformation,r_and_d").get_json()
@@ -132,7 +141,9 @@ def test_supplier_endpoint_large_fdi_and_missing_data(client) -> None:
         f"/api/v1/suppliers/SUP-00003/policies?as_of={AS_OF}").get_json()["items"]}
     sme = bare["VN-SME-SUPPORT"]
     assert sme["eligible"] == "unknown" and "no size data" in sme["reason"]
-    assert "add insured employees" in sme["to_find_out"][0]
+    # the profile form has no size fields: the hint says whom to ask, not "add to profile"
+    assert "programme office" in sme["to_find_out"][0]["text"]
+    assert sme["to_find_out"][0]["field"] is None
     assert bare["VN-ND111-INCENTIVES"]["eligible"] == "no"  # food processing
 
 
@@ -185,9 +196,14 @@ def test_match_command_text_and_json(runner) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"SUP-00001 Công ty TNHH Cơ khí Mẫu 1: support programmes "
                                     f"as of {AS_OF}")
-    assert "  1. YES" in result.output and "[EXPIRED]" in result.output
-    assert "→ add your plans" in result.output and "Decree 111/2015/ND-CP" in result.output
-    assert "valid: ? … (no end date given); Validity dates not known here" in result.output
+    assert "  1. ELIGIBLE" in result.output and "[EXPIRED]" in result.output
+    assert "→ Choose the firm's plans" in result.output
+    assert "Decree 111/2015/ND-CP" in result.output
+    assert "ended on 2025-12-31" in result.output
+    assert "valid: ? … (no end date given); Issued in 2024" in result.output
+    standings = re.findall(r"^\s+\d+\. (\S+)", result.output, re.M)
+    assert standings == sorted(standings, key=lambda s: STANDINGS.index(s.lower()))
+    assert standings[-1] == "EXPIRED"
     result = runner.invoke(args=["policies", "match", "--supplier", "SUP-00001", "--json",
                                  "--as-of", AS_OF, "--activity", "green_production",
                                  "--activity", "investment_project"])
@@ -284,3 +300,64 @@ def test_endpoint_uses_the_loaded_model_for_relevance(app) -> None:
     assert top["code"] in {"VN-NQ198-GREEN-INTEREST", "VN-ND35-ECO-IP"}
     skipped = app.test_client().get("/api/v1/suppliers/SUP-00005/policies?relevance=0")
     assert skipped.get_json()["_meta"]["relevance"] is False
+
+
+# --- language, verification, no internal paths ------------------------------------------
+
+def test_policy_api_answers_in_the_language_asked(client) -> None:
+    url = f"/api/v1/suppliers/SUP-00003/policies?as_of={AS_OF}&relevance=0"
+    english = client.get(url).get_json()  # the API's default: English
+    vi_param = client.get(url + "&lang=vi").get_json()
+    vi_header = client.get(url, headers={"Accept-Language": "vi-VN,vi;q=0.9"}).get_json()
+    assert english["_meta"]["lang"] == "en" and vi_param["_meta"]["lang"] == "vi"
+    assert vi_header["_meta"]["lang"] == "vi"
+    en = {i["code"]: i for i in english["items"]}["VN-SME-SUPPORT"]
+    vi = {i["code"]: i for i in vi_param["items"]}["VN-SME-SUPPORT"]
+    assert "no size data" in en["reason"] and "Hồ sơ chưa có số liệu quy mô" in vi["reason"]
+    assert en["criteria"][0]["source"].startswith("Decree 80/2021/ND-CP")
+    assert vi["criteria"][0]["source"].startswith("Nghị định 80/2021/NĐ-CP")
+    assert "cơ quan quản lý chương trình" in vi["to_find_out"][0]["text"]
+    assert vi["verification"]["label"].startswith("Đã đối chiếu")
+    assert en["verification"]["label"].startswith(("Checked", "Partly checked"))
+    assert "Nộp hồ sơ" in vi["confirm"] and "Apply" in en["confirm"]
+    # the machine-readable codes are the same in both
+    assert en["criteria"][0]["why"] == vi["criteria"][0]["why"]
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+INTERNAL = re.compile(r"shared/|CONTEXT\.md|(?:^|[\s(\"'])(?:/|\.\./|~/)?[\w.-]+/[\w./-]*"
+                      r"\.(?:py|md|jsonl?|txt|ya?ml|toml|cfg|html|sqlite3?)\b")
+
+
+def test_no_policy_output_shows_an_internal_path(client) -> None:
+    _log_in_as(client, "staff@example.vn")
+    bodies = [client.get(url).get_json() for url in (
+        f"/api/v1/policies?as_of={AS_OF}", f"/api/v1/policies?audience=buyer&as_of={AS_OF}",
+        f"/api/v1/suppliers/SUP-00001/policies?as_of={AS_OF}&relevance=0",
+        f"/api/v1/suppliers/SUP-00003/policies?as_of={AS_OF}&relevance=0&lang=vi",
+        f"/api/v1/buyers/1/policies?as_of={AS_OF}&lang=vi")]
+    for body in bodies:
+        for text in _strings(body):
+            assert not INTERNAL.search(text), text
+    # the test itself catches what it should, and not legal numbers
+    assert INTERNAL.search("basis: shared/CONTEXT.md (public sources)")
+    assert INTERNAL.search("as cited in recommender/sizes.py")
+    assert not INTERNAL.search("Decree 111/2015/NĐ-CP; Decision 42/2024/QĐ-UBND")
+
+
+def test_catalogue_records_the_published_source_of_each_instrument() -> None:
+    for program in load_catalogue():
+        for source in program.record["sources"]:
+            assert "taken_from" not in source and source["instrument"]
+            if source["url"]:
+                assert source["url"].startswith("http") and source["title"]

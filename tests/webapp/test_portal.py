@@ -442,25 +442,53 @@ def test_policies_page_shows_every_programme_with_reasons_and_what_to_add(app, c
     for item in found:
         assert item["title_vi"] in html
     assert "Đã hết hiệu lực" in html  # the 2016–2025 programme has expired
-    assert "Chưa rõ: cần thêm thông tin" in html
-    assert "Chọn kế hoạch của doanh nghiệp ở trên" in html  # activity criteria are unknown
-    assert 'href="/enterprise/profile"' in html
-    # grouped: in force and eligible / nearly (facts or plans missing) / not / not in force
+    assert "Chương trình đã kết thúc ngày 2025-12-31; không thể đăng ký." in html
+    assert "Chọn kế hoạch của doanh nghiệp" in html  # a plan is what is missing
+    # grouped, in this order: eligible, nearly, unknown, not eligible, not yet, expired
+    ids = re.findall(r'<h2 id="policies-(\w+)">', html)
+    order = ["eligible", "nearly", "unknown", "not_eligible", "not_yet_in_force", "expired"]
+    assert ids == [g for g in order if g in ids] and ids[-1] == "expired"
     sections = dict(re.findall(r'<h2 id="policies-(\w+)">(.*?)(?=<h2 id="policies-|</main>)',
                                html, re.S))
     for item in found:
-        title = item["title_vi"]
-        if item["status"] != "active":
-            assert title in sections["inactive"]
-        elif item["eligible"] == "yes":
-            assert title in sections["eligible"]
-        elif item["eligible"] == "unknown":
-            assert title in sections["nearly"]
-        else:
-            assert title not in sections.get("eligible", "")
+        assert item["title_vi"] in sections[item["standing"]]
+        if item["status"] == "expired":
+            assert item["eligible"] == "no" and not item["recommended"]
+    # verification once per programme, never in each reason
+    assert html.count('class="tag verification-') == len(found)
+    assert "not verified" not in html and "chưa được xác minh" not in html
     html = _html(client.get("/enterprise/policies?activities=digital_transformation"))
     assert 'value="digital_transformation" checked' in html
     assert client.get("/enterprise/policies?activities=nope").status_code == 400
+
+
+def test_policy_hints_only_point_to_fields_the_form_has(app, client) -> None:
+    login(client, "a@example.vn")
+    html = _html(client.get("/enterprise/policies"))
+    form = _html(client.get("/enterprise/profile", follow_redirects=True))
+    anchors = set(re.findall(r'href="/enterprise/profile#(\w+)"', html))
+    for field in anchors:
+        assert f'id="{field}"' in form and f'name="{field}"' in form, field
+    assert 'href="#plans"' not in html or 'id="plans"' in html
+    # nothing asks for a field the form does not have
+    for phrase in ("vào hồ sơ ngày đăng ký", "to your profile", "add your plans",
+                   "registration date to your profile", "women-owned"):
+        assert phrase not in html, phrase
+    api = client.get(f"/api/v1/suppliers/{A}/policies?relevance=0&lang=vi").get_json()
+    for item in api["items"]:
+        for hint in item["to_find_out"]:
+            assert hint["field"] in (None, "description", "park", "plans"), hint
+            if hint["field"] is None:
+                assert "cơ quan quản lý chương trình" in hint["text"], hint
+
+
+def test_policy_page_in_vietnamese_has_no_english_reasons(app, client) -> None:
+    login(client, "a@example.vn")
+    html = _html(client.get("/enterprise/policies?lang=vi"))
+    for english in ("the profile", "to find out", "meets every criterion", "is among",
+                    "belongs to", "Decree 111", "not eligible", "expired on"):
+        assert english not in html, english
+    client.get("/?lang=vi")
 
 
 def test_existing_and_new_pages_render_in_english_mode(app, client) -> None:
