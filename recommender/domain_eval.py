@@ -44,18 +44,24 @@ class LabelledQuery:
     lang: str
 
 
-def load_labelled(queries: str | Path, qrels: str | Path
-                  ) -> tuple[list[LabelledQuery], dict[str, dict[str, int]]]:
-    """Read the labelled queries (JSON lines) and graded judgements (TSV with header)."""
+def load_queries(path: str | Path) -> list[LabelledQuery]:
+    """Queries as JSON lines (``query_id``, ``text``, ``lang``), with or without labels."""
     items = []
-    with open(queries, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if line.strip():
                 row = json.loads(line)
                 try:
                     items.append(LabelledQuery(row["query_id"], row["text"], row["lang"]))
                 except KeyError as exc:
-                    raise ValueError(f"{queries}:{n}: missing field {exc}") from exc
+                    raise ValueError(f"{path}:{n}: missing field {exc}") from exc
+    return items
+
+
+def load_labelled(queries: str | Path, qrels: str | Path
+                  ) -> tuple[list[LabelledQuery], dict[str, dict[str, int]]]:
+    """Read the labelled queries (JSON lines) and graded judgements (TSV with header)."""
+    items = load_queries(queries)
     judged: dict[str, dict[str, int]] = {}
     with open(qrels, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):

@@ -23,9 +23,12 @@ score, reliability table) measured on the second (:func:`fit_match_model`).
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -36,20 +39,25 @@ from .learn import held_apart
 from .rank import EXPIRED, MET, MISSING
 from .recommend import Recommendation, SupplierRecommender
 from .requirements import BuyerRequirements, parse_requirements
+from .resources import corpus_file
+
+log = logging.getLogger(__name__)
 
 FEATURES = (
-    "dense", "dense_gap", "lexical_log", "lexical_share", "text_gap", "rank_log",
+    "dense", "dense_gap", "lexical_log", "lexical_share", "text_gap",
     "capability", "capability_full", "asks_capability", "capability_missing",
     "pool_capability_full",
     "met_share", "unmet_share", "unknown_share", "requirements",
     "query_words_log", "lang_en", "lang_nodiac",
+    "coverage", "coverage_gap", "pool_coverage",
 )
 """What the decision sees of a result (in this order):
 
 - ``dense``: cosine of the query and the profile's best passage; ``dense_gap``: its
   distance below the best cosine among the results;
 - ``lexical_log``: log(1 + BM25); ``lexical_share``: BM25 over the best BM25 among the
-  results; ``text_gap``: the fused score below the best one; ``rank_log``: log(1 + rank);
+  results; ``text_gap``: the fused score below the best one (the rank itself is left
+  out: a model fitted on ranks seen in the labels does not carry over to deeper ones);
 - ``capability``: share of the processes and products the query names that the profile
   holds (a parent node or one named only in its description counts half);
   ``capability_full``: it holds all of them; ``asks_capability``: whether the query
@@ -60,10 +68,17 @@ FEATURES = (
   (certificates, park, place, ownership, size), and how many were stated
   (``requirements``);
 - ``query_words_log``: log(1 + words in the query); ``lang_en``, ``lang_nodiac``: the
-  query's language (:func:`recommender.language.query_language`).
+  query's language (:func:`recommender.language.query_language`);
+- ``coverage``: how much of the query the profile's text holds (idf-weighted share of
+  its words, :meth:`SupplierRecommender.coverage`: a word nobody uses weighs most);
+  ``coverage_gap``: below the best coverage among the results; ``pool_coverage``: that
+  best coverage (low when what the query names is not on offer).
 """
 DEPTH = 20
-"""Results per query used as examples (the first page and a half)."""
+"""The first results: what is relative to the other results (the best cosine, ...) is
+taken over these, and a search is a supply gap when none of them matches."""
+EXAMPLE_DEPTH = 100
+"""Results per query used as examples: every result a search ranks (and counts)."""
 HELD_FRACTION = 0.3
 SEED = 13
 GAP_PRECISION = 0.9
@@ -71,19 +86,27 @@ GAP_PRECISION = 0.9
 threshold is the one with the best recall at that precision on the fitting queries."""
 
 
-def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
-             ) -> np.ndarray:
-    """``(len(items), len(FEATURES))``: the features of each ranked result, best first."""
+def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str,
+             coverage: np.ndarray, pool: int = DEPTH) -> np.ndarray:
+    """``(len(items), len(FEATURES))``: the features of each ranked result, best first;
+    ``coverage`` is :meth:`SupplierRecommender.coverage` of the items.
+
+    What is relative to the other results (best cosine, best BM25, the share holding
+    the capability, the best coverage) is taken over the first ``pool`` of them, as the
+    model was fitted.
+    """
     out = np.zeros((len(items), len(FEATURES)), dtype=np.float64)
     if not items:
         return out
     lang = query_language(query)
     words = len(query.split())
-    top_dense = max((r.dense for r in items if r.dense is not None), default=0.0)
-    top_lexical = max((r.lexical or 0.0 for r in items), default=0.0)
-    top_text = max(r.text_score for r in items)
+    head = items[:pool]
+    top_dense = max((r.dense for r in head if r.dense is not None), default=0.0)
+    top_lexical = max((r.lexical or 0.0 for r in head), default=0.0)
+    top_text = max(r.text_score for r in head)
     asks = bool(req.capabilities)
-    pool_full = sum(r.capability >= 1.0 for r in items) / len(items) if asks else 0.0
+    pool_full = sum(r.capability >= 1.0 for r in head) / len(head) if asks else 0.0
+    best_coverage = float(np.max(coverage[:pool]))
     for i, r in enumerate(items):
         dense = r.dense if r.dense is not None else 0.0
         lexical = r.lexical or 0.0
@@ -93,12 +116,13 @@ def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
         out[i] = (
             dense, top_dense - dense, math.log1p(lexical),
             lexical / top_lexical if top_lexical > 0 else 0.0,
-            top_text - r.text_score, math.log1p(i),
+            top_text - r.text_score,
             r.capability, float(r.capability >= 1.0), float(asks),
             float(asks and r.capability == 0.0), pool_full,
             met / stated if stated else 1.0, unmet / stated if stated else 0.0,
             (stated - met - unmet) / stated if stated else 0.0, float(stated),
             math.log1p(words), float(lang == "en"), float(lang == "vi_nodiac"),
+            coverage[i], best_coverage - coverage[i], best_coverage,
         )
     return out
 
@@ -112,6 +136,22 @@ class Examples:
     group: list[str]
     gap: np.ndarray
     """True for the results of a query run as a gap (its relevant suppliers withheld)."""
+    weight: np.ndarray | None = None
+    """How much each result counts in the fit (None: all alike)."""
+
+    def __add__(self, other: Examples) -> Examples:
+        def weights(e: Examples) -> np.ndarray:
+            return e.weight if e.weight is not None else np.ones(len(e.y))
+
+        return Examples(np.concatenate([self.x, other.x]), np.concatenate([self.y, other.y]),
+                        self.group + other.group, np.concatenate([self.gap, other.gap]),
+                        np.concatenate([weights(self), weights(other)]))
+
+    def part(self, rows: np.ndarray) -> Examples:
+        """The examples at the boolean mask ``rows``."""
+        return Examples(self.x[rows], self.y[rows],
+                        [g for g, keep in zip(self.group, rows.tolist(), strict=True) if keep],
+                        self.gap[rows], None if self.weight is None else self.weight[rows])
 
 
 def collect_examples(
@@ -121,11 +161,13 @@ def collect_examples(
     external_ids: Mapping[int, str],
     *,
     today: date | None = None,
-    depth: int = DEPTH,
+    depth: int = EXAMPLE_DEPTH,
     gaps: bool = True,
+    weight: float = 1.0,
 ) -> Examples:
     """Features and labels of the first ``depth`` results of every labelled query (objects
-    with ``query_id`` and ``text``), and of each query run as a gap if ``gaps``."""
+    with ``query_id`` and ``text``), and of each query run as a gap if ``gaps``; each
+    counts ``weight`` in the fit."""
     by_external = {e: d for d, e in external_ids.items()}
     everyone = np.fromiter(external_ids, dtype=np.int64, count=len(external_ids))
     xs, ys, groups, gap_flags = [], [], [], []
@@ -140,12 +182,14 @@ def collect_examples(
         for allowed, is_gap in runs:
             found = recommender.recommend(q.text, max(depth, 1), allowed_ids=allowed,
                                           today=today, explain=False).items[:depth]
-            xs.append(features(found, req, q.text))
+            coverage = recommender.coverage(q.text, [r.doc_id for r in found])
+            xs.append(features(found, req, q.text, coverage))
             ys.extend(int(judged.get(external_ids[r.doc_id], 0) >= 2) for r in found)
             groups.extend([q.query_id] * len(found))
             gap_flags.extend([is_gap] * len(found))
     x = np.concatenate(xs) if xs else np.zeros((0, len(FEATURES)))
-    return Examples(x, np.array(ys, dtype=np.int64), groups, np.array(gap_flags, dtype=bool))
+    return Examples(x, np.array(ys, dtype=np.int64), groups, np.array(gap_flags, dtype=bool),
+                    np.full(len(ys), float(weight)))
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
@@ -169,6 +213,18 @@ def brier(p: np.ndarray, y: np.ndarray) -> float:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """Whether each result matches, and whether the search as a whole found nothing."""
+
+    probabilities: np.ndarray
+    """The calibrated probability that each result (in rank order) matches."""
+    matches: int
+    """Results at or above the model's threshold: the number of suppliers that match."""
+    gap: bool
+    """No good match: none of the first :data:`DEPTH` results reaches the gap threshold."""
+
+
+@dataclass(frozen=True)
 class MatchModel:
     """A fitted match decision: standardised features, logistic regression coefficients."""
 
@@ -183,6 +239,21 @@ class MatchModel:
     features: tuple[str, ...] = FEATURES
     calibration: dict[str, Any] = field(default_factory=dict)
     """How it did on the held-apart queries (see :func:`fit_match_model`)."""
+    fitted_on: dict[str, Any] = field(default_factory=dict)
+    """What it was fitted on: labelled and logged queries, the embedding model, when."""
+    unmet_cap: float = 1.0
+    """A result that misses a stated requirement (a certificate it lacks or let expire,
+    another park or place, ownership, size) does not match, by the definition the labels
+    follow: its probability is at most the share of such results that were labelled
+    matches in the fitting data (label noise, about 1%), whatever its scores."""
+
+    def decide(self, recommender: SupplierRecommender, items: Sequence[Recommendation],
+               req: BuyerRequirements, query: str) -> Decision:
+        """The decision about one ranked list of results (best first) of ``recommender``."""
+        coverage = recommender.coverage(query, [r.doc_id for r in items])
+        p = self.probabilities(features(items, req, query, coverage))
+        return Decision(p, int((p >= self.threshold).sum()),
+                        not bool((p[:DEPTH] >= self.gap_threshold).any()))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Probability that each row of ``x`` (as :func:`features` gives it) is a match."""
@@ -190,7 +261,9 @@ class MatchModel:
             return np.zeros(0)
         z = (x - np.array(self.mean)) / np.array(self.scale)
         logits = z @ np.array(self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        unmet = x[:, FEATURES.index("unmet_share")] > 0
+        return np.where(unmet, np.minimum(p, self.unmet_cap), p)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -198,8 +271,9 @@ class MatchModel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
         """The model :meth:`to_dict` wrote (ValueError if its features are not these)."""
-        model = cls(**{**data, **{k: tuple(data[k]) for k in
-                                  ("mean", "scale", "coef", "features")}})
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        model = cls(**{**known, **{k: tuple(data[k]) for k in
+                                   ("mean", "scale", "coef", "features")}})
         if model.features != FEATURES or not (
                 len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)):
             raise ValueError("the match model was fitted on other features; fit it again")
@@ -221,48 +295,56 @@ def fit_match_model(examples: Examples, *, c: float = 1.0,
     from sklearn.linear_model import LogisticRegression
 
     held = np.array([held_apart(g, held_fraction, seed) for g in examples.group], dtype=bool)
-    fit_x, fit_y = examples.x[~held], examples.y[~held]
+    fitting, apart = examples.part(~held), examples.part(held)
+    fit_x, fit_y = fitting.x, fitting.y
     if len(fit_y) < 50 or len(set(fit_y.tolist())) < 2:
         raise ValueError(f"{len(fit_y)} examples ({int(fit_y.sum())} matches) are too few "
                          "to fit the match decision")
     mean = fit_x.mean(axis=0)
     scale = fit_x.std(axis=0)
     scale[scale == 0] = 1.0
-    clf = LogisticRegression(C=c, max_iter=1000)
-    clf.fit((fit_x - mean) / scale, fit_y)
+    clf = LogisticRegression(C=c, max_iter=2000)
+    clf.fit((fit_x - mean) / scale, fit_y, sample_weight=fitting.weight)
+    unmet = fit_x[:, FEATURES.index("unmet_share")] > 0
+    weights = fitting.weight if fitting.weight is not None else np.ones(len(fit_y))
+    unmet_cap = (float(np.average(fit_y[unmet], weights=weights[unmet])) if unmet.any()
+                 else 1.0)
     model = MatchModel(tuple(mean.tolist()), tuple(scale.tolist()),
-                       tuple(clf.coef_[0].tolist()), float(clf.intercept_[0]))
-    fitting = Examples(fit_x, fit_y, [g for g, h in zip(examples.group, held, strict=True)
-                                      if not h], examples.gap[~held])
-    model = MatchModel(**{**asdict(model), "gap_threshold": _gap_threshold(model, fitting)})
-    return MatchModel(**{**asdict(model), "calibration": calibration(
-        model, Examples(examples.x[held], examples.y[held],
-                        [g for g, h in zip(examples.group, held, strict=True) if h],
-                        examples.gap[held]), fitted_on=examples.x.shape[0] - int(held.sum()))})
+                       tuple(clf.coef_[0].tolist()), float(clf.intercept_[0]),
+                       unmet_cap=round(unmet_cap, 4))
+    model = replace(model, gap_threshold=_gap_threshold(model, fitting))
+    return replace(model, calibration=calibration(model, apart, fitted_on=len(fit_y)))
 
 
 def _runs(examples: Examples) -> dict[tuple[str, bool], list[int]]:
-    """Rows of each query run (a query as it is, or as a gap)."""
+    """The rows of the first :data:`DEPTH` results of each query run (a query as it is,
+    or as a gap), in rank order: what the no-good-match banner looks at."""
     runs: dict[tuple[str, bool], list[int]] = {}
     for i, (g, is_gap) in enumerate(zip(examples.group, examples.gap.tolist(), strict=True)):
-        runs.setdefault((g, is_gap), []).append(i)
+        rows = runs.setdefault((g, is_gap), [])
+        if len(rows) < DEPTH:
+            rows.append(i)
     return runs
 
 
 def _gap_threshold(model: MatchModel, examples: Examples) -> float:
     """The banner threshold with the best recall of true gaps at :data:`GAP_PRECISION`
-    (else the most precise one) on ``examples``."""
+    (else the most precise one) on ``examples``, each query run counting its weight."""
     p = model.probabilities(examples.x)
+    weights = examples.weight if examples.weight is not None else np.ones(len(examples.y))
     best_p = []
     for (_, is_gap), rows in _runs(examples).items():
-        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any()))
+        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any(),
+                       float(weights[rows[0]])))
+    truly = sum(w for _, gap, w in best_p if gap) or 1.0
     choice, choice_key = model.threshold, (-1.0, -1.0)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2).tolist():
-        said = [gap for top, gap in best_p if top < t]
+        said = [(gap, w) for top, gap, w in best_p if top < t]
         if not said:
             continue
-        precision = sum(said) / len(said)
-        recall = sum(said) / max(sum(gap for _, gap in best_p), 1)
+        right = sum(w for gap, w in said if gap)
+        precision = right / sum(w for _, w in said)
+        recall = right / truly
         key = (recall, precision) if precision >= GAP_PRECISION else (-1.0, precision)
         if key > choice_key:
             choice, choice_key = t, key
@@ -296,3 +378,86 @@ def calibration(model: MatchModel, examples: Examples, *, fitted_on: int | None 
                        "recall": round(banner_tp / max(truly_gap, 1), 3)},
         "reliability": reliability(p, y),
     }
+
+
+DEFAULT_MODEL_FILE = "match_model.json"
+"""The decision shipped with the package (in ``corpora``): fitted on the fictional sample
+and its labelled queries with the default embedding model, by
+``flask --app webapp match-model fit --save-default``. Served until a rebuild fits one
+on the collection's own labels (:func:`fit_for_index`)."""
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> MatchModel:
+    """The shipped decision (:data:`DEFAULT_MODEL_FILE`)."""
+    path = corpus_file(DEFAULT_MODEL_FILE)
+    return MatchModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def model_of(stored: Mapping[str, Any] | None) -> MatchModel:
+    """The decision an index version recorded (``version.match_model``), else the shipped
+    one: a version built before decisions were fitted, or one whose fit failed."""
+    if stored and "coef" in stored:
+        try:
+            return MatchModel.from_dict(stored)
+        except (TypeError, ValueError) as exc:
+            log.warning("the index version's match decision is unusable (%s); the "
+                        "shipped one is used", exc)
+    return default_model()
+
+
+def index_examples(
+    recommender: SupplierRecommender,
+    labelled: Sequence[Any],
+    judged: Mapping[str, Mapping[str, int]],
+    external_ids: Mapping[int, str],
+    *,
+    today: date | None = None,
+    logged: Sequence[Any] = (),
+) -> tuple[Examples, dict[str, int]]:
+    """Examples from the labelled queries whose suppliers are in the collection (each run
+    as it is and as a gap) and from the searches buyers acted on (``logged``:
+    :class:`recommender.learn.ImplicitQuery`; a contacted supplier is a match, a
+    shortlisted one related, the other results of those searches not matches), with
+    how many queries of each kind were used."""
+    present = set(external_ids.values())
+    usable = [q for q in labelled
+              if any(e in present and g >= 2 for e, g in judged.get(q.query_id, {}).items())]
+    examples = collect_examples(recommender, usable, judged, external_ids, today=today)
+    from_log = [_LoggedQuery(f"log:{q.key}", q.text) for q in logged]
+    if from_log:
+        log_grades = {f"log:{q.key}": {external_ids[d]: g for d, g in q.judged.items()
+                                       if d in external_ids} for q in logged}
+        examples = examples + collect_examples(recommender, from_log, log_grades,
+                                               external_ids, today=today, gaps=False)
+    return examples, {"labelled_queries": len(usable), "logged_queries": len(from_log)}
+
+
+def fit_for_index(
+    recommender: SupplierRecommender,
+    labelled: Sequence[Any],
+    judged: Mapping[str, Mapping[str, int]],
+    external_ids: Mapping[int, str],
+    *,
+    today: date | None = None,
+    logged: Sequence[Any] = (),
+    model_id: str | None = None,
+) -> dict[str, Any]:
+    """The match decision for a newly built index, as ``version.match_model`` keeps it:
+    fitted on :func:`index_examples`. When that is too little to fit,
+    ``{"not_fitted": reason}``: the version is then served with the shipped decision
+    (:func:`model_of`)."""
+    examples, used = index_examples(recommender, labelled, judged, external_ids,
+                                    today=today, logged=logged)
+    try:
+        model = fit_match_model(examples)
+    except ValueError as exc:
+        return {"not_fitted": f"{exc}; the shipped match decision is used", **used}
+    return replace(model, fitted_on={**used, "model_id": model_id,
+                                     "as_of": today.isoformat() if today else None}).to_dict()
+
+
+@dataclass(frozen=True)
+class _LoggedQuery:
+    query_id: str
+    text: str

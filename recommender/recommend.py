@@ -189,6 +189,25 @@ class SupplierRecommender:
             items = self.explain(query, items)
         return RecommendationList(query=query, requirements=req, items=items)
 
+    def coverage(self, query: str, doc_ids: Sequence[int]) -> np.ndarray:
+        """How much of the query each profile's text holds: the idf-weighted share of the
+        query's distinct words (accent-folded, places left out: they are checked against
+        the location) found in the text. A word no profile holds weighs the most, so a
+        query for what nobody offers is covered little by any result."""
+        words = list(dict.fromkeys(syllables(without_places(query)).folded))
+        out = np.zeros(len(doc_ids))
+        if not words or not len(doc_ids):
+            return out
+        idf = self.index.lexical.idf(words)
+        total = float(idf.sum())
+        if total <= 0:
+            return out
+        padded = [f" {w} " for w in words]
+        for i, doc_id in enumerate(doc_ids):
+            text = self.view(doc_id).folded
+            out[i] = sum(float(w) for t, w in zip(padded, idf, strict=True) if t in text) / total
+        return out
+
     def similar(self, doc_id: int, k: int = 5) -> list[SearchHit]:
         """The ``k`` indexed profiles nearest to profile ``doc_id``: its own embedding as the
         dense query and its text as the lexical one, itself left out.

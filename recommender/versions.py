@@ -123,6 +123,10 @@ class IndexVersion:
     configured ones); see :meth:`RetrievalConfig.with_weights`."""
     learning: dict[str, Any] | None = None
     """What learning from use found and decided (queries, held-apart metrics, reasons)."""
+    match_model: dict[str, Any] | None = None
+    """The match decision fitted for this version on its labelled queries and the
+    interaction log, with its calibration (:func:`recommender.matching.fit_for_index`);
+    ``{"not_fitted": reason}`` or None: the shipped decision serves it."""
     encoder_backend: str | None = None
     """The inference runtime that encoded the profiles (``encoder.backend``, e.g.
     ``onnx-fp32``); informative: runtimes equal to torch within tolerance share the
@@ -596,6 +600,8 @@ class IndexStore:
 Evaluator = Callable[[HybridIndex], Mapping[str, float]]
 Learner = Callable[[HybridIndex], Any]
 """Returns a :class:`recommender.learn.LearningOutcome` for the index just built."""
+DecisionFitter = Callable[[HybridIndex], dict[str, Any]]
+"""Fits the match decision on the index to be served (see ``IndexVersion.match_model``)."""
 
 
 def gate_decision(
@@ -630,6 +636,7 @@ def rebuild(
     progress: Progress | None = None,
     learn: Learner | None = None,
     built: Callable[[IndexVersion], None] | None = None,
+    fit_decision: DecisionFitter | None = None,
 ) -> RebuildResult:
     """Build a new version, evaluate it, and promote it if it is not worse.
 
@@ -645,6 +652,9 @@ def rebuild(
     accepts are evaluated on the labelled queries too and kept only if nDCG@10 there
     is not lower than with the configured weights (the gate then compares the
     learned ranking). The evidence and the decision go into ``version.learning``.
+
+    ``fit_decision`` then fits the match decision on the index as it will be searched
+    (learned weights included) and records it, with its calibration, in the version.
 
     Raises:
         RebuildBusyError: another build is running.
@@ -679,6 +689,8 @@ def rebuild(
             version.metrics = dict(evaluate(index))
         if outcome is not None and outcome.accepted:
             index = _use_learned(index, version, outcome.weights, evaluate)
+        if fit_decision is not None:
+            version.match_model = fit_decision(index)
         if evaluate is not None:
             if baseline is not None and baseline.metrics is None:
                 try:

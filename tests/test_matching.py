@@ -14,9 +14,11 @@ from recommender.matching import (
     MatchModel,
     brier,
     calibration,
+    default_model,
     features,
     fit_match_model,
     held_apart,
+    model_of,
     reliability,
 )
 from recommender.rank import MET, MISSING, UNKNOWN, RequirementCheck
@@ -39,21 +41,37 @@ def test_features_of_ranked_results() -> None:
         _rec(2, 0.80, 0.0, 1.0, 0.0, [RequirementCheck("certification", "ISO 9001", UNKNOWN),
                                       RequirementCheck("park", "KCN Tân Bình", MET)]),
     ]
-    x = features(items, req, query)
+    x = features(items, req, query, np.array([0.9, 0.4]))
     row = dict(zip(FEATURES, x[1], strict=True))
     assert x.shape == (2, len(FEATURES))
     assert row["dense"] == 0.80 and row["dense_gap"] == pytest.approx(0.08)
     assert row["lexical_log"] == 0.0 and row["lexical_share"] == 0.0
-    assert row["text_gap"] == 2.0 and row["rank_log"] == pytest.approx(math.log(2))
+    assert row["text_gap"] == 2.0 and "rank_log" not in FEATURES
     assert row["asks_capability"] == 1.0 and row["capability_missing"] == 1.0
     assert (row["met_share"], row["unmet_share"], row["unknown_share"]) == (0.5, 0.0, 0.5)
     assert row["requirements"] == 2.0 and row["lang_en"] == 0.0 and row["lang_nodiac"] == 0.0
     first = dict(zip(FEATURES, x[0], strict=True))
     assert first["lexical_share"] == 1.0 and first["capability_missing"] == 0.0
     assert first["unmet_share"] == 0.5
-    english = features(items, req, "plastic injection moulding ABS")
+    assert (row["coverage"], row["pool_coverage"]) == (0.4, 0.9)
+    assert row["coverage_gap"] == pytest.approx(0.5) and first["coverage_gap"] == 0.0
+    english = features(items, req, "plastic injection moulding ABS", np.zeros(2))
     assert english[0, FEATURES.index("lang_en")] == 1.0
-    assert features([], req, query).shape == (0, len(FEATURES))
+    assert features([], req, query, np.zeros(0)).shape == (0, len(FEATURES))
+    # what is relative to the other results is taken over the first ``pool`` only
+    deep = features(items, req, query, np.array([0.2, 0.9]), pool=1)
+    assert deep[1, FEATURES.index("pool_coverage")] == 0.2
+    assert deep[1, FEATURES.index("dense_gap")] == pytest.approx(0.08)
+
+
+def test_the_shipped_decision_loads_and_serves_versions_without_one() -> None:
+    shipped = default_model()
+    assert shipped.features == FEATURES and 0.05 <= shipped.gap_threshold <= 0.95
+    assert shipped.calibration["brier"] < shipped.calibration["brier_base_rate"]
+    assert model_of(None) is shipped and model_of({"not_fitted": "too few"}) is shipped
+    fitted = fit_match_model(_synthetic(120, seed=3))
+    assert model_of(fitted.to_dict()) == fitted
+    assert model_of({**fitted.to_dict(), "features": ["old"]}) is shipped
 
 
 def _synthetic(n_queries=300, seed=0) -> Examples:
@@ -94,6 +112,9 @@ def test_fitted_decision_is_calibrated_on_held_apart_queries() -> None:
     assert p[0] < p[1] < p[2]
     x[:, FEATURES.index("unmet_share")] = 1.0
     assert (model.probabilities(x) < p).all()
+    # a result missing a stated requirement is not a match, whatever its scores
+    x[:, dense] = 0.99
+    assert 0.0 < model.unmet_cap < 0.1 and (model.probabilities(x) <= model.unmet_cap).all()
     assert cal["gap_banner"]["recall"] > 0.8 and cal["gap_banner"]["precision"] > 0.8
     assert 0.05 <= model.gap_threshold <= 0.95
 

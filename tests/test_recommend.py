@@ -41,6 +41,17 @@ def test_recommendation_explains_itself(recommender) -> None:
     assert "dây" in top.matched_terms and "wire_harness" in top.concepts
 
 
+def test_coverage_weighs_the_query_words_a_profile_holds(recommender) -> None:
+    # "bó dây điện" is all in profile 6; a word no profile uses weighs the most
+    full, none = recommender.coverage("bo day dien", [6, 8])
+    assert full == 1.0 and none == 0.0
+    harness, rare = recommender.coverage("bó dây điện zebraquartz", [6, 6])
+    assert harness == rare and 0.0 < harness < 0.65  # one word of four, but the heaviest
+    # places are checked against the location, not looked for in the text
+    assert recommender.coverage("bó dây điện ở Bình Dương", [6])[0] == 1.0
+    assert recommender.coverage("", [6]).tolist() == [0.0]
+
+
 def test_explaining_a_page_later_equals_explaining_everything(recommender) -> None:
     query = "cần bó dây điện ô tô, phải có IATF 16949"
     full = recommender.recommend(query, 8, today=TODAY).items

@@ -260,6 +260,21 @@ def test_a_failed_learning_step_does_not_stop_the_rebuild(tmp_path, encoder, con
     assert "interaction log unreadable" in result.version.learning["reason"]
 
 
+def test_the_match_decision_is_fitted_on_the_index_served_and_kept_in_the_version(
+        tmp_path, encoder, config, docs) -> None:
+    seen = []
+
+    def fit(index):
+        seen.append(index)
+        return {"coef": [0.5], "calibration": {"brier": 0.1}}
+
+    store = IndexStore(tmp_path)
+    result = _build(store, encoder, config, docs, fit_decision=fit)
+    assert result.promoted and len(seen) == 1 and len(seen[0].lexical) == len(docs[0])
+    assert result.version.match_model == {"coef": [0.5], "calibration": {"brier": 0.1}}
+    assert store.current().match_model == result.version.match_model  # read back
+
+
 def _stopped_during_evaluation(store, encoder, config, docs, fingerprint="x"):
     """A rebuild that dies while evaluating: its version is complete but never gated."""
     def dies(_index):

@@ -7,7 +7,9 @@ queries beside plain BM25 and dense retrieval.
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -81,8 +83,9 @@ def _calibration_table(cal: dict) -> str:
     banner = cal["gap_banner"]
     lines = [
         f"match decision on {cal['queries']} held-apart queries, each run as it is and "
-        f"as a gap ({cal['examples']} results, {cal['matches']} matches; fitted on "
-        f"{cal['fitted_on']} results of the other queries):",
+        f"as a gap ({cal['examples']} results, {cal['matches']} matches"
+        + (f"; fitted on {cal['fitted_on']} results of the other queries):"
+           if cal.get("fitted_on") else "):"),
         f"  Brier score {cal['brier']:.4f} (always the base rate: "
         f"{cal['brier_base_rate']:.4f}); match precision {cal['precision']:.3f}, "
         f"recall {cal['recall']:.3f}",
@@ -95,6 +98,21 @@ def _calibration_table(cal: dict) -> str:
         lines.append(f"               {row['from']:.1f}-{row['to']:.1f}   {row['n']:>10} "
                      f"{row['predicted']:>10.3f} {row['observed']:>9.3f}")
     return "\n".join(lines)
+
+
+def _decision_text(report: dict) -> str:
+    """The served match decision on the hand-written set (see webapp.evaluate)."""
+    lines = []
+    for part, banner in report["banner"].items():
+        lines.append(
+            f"no-good-match banner, {part.replace('_', '-')} queries: precision "
+            f"{banner['precision']}, recall {banner['recall']} ({banner['said']} said, "
+            f"{banner['gaps']} true gaps among {banner['queries']} queries)")
+    m = report["matches"]
+    lines.append(f"matches per query: {m['labelled_mean']} reported, {m['grade2_mean']} "
+                 f"graded 2; gap queries: {m['gap_queries_mean']} reported, "
+                 f"{m['gap_queries_with_none']} with none")
+    return "\n".join(lines) + "\n" + _calibration_table(report["calibration"])
 
 
 @click.command("evaluate", help="Score the ranking on labelled buyer queries: nDCG@10, "
@@ -118,7 +136,7 @@ def _calibration_table(cal: dict) -> str:
 def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: bool,
                      save: bool) -> None:
     from recommender.domain_eval import evaluate_domain, load_labelled
-    from recommender.matching import collect_examples, fit_match_model
+    from recommender.matching import fit_for_index
 
     try:
         day = date.fromisoformat(as_of)
@@ -130,7 +148,8 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
         found = evaluate_files(corpus_file("handwritten/suppliers.csv"),
                                corpus_file("handwritten/queries.jsonl"),
                                corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF,
-                               create_app=current_app.extensions["ketnoi_factory"])
+                               create_app=current_app.extensions["ketnoi_factory"],
+                               gap_queries=corpus_file("handwritten/gap_queries.jsonl"))
         if as_json:
             click.echo(json.dumps({"set": "handwritten", **found}, ensure_ascii=False))
         else:
@@ -138,17 +157,15 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
                        f"import-profiles ({found['import']}), {found['queries']} queries "
                        "through /api/v1/search")
             click.echo(_evaluation_table(found["results"]))
+            click.echo(_decision_text(found["decision"]))
         if which == "handwritten":
             return
     catalog = _ready_catalog()
     labelled, judged = load_labelled(queries, qrels)
     ids = {doc: p.external_id for doc, p in catalog.profiles.items()}
     results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=day)
-    try:
-        decision = fit_match_model(collect_examples(catalog.recommender, labelled, judged,
-                                                    ids, today=day)).calibration
-    except ValueError as exc:  # a small labelled set
-        decision = {"not_fitted": str(exc)}
+    fitted = fit_for_index(catalog.recommender, labelled, judged, ids, today=day)
+    decision = fitted.get("calibration") or {"not_fitted": fitted.get("not_fitted")}
     record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "index_version": catalog.version, "profiles": len(ids),
               "queries": len(labelled), "as_of": as_of, "results": results,
@@ -166,6 +183,80 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
                    else f"match decision not fitted: {decision['not_fitted']}")
 
 
+@click.command("match-model", help="Fit the match decision (which results match, when a "
+               "search is a supply gap) on the labelled buyer queries and the searches "
+               "buyers acted on, over the profiles in this database, and print its "
+               "calibration on held-apart queries. Each index rebuild does the same and "
+               "keeps the result in the version. --handwritten-weight adds the hand-written "
+               "set (imported as written into a throwaway database), its queries counting "
+               "that many times; --save-default writes the result as the decision shipped "
+               "with the package (corpora/match_model.json).")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False),
+              default=str(corpus_file("buyer_queries.jsonl")), show_default=True)
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
+              default=str(corpus_file("buyer_qrels.tsv")), show_default=True)
+@click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
+              help="date certificates are checked on (the labels' date)")
+@click.option("--handwritten-weight", type=click.FloatRange(0.0), default=0.0,
+              show_default=True, help="weight of the hand-written set's examples (0: not used)")
+@click.option("--save-default", is_flag=True, help="write it to corpora/match_model.json")
+@with_appcontext
+def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight: float,
+                        save_default: bool) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from recommender.config import RetrievalConfig
+    from recommender.domain_eval import load_labelled
+    from recommender.learn import held_apart, read_implicit_judgements
+    from recommender.matching import (
+        DEFAULT_MODEL_FILE,
+        calibration,
+        fit_match_model,
+        index_examples,
+    )
+
+    from .evaluate import handwritten_examples
+
+    catalog = _ready_catalog()
+    labelled, judged = load_labelled(queries, qrels)
+    with catalog.sessions() as session:
+        logged = read_implicit_judgements(session)
+    sets = {}
+    sets["this database"], used = index_examples(
+        catalog.recommender, labelled, judged,
+        {d: p.external_id for d, p in catalog.profiles.items()},
+        today=date.fromisoformat(as_of), logged=logged)
+    if handwritten_weight > 0:
+        sets["hand-written"] = handwritten_examples(
+            corpus_file("handwritten/suppliers.csv"), corpus_file("handwritten/queries.jsonl"),
+            corpus_file("handwritten/qrels.tsv"), corpus_file("handwritten/gap_queries.jsonl"),
+            create_app=current_app.extensions["ketnoi_factory"], today=HANDWRITTEN_AS_OF,
+            weight=handwritten_weight)
+    everything = functools.reduce(operator.add, sets.values())
+    try:
+        model = fit_match_model(everything)
+    except ValueError as exc:
+        raise click.ClickException(f"not fitted: {exc}") from exc
+    by_set = {name: calibration(model, ex.part(np.array([held_apart(g) for g in ex.group])))
+              for name, ex in sets.items()}
+    model = replace(model, calibration={**model.calibration, "by_set": by_set}, fitted_on={
+        **used, "handwritten_weight": handwritten_weight or None, "as_of": as_of,
+        "model_id": RetrievalConfig.from_env().model})
+    click.echo(f"fitted on {used['labelled_queries']} labelled and {used['logged_queries']} "
+               f"logged queries{' and the hand-written set' if handwritten_weight else ''}; "
+               f"threshold {model.threshold:.2f}, gap threshold {model.gap_threshold:.2f}")
+    for name, cal in by_set.items():
+        click.echo(f"{name}: " + _calibration_table(cal))
+    if save_default:
+        path = corpus_file("README.md").parent / DEFAULT_MODEL_FILE
+        path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+        click.echo(f"written to {path}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(search_command)
     app.cli.add_command(evaluate_command)
+    app.cli.add_command(match_model_command)

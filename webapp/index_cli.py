@@ -115,6 +115,17 @@ def rebuild_and_report(trigger: str, **options) -> IndexRun:
     return run
 
 
+def _decision_line(model: dict | None) -> str:
+    cal = (model or {}).get("calibration")
+    if not cal:
+        why = (model or {}).get("not_fitted") or "not fitted for this version"
+        return f"the shipped one ({why})"
+    banner = cal["gap_banner"]
+    return (f"fitted on this version's labels: Brier {cal['brier']:.3f} on {cal['queries']} "
+            f"held-apart queries (base rate {cal['brier_base_rate']:.3f}); no-good-match "
+            f"banner precision {banner['precision']:.2f}, recall {banner['recall']:.2f}")
+
+
 @index_cli.command("status", help="Show the promoted (CURRENT) version and whether staff "
                    "pinned it by a rollback, the one before it, "
                    "the version this process serves if it differs (a damaged CURRENT is "
@@ -143,6 +154,8 @@ def status_command(verify: bool) -> None:
     if current is not None and current.weights:
         click.echo("  learned ranking weights: " + ", ".join(
             f"{k} {v:.2f}" for k, v in sorted(current.weights.items())))
+    if current is not None:
+        click.echo("  match decision: " + _decision_line(current.match_model))
     click.echo(_describe("previous", store.previous()))
     serving = store.serving or catalog.index_version
     if serving is not None and (current is None or serving.version_id != current.version_id):

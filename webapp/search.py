@@ -8,16 +8,17 @@ dates) and written to ``search_log``. Result links carry the search id and
 rank (``/suppliers/<id>?s=<search id>&r=<rank>``); the supplier page records
 the click and renders, so the back button keeps working.
 
-**No good match** (a supply gap, ``SearchLog.good_match = False``): none of the
-first :data:`GOOD_MATCH_WINDOW` results meets every requirement stated in the
-query with a dense cosine of at least ``GOOD_MATCH_MIN_DENSE`` (0.84) and a
-BM25 score of at least ``GOOD_MATCH_MIN_LEXICAL`` (17), and the query does not
-look a company up by its name (:mod:`recommender.names`: a name lookup is never
-a gap). Both thresholds were calibrated with ``benchmarks/calibrate_good_match.py``
-on the labelled buyer queries over the 3,000 sample profiles; BM25 scores depend
-on the collection, so recalibrate when the catalogue grows. The fitted decision
-that is to replace them (:mod:`recommender.matching`) is measured by
-``flask --app webapp evaluate`` but not yet served.
+**Which results match** is decided by the served index version's fitted match
+decision (:mod:`recommender.matching`: a logistic regression over the scores, the
+capability and requirement checks, the query's length and language, fitted on
+labelled queries at each rebuild; the shipped one until then). Each result carries
+its calibrated probability of matching (``match_probability``) and whether it
+matches (``match``); the page and the API say how many of the ranked suppliers
+match (``_meta.matches``, 0 a real answer). **No good match** (a supply gap,
+``SearchLog.good_match = False``): none of the first results reaches the
+decision's gap threshold, and the query does not look a company up by its name
+(:mod:`recommender.names`: a name lookup is never a gap). The banner and the
+staff's supply-gap analytics read the same decision.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -61,10 +62,6 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 50
 MAX_RESULTS = 100
 """Ranked suppliers a search can page through (``_meta.total`` is at most this)."""
-GOOD_MATCH_WINDOW = 10
-GOOD_MATCH_MIN_DENSE = 0.84
-GOOD_MATCH_MIN_LEXICAL = 17.0
-"""Defaults of the app settings of the same names (calibrated, docs/buyer.md)."""
 SNIPPET_CHARS = 320
 
 @dataclass
@@ -80,6 +77,8 @@ class SearchOutcome:
     requirements: dict
     index_version: str | None
     good_match: bool
+    matches: int
+    """Ranked suppliers the match decision says match the query (all pages)."""
     top_score: float | None
     took_ms: float
     search_id: int | None = None
@@ -141,16 +140,6 @@ def certificate_view(cert: dict, today: date) -> dict:
     return {**cert, "state": str(state), "until_text": format_day(until) if until else None}
 
 
-def good_match(items: list[Recommendation], min_dense: float = GOOD_MATCH_MIN_DENSE,
-               min_lexical: float = GOOD_MATCH_MIN_LEXICAL) -> bool:
-    """Whether one of the first results meets every stated requirement and matches the
-    query's meaning and words well enough (see the module docstring)."""
-    return any(r.dense is not None and r.dense >= min_dense
-               and (r.lexical or 0.0) >= min_lexical
-               and all(c.status == "met" for c in r.checks)
-               for r in items[:GOOD_MATCH_WINDOW])
-
-
 _ID_MARK = "EXTERNALID"
 
 
@@ -165,7 +154,8 @@ def supplier_url(external_id: str, search_id: int | None, rank: int | None) -> s
     return url if search_id is None else f"{url}?s={search_id}&r={rank}"
 
 
-def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> dict:
+def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date,
+              probability: float, threshold: float) -> dict:
     return {
         "rank": rank, "external_id": p.external_id, "name": p.name,
         "description": p.description,
@@ -177,7 +167,9 @@ def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date) -> d
         "size_class": p.size_class, "ownership": None if p.ownership is None
         else str(p.ownership),
         "certifications": [certificate_view(c, today) for c in p.certifications],
-        "verified": p.verified, "sample": p.sample, **r.to_dict(),
+        "verified": p.verified, "sample": p.sample,
+        "match_probability": round(probability, 3), "match": probability >= threshold,
+        **r.to_dict(),
     }
 
 
@@ -202,12 +194,15 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
         result = catalog.recommender.recommend(query, limit, allowed_ids=allowed, today=today,
                                                explain=False)
         ranked, req = result.items, result.requirements
+    model = catalog.match_model
+    decision = model.decide(catalog.recommender, ranked, req, query)
     first = (page - 1) * per_page
     shown = catalog.recommender.explain(query, ranked[first:first + per_page]) if ranked else []
     took_ms = (time.perf_counter() - started) * 1000
     items = []
     for rank, r in enumerate(shown, first + 1):
-        items.append(item_json(catalog.profiles[r.doc_id], r, rank, today))
+        items.append(item_json(catalog.profiles[r.doc_id], r, rank, today,
+                               float(decision.probabilities[rank - 1]), model.threshold))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
                   "places": [place_label(m) for m in req.places],
                   "processes": list(req.capabilities),
@@ -216,9 +211,8 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
     return SearchOutcome(
         query=query, filters=filters, page=page, per_page=per_page, total=len(ranked),
         items=items, requirements=understood, index_version=catalog.version,
-        good_match=bool(name_index(catalog).lookup(query)) or good_match(
-            ranked, current_app.config.get("GOOD_MATCH_MIN_DENSE", GOOD_MATCH_MIN_DENSE),
-            current_app.config.get("GOOD_MATCH_MIN_LEXICAL", GOOD_MATCH_MIN_LEXICAL)),
+        good_match=bool(name_index(catalog).lookup(query)) or not decision.gap,
+        matches=decision.matches,
         top_score=round(ranked[0].score, 4) if ranked else None,
         took_ms=round(took_ms, 1))
 
@@ -248,7 +242,7 @@ def log_search(outcome: SearchOutcome) -> int:
         filters={**outcome.filters.as_dict(), "page": outcome.page,
                  "per_page": outcome.per_page},
         result_external_ids=[i["external_id"] for i in outcome.items],
-        account_id=account.id if account else None, result_count=outcome.total,
+        account_id=account.id if account else None, result_count=outcome.matches,
         top_score=outcome.top_score, good_match=outcome.good_match, took_ms=outcome.took_ms)
     outcome.search_id = search_id
     for item in outcome.items:
@@ -281,7 +275,8 @@ def api_search():
         "query": query, "page": page, "per_page": per_page, "total": found.total,
         "count": len(found.items), "k": per_page, "filters": filters.as_dict(),
         "requirements": found.requirements, "index_version": found.index_version,
-        "search_id": found.search_id, "good_match": found.good_match}}
+        "search_id": found.search_id, "matches": found.matches,
+        "good_match": found.good_match}}
 
 
 STATUS_CLASSES = ("met", "missing", "expired", "unknown")

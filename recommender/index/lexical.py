@@ -482,6 +482,16 @@ class LexicalIndex:
             return self._restorer_now().restore(text)
 
     # -- search -----------------------------------------------------------
+    def idf(self, terms: Sequence[str], field: str = "folded") -> np.ndarray:
+        """BM25 idf of each term of ``field`` over the current documents; a term no
+        document holds gets the highest idf there is."""
+        with self._lock:
+            vocab, df_all = self._fields[field].vocab, self._df[field]
+            n_docs = max(len(self._terms), 1)
+            df = np.array([df_all[t] if (t := vocab.get(term)) is not None and t < len(df_all)
+                           else 0 for term in terms], dtype=np.float64)
+        return np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
     def query_terms(self, query: str) -> tuple[dict[str, list[str]], dict[str, float]]:
         """Field terms of a query and the weight each field gets."""
         analyzed = syllables(query)

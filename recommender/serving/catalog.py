@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..matching import MatchModel, model_of
 from ..recommend import SupplierRecommender
 from ..requirements import parse_requirements
 from ..store.models import SupplierProfile
@@ -54,6 +55,7 @@ class Catalog:
         self.profiles: dict[int, CatalogProfile] = {}
         self.index = None
         self.recommender: SupplierRecommender | None = None
+        self._match_model: tuple[str, MatchModel] | None = None
         self.version: str | None = None
         self.error: str | None = None
         self._lock = threading.Lock()
@@ -66,6 +68,17 @@ class Catalog:
         """Profiles re-indexed live since the index was loaded, as applied."""
         self.follower: ChangeFollower | None = None
         """The change follower of this process, once started."""
+
+    @property
+    def match_model(self) -> MatchModel:
+        """The match decision of the served version (else the shipped one)."""
+        version = self.index_version
+        key = version.version_id if version is not None else ""
+        cached = self._match_model
+        if cached is None or cached[0] != key:
+            cached = self._match_model = key, model_of(
+                version.match_model if version is not None else None)
+        return cached[1]
 
     @property
     def ready(self) -> bool:
@@ -149,6 +162,8 @@ class Catalog:
                         [p.search_text for p in profiles], wanted, config, change_seq=seq)
                     if replaced is not None and replaced.weights:
                         index = carry_weights(index, version, replaced)
+                    if replaced is not None and replaced.match_model:
+                        version.match_model = replaced.match_model  # until the next rebuild
                     self.store.admit(version, "start", f"promoted on start: {why}")
                     loaded = index, version
             except RebuildBusyError as exc:

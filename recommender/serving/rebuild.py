@@ -80,7 +80,8 @@ STAGE_SPANS = {
     "snapshot": (0.0, 2.0),
     "embedding": (2.0, 85.0),
     "indexing": (85.0, 92.0),
-    "evaluating": (92.0, 98.0),
+    "evaluating": (92.0, 95.0),
+    "fitting": (95.0, 98.0),
     "promoting": (98.0, 100.0),
     "done": (100.0, 100.0),
 }
@@ -169,6 +170,18 @@ class RunProgress:
             finally:
                 calls[0] += 1
                 self("evaluating", min(calls[0], total), total)
+
+        return wrapped
+
+    def fitting(self, fit: Callable) -> Callable:
+        """``fit`` (the match decision) reporting the ``fitting`` stage."""
+
+        def wrapped(index):
+            self("fitting", 0, 1)
+            try:
+                return fit(index)
+            finally:
+                self("fitting", 1, 1)
 
         return wrapped
 
@@ -356,10 +369,12 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
             {p.doc_id: p.search_text for p in profiles},
             {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=as_of)
         learner = None
-        if learn:  # contacts and shortlists of logged searches (recommender.learn)
-            with catalog.sessions() as session:
-                logged = read_implicit_judgements(session)
+        with catalog.sessions() as session:  # contacts and shortlists of logged searches
+            logged = read_implicit_judgements(session)
+        if learn:  # (recommender.learn)
             learner = make_learner(logged, {p.doc_id: p.facts() for p in profiles})
+        fit_decision = decision_fitter(profiles, queries, qrels, as_of, logged,
+                                       config.model)
         baseline = catalog.store.current()
         evaluations = 1 + (baseline is not None and baseline.metrics is None)
         result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
@@ -367,7 +382,8 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                          evaluate=report.evaluating(evaluate, evaluations),
                          tolerance=tolerance, force=force, change_seq=seq,
                          progress=report, learn=learner,
-                         built=lambda v: job._write(version_id=v.version_id))
+                         built=lambda v: job._write(version_id=v.version_id),
+                         fit_decision=report.fitting(fit_decision))
         if result.promoted:
             report("promoting", 0, 1)
             try:
@@ -397,6 +413,30 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                       message, profile_count=len(profiles),
                       metrics=dict(result.version.metrics or {}),
                       version_id=result.version.version_id)
+
+
+def decision_fitter(profiles: list, queries: str | os.PathLike, qrels: str | os.PathLike,
+                    as_of: date, logged: list, model_id: str | None):
+    """Fits the match decision of a new index (``recommender.matching.fit_for_index``) on
+    the labelled queries and the searches buyers acted on."""
+    from ..domain_eval import load_labelled
+    from ..matching import fit_for_index
+    from ..recommend import SupplierRecommender
+
+    labelled, judged = load_labelled(queries, qrels)
+    facts = {p.doc_id: p.facts() for p in profiles}
+    texts = {p.doc_id: p.search_text for p in profiles}
+    external_ids = {p.doc_id: p.external_id for p in profiles}
+
+    def fit(index):
+        try:
+            return fit_for_index(SupplierRecommender(index, facts, texts), labelled, judged,
+                                 external_ids, today=as_of, logged=logged, model_id=model_id)
+        except Exception as exc:  # a decision that cannot be fitted never blocks a build
+            log.exception("fitting the match decision failed; the shipped one is used")
+            return {"not_fitted": f"fitting failed: {type(exc).__name__}: {exc}"}
+
+    return fit
 
 
 def _outcome(job: _Job, store: IndexStore, error: str) -> tuple[RunStatus, str]:

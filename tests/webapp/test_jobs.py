@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from recommender.matching import default_model
 from recommender.serving.rebuild import (
     ABANDONED,
     REBUILD_JOB,
@@ -93,6 +94,11 @@ def test_a_run_is_recorded_promoted_then_refused_by_the_gate(app, labels, config
     assert run.progress == {"stage": "done", "done": 1, "total": 1, "percent": 100.0}
     assert run.message.startswith(f"promoted {run.version_id}")
     assert _not_cached(app, config) == 0
+    # the match decision is refitted for the version: three labelled queries over twelve
+    # suppliers are too few, so the version says why and is served with the shipped one
+    decided = catalog.store.current().match_model
+    assert decided["labelled_queries"] == 3 and "too few" in decided["not_fitted"]
+    assert catalog.match_model is default_model()
 
     served = catalog.store.current()
     served.metrics["nDCG@10"] = 150.0  # pretend the served version was much better
