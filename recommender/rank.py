@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from .requirements import BuyerRequirements
+from .requirements import ALTERNATIVES, BuyerRequirements
 from .search import SearchHit
 from .text import fold
 
@@ -54,6 +54,9 @@ class ProfileFacts:
     ward: str | None = None
     area: str | None = None
     region: str | None = None
+    described_certifications: frozenset[str] = frozenset()
+    """Listed certificates the description names though the profile does not list
+    them (a workmanship standard such as IPC-A-610 written into the text)."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,14 @@ def check_requirements(
     facts = facts or ProfileFacts()
     checks = []
     for name in req.certifications:
-        held = [c for c in facts.certifications if _same_cert(c.name, name)]
+        either = name.split(ALTERNATIVES)
+        held = [c for c in facts.certifications if any(_same_cert(c.name, n) for n in either)]
         if not held:
-            checks.append(RequirementCheck("certification", name, MISSING))
+            described = [n for n in either if any(_same_cert(d, n)
+                                                  for d in facts.described_certifications)]
+            checks.append(RequirementCheck("certification", name, UNKNOWN,
+                                           "described, not listed") if described
+                          else RequirementCheck("certification", name, MISSING))
             continue
         valid = [c for c in held if c.valid_until is None or c.valid_until >= today]
         if valid:

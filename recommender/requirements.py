@@ -106,11 +106,39 @@ def ownership_in(text: str) -> list[str]:
     return found
 
 
+_EITHER = re.compile(r"\s*(?:/|hoac(?: la)?|hay|or|either)\s*")
+ALTERNATIVES = " / "
+"""Joins certificates a query accepts in place of each other ("ISO 22000 hoặc FSSC
+22000" is the one requirement ``"ISO 22000 / FSSC 22000"``)."""
+
+
+def _certificates_asked(text: str) -> tuple[str, ...]:
+    """The listed certificates a folded query names, in its order; those joined by
+    "hoặc", "hay", "or" or "/" are one requirement that either meets."""
+    found = sorted((m.start(), m.end(), name) for name, pat in _CERT_PATTERNS
+                   if (m := pat.search(text)))
+    groups: list[list[str]] = []
+    end = None
+    for start, stop, name in found:
+        if groups and end is not None and _EITHER.fullmatch(text[end:start]):
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+        end = stop
+    return tuple(ALTERNATIVES.join(g) for g in groups)
+
+
+def certificates_in(text: str) -> frozenset[str]:
+    """The listed certificates a free text (a profile's description) names."""
+    folded = re.sub(r"[^\w%+.,-]+", " ", fold(text))
+    return frozenset(name for name, pat in _CERT_PATTERNS if pat.search(folded))
+
+
 def parse_requirements(query: str) -> BuyerRequirements:
     """The certifications, parks, ownership and minimum size a query asks for."""
     text = fold(query)
+    certs = _certificates_asked(re.sub(r"[^\w%+.,/-]+", " ", text))
     text = re.sub(r"[^\w%+.,-]+", " ", text)
-    certs = tuple(name for name, pat in _CERT_PATTERNS if pat.search(text))
     from .places import find_in_query
 
     parks: list[str] = []

@@ -44,6 +44,17 @@ def test_a_certificate_is_the_same_whatever_its_edition_or_spacing() -> None:
     assert checks == {"ISO 9001": MET, "IATF 16949": MET, "ISO 14001": MISSING}
 
 
+def test_either_certificate_meets_an_either_or_requirement() -> None:
+    req = BuyerRequirements(certifications=("ISO 22000 / FSSC 22000", "IPC-A-610"))
+    facts = ProfileFacts(certifications=(CertificateFact("FSSC 22000", None),),
+                         described_certifications=frozenset({"IPC-A-610"}))
+    checks = {c.wanted: c for c in check_requirements(req, facts, TODAY)}
+    assert checks["ISO 22000 / FSSC 22000"].status == MET
+    # named in the description, not listed: not known to be held, not known to be missing
+    assert checks["IPC-A-610"].status == UNKNOWN
+    assert check_requirements(req, ProfileFacts(), TODAY)[1].status == MISSING
+
+
 def test_unknown_facts_are_unknown_not_missing() -> None:
     req = BuyerRequirements(parks=("KCX Tân Thuận",), ownership=("domestic",), min_employees=100)
     checks = check_requirements(req, ProfileFacts(), TODAY)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.requirements import BuyerRequirements, parse_requirements
+from recommender.requirements import BuyerRequirements, certificates_in, parse_requirements
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,21 @@ def test_places_are_not_highlighted_as_words() -> None:
 ])
 def test_english_inflections_name_taxonomy_nodes(query, keys) -> None:
     assert keys <= set(parse_requirements(query).capabilities)
+
+
+@pytest.mark.parametrize(("query", "wanted"), [
+    ("hương liệu thực phẩm có ISO 22000 hoặc FSSC 22000", ("ISO 22000 / FSSC 22000",)),
+    ("need ISO 13485 or ISO 9001", ("ISO 13485 / ISO 9001",)),
+    ("ISO 9001/IATF 16949", ("ISO 9001 / IATF 16949",)),
+    ("cần ISO 9001 và ISO 14001", ("ISO 9001", "ISO 14001")),
+    ("ISO 9001, IATF 16949", ("ISO 9001", "IATF 16949")),
+])
+def test_certificates_a_query_accepts_in_place_of_each_other_are_one_requirement(
+        query, wanted) -> None:
+    assert parse_requirements(query).certifications == wanted
+
+
+def test_certificates_named_in_free_text() -> None:
+    assert certificates_in("Sản xuất theo IPC-A-610 class 2, đạt ISO 9001:2015") == {
+        "IPC-A-610", "ISO 9001"}
+    assert certificates_in("gia công CNC") == frozenset()

@@ -126,7 +126,7 @@ def _banner(said: dict[str, bool], truly: dict[str, bool]) -> dict:
     """Precision and recall of "no good match" (``said``) against true gaps."""
     right = sum(said[q] and truly[q] for q in said)
     told = sum(said.values())
-    gaps = sum(truly.values())
+    gaps = sum(truly[q] for q in said)
     return {"queries": len(said), "gaps": gaps, "said": told,
             "precision": round(right / told, 3) if told else None,
             "recall": round(right / gaps, 3) if gaps else None}

@@ -109,6 +109,9 @@ def check_text(check: dict) -> str:
                     else _("Có %(name)s (chưa rõ hạn)", name=wanted))
         if status == "expired":
             return _("%(name)s đã hết hạn ngày %(day)s", name=wanted, day=when)
+        if status == "unknown":
+            return _("%(name)s: có nêu trong mô tả nhưng chưa có trong danh sách chứng nhận",
+                     name=wanted)
         return _("Không có %(name)s", name=wanted)
     names = {"park": _("Khu công nghiệp"), "place": _("Địa điểm"),
              "ownership": _("Loại hình sở hữu"),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ..rank import CertificateFact, ProfileFacts
+from ..requirements import certificates_in
 from ..sizes import size_class
 from ..store.models import ProfileChange, SupplierProfile
 from ..taxonomy import load_taxonomy
@@ -82,13 +83,20 @@ class CatalogProfile:
                             capabilities=stated,
                             mentioned=_described(self.description) - stated,
                             ward=location.get("ward"), area=location.get("area"),
-                            region=location.get("region"))
+                            region=location.get("region"),
+                            described_certifications=_described_certificates(
+                                self.description))
 
 
 def written_phrases(capabilities: list[dict] | None) -> tuple[str, ...]:
     """The phrases a firm wrote, leaving out bare taxonomy keys (files that list keys)."""
     taxonomy = load_taxonomy()
     return tuple(c["text"] for c in capabilities or () if c.get("text") not in taxonomy)
+
+
+@lru_cache(maxsize=65536)
+def _described_certificates(description: str) -> frozenset[str]:
+    return certificates_in(description)
 
 
 @lru_cache(maxsize=65536)
