@@ -87,24 +87,33 @@ class Glossary:
         return cls(concepts)
 
     def find(self, text: str) -> list[tuple[Concept, tuple[str, ...]]]:
-        """Concepts whose terms occur in ``text``, longest match first, left to right."""
+        """Concepts whose terms occur in ``text``, longest match first, left to right; a
+        match gives way to a longer one that starts inside it ("xưởng in 3D kim loại" is
+        3D printing, not a print shop)."""
         syllables = _key(text)
         found: list[tuple[Concept, tuple[str, ...]]] = []
         seen: set[int] = set()
         i = 0
         while i < len(syllables):
-            for n in range(min(self._longest, len(syllables) - i), 0, -1):
-                hits = self._index.get(syllables[i : i + n])
-                if hits:
-                    for c in hits:
-                        if c not in seen and self.concepts[c].kind != "ignore":
-                            seen.add(c)
-                            found.append((self.concepts[c], syllables[i : i + n]))
-                    i += n
-                    break
-            else:
+            n, hits = self._longest_at(syllables, i)
+            if not hits or any(m >= n and j + m > i + n for j in range(i + 1, i + n)
+                               for m in (self._longest_at(syllables, j)[0],)):
                 i += 1
+                continue
+            for c in hits:
+                if c not in seen and self.concepts[c].kind != "ignore":
+                    seen.add(c)
+                    found.append((self.concepts[c], syllables[i : i + n]))
+            i += n
         return found
+
+    def _longest_at(self, syllables: tuple[str, ...], i: int) -> tuple[int, list[int]]:
+        """The longest term starting at syllable ``i``: its length and concepts."""
+        for n in range(min(self._longest, len(syllables) - i), 0, -1):
+            hits = self._index.get(syllables[i : i + n])
+            if hits:
+                return n, hits
+        return 0, []
 
     def expand(self, text: str) -> Expansion:
         """The other names of every concept in ``text`` (terms already there are skipped)."""

@@ -329,13 +329,12 @@ def _runs(examples: Examples) -> dict[tuple[str, bool], list[int]]:
 
 def _gap_threshold(model: MatchModel, examples: Examples) -> float:
     """The banner threshold with the best recall of true gaps at :data:`GAP_PRECISION`
-    (else the most precise one) on ``examples``, each query run counting its weight."""
+    (else the most precise one) on ``examples``, each query run counting once (a set
+    weighted up to shape the model does not set the banner for every collection)."""
     p = model.probabilities(examples.x)
-    weights = examples.weight if examples.weight is not None else np.ones(len(examples.y))
     best_p = []
     for (_, is_gap), rows in _runs(examples).items():
-        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any(),
-                       float(weights[rows[0]])))
+        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any(), 1.0))
     truly = sum(w for _, gap, w in best_p if gap) or 1.0
     choice, choice_key = model.threshold, (-1.0, -1.0)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2).tolist():

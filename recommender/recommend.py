@@ -18,11 +18,13 @@ import numpy as np
 
 from .places import without_places
 from .rank import ProfileFacts, RequirementCheck, rank
-from .requirements import BuyerRequirements, parse_requirements
+from .requirements import CERTIFICATIONS, BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError, SearchHit
 from .taxonomy import load_glossary
 from .text import syllables
+from .text.words import REQUEST_WORDS
 
+_CERTIFICATE_WORDS = frozenset(w for name in CERTIFICATIONS for w in syllables(name).folded)
 POOL = 100
 """Hits re-ranked by requirements; the top-k is cut from these."""
 SIMILAR_TEXT_CHARS = 1500
@@ -191,10 +193,13 @@ class SupplierRecommender:
 
     def coverage(self, query: str, doc_ids: Sequence[int]) -> np.ndarray:
         """How much of the query each profile's text holds: the idf-weighted share of the
-        query's distinct words (accent-folded, places left out: they are checked against
-        the location) found in the text. A word no profile holds weighs the most, so a
-        query for what nobody offers is covered little by any result."""
-        words = list(dict.fromkeys(syllables(without_places(query)).folded))
+        query's distinct words found in the text, accent-folded, leaving out how a request
+        is phrased (:data:`~recommender.text.words.REQUEST_WORDS`) and the places and
+        certificates it names (checked against the location and the certificate list). A
+        word no profile holds weighs the most, so a query for what nobody offers is covered
+        little by any result."""
+        words = [w for w in dict.fromkeys(syllables(without_places(query)).folded)
+                 if w not in REQUEST_WORDS and w not in _CERTIFICATE_WORDS]
         out = np.zeros(len(doc_ids))
         if not words or not len(doc_ids):
             return out

@@ -27,24 +27,13 @@ from .recommend import SupplierRecommender, matched_terms
 from .requirements import CERTIFICATIONS, parse_requirements
 from .search import SearchError
 from .text import check_query, syllables
+from .text.words import REQUEST_WORDS
 
 TOP = 10
 """A buyer sees the first page: ten results."""
 DEPTH = 50
 """Ranks below this are reported as "not in the top 50"."""
 MAX_QUERIES = 30
-
-# words of a query that say nothing about the capability (folded, lower case)
-STOPWORDS = frozenset("""
-a an and are as at be by can for from have in is it of on or our the to we with need
-needs looking supplier suppliers vendor vendors company companies factory must should
-please want find any who which that this per
-can tim nha cung cap cong ty xuong doanh nghiep co cho va cac cua phai dat chung chi uu
-tien o tai trong voi la mot nhung duoc don vi gap nho gioi thieu toi chung ben ve theo
-hoac khong can thiet yeu cau it nhat thieu tu tren hon nguoi lao dong nhan su vien
-von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
-""".split())
-
 
 def _requirement_syllables() -> frozenset[str]:
     words = set()
@@ -231,13 +220,13 @@ def missing_terms(query: str, profile_text: str, glossary: Glossary | None = Non
         if usable and len(run) % 2 == 1:  # second syllable: the pair must be new
             usable = f" {q.folded[i - 1]} {q.folded[i]} " not in doc_joined
         elif usable:  # first syllable: absent itself, and no function word starts a run
-            usable = q.folded[i] not in doc_words and (run or q.folded[i] not in STOPWORDS)
+            usable = q.folded[i] not in doc_words and (run or q.folded[i] not in REQUEST_WORDS)
         if usable:
             run.append(i)
             continue
         for start in range(0, len(run), 2):
             chunk = run[start:start + 2]
-            if all(q.folded[j] in STOPWORDS for j in chunk):
+            if all(q.folded[j] in REQUEST_WORDS for j in chunk):
                 continue
             phrase = " ".join(q.syllables[j] for j in chunk)
             if phrase not in out:

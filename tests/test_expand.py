@@ -27,6 +27,17 @@ def test_longest_term_wins() -> None:
     assert found[0] == "mold_making"
 
 
+@pytest.mark.parametrize(("text", "keys"), [
+    ("can xuong in 3D kim loai SLM", ["additive_manufacturing"]),  # not a print shop
+    ("xưởng in offset", ["offset_printing"]),
+    ("tim nha may san xuat tam pin mat troi", ["solar_panels"]),  # not washers and pins
+    ("xuong lam nem mut cao su non", ["foam_products"]),  # foam, not rubber
+    ("vỏ tủ điện sơn tĩnh điện", ["enclosures", "powder_coating"]),
+])
+def test_a_term_gives_way_to_a_longer_one_starting_inside_it(text, keys) -> None:
+    assert [c.key for c, _ in load_glossary().find(text)] == keys
+
+
 def test_no_concept_no_expansion() -> None:
     e = load_glossary().expand("điều kiện nghỉ phép năm")
     assert e.concepts == () and e.text == ""

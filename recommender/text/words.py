@@ -72,3 +72,16 @@ def english_stem(word: str) -> str:
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
     return w
+
+
+REQUEST_WORDS = frozenset("""
+a an and are as at be by can for from have in is it of on or our the to we with need
+needs looking supplier suppliers vendor vendors company companies factory must should
+please want find any who which that this per
+can tim nha cung cap cong ty xuong doanh nghiep co cho va cac cua phai dat chung chi uu
+tien o tai trong voi la mot nhung duoc don vi gap nho gioi thieu toi chung ben ve theo
+hoac khong can thiet yeu cau it nhat thieu tu tren hon nguoi lao dong nhan su vien
+von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
+""".split())
+"""Words of a query that say nothing about the capability asked for (folded, lower
+case): how buyers phrase a request, conditions and their names."""
