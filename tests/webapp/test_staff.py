@@ -340,7 +340,7 @@ def test_retrain_form_and_rollback(app, staff) -> None:
     res = staff.post("/staff/index/rollback", data={"version": other.version_id},
                      follow_redirects=True)
     page = res.get_data(as_text=True)
-    assert "Không thể quay lại" in page and "it failed to load on" in page
+    assert "Không thể quay lại" in page and "nó không tải được lúc" in page  # worded in vi
     assert catalog.store.current().version_id == previous.version_id
     res = staff.post("/staff/index/unpin", follow_redirects=True)
     assert "Đã bỏ ghim phiên bản" in res.get_data(as_text=True)

@@ -29,6 +29,9 @@ from ..db import get_session
 from ..errors import api_error, one_of
 from ..paging import BadPage, page_args, page_meta
 from .blueprints import api, bp
+from .index_text import index_note
+
+bp.add_app_template_filter(index_note, "index_note")
 
 
 def version_json(version: IndexVersion | None) -> dict | None:
@@ -110,7 +113,7 @@ def index_page():
 def rebuild():
     run_id, busy = _start_rebuild(force=request.form.get("force") == "1")
     if busy:
-        flash(_("Chưa thể huấn luyện lại: %(why)s", why=busy))
+        flash(_("Chưa thể huấn luyện lại: %(why)s", why=index_note(busy)))
     else:
         flash(_("Đã bắt đầu huấn luyện lại chỉ mục (lượt %(id)d).", id=run_id))
     return redirect(url_for("staff.index_page"))
@@ -128,7 +131,7 @@ def rollback():
         target = catalog.store.rollback(wanted, force=request.form.get("force") == "1",
                                         encoder=catalog.encoder(config), config=config)
     except (VersionNotFoundError, UnsafeVersionError) as exc:
-        flash(_("Không thể quay lại phiên bản này: %(why)s", why=str(exc)))
+        flash(_("Không thể quay lại phiên bản này: %(why)s", why=index_note(str(exc))))
         return redirect(url_for("staff.index_page"))
     current_app.logger.info("staff %s rolled the index back to %s", current_account().email,
                             target.version_id)
