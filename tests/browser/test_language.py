@@ -157,14 +157,35 @@ def test_no_english_sentence_on_a_vietnamese_page(page, live) -> None:
 
     login(page, "ngonngu-mua@example.vn", PASSWORD)
     for path in ("/?q=bo+day+dien+o+to", "/shortlist", "/requests", "/requests/new",
-                 "/contacts", "/account/tokens"):
+                 "/account/tokens"):
         _check(page, path, seen)
+    # a request for quotation with its matched suppliers and their checks
+    page.goto("/requests/new")
+    page.fill("#title", "Túi nhựa PE in logo")
+    page.fill("#text", "Cần 20.000 túi nhựa PE in logo hai màu, giao tại KCN Tân Tạo.")
+    page.click("form.profile button[type=submit]")
+    page.wait_for_load_state()
+    assert "/requests/" in page.url and "/new" not in page.url, page.url
+    assert "SUP-00003" in page.content()
+    _check(page, "", seen)
+    page.shots("request")
+    # a message to a supplier, for its inbox
+    page.goto("/suppliers/SUP-00003")
+    page.fill("#subject", "Hỏi giá túi nhựa")
+    page.fill("#message", "Xin báo giá 20.000 túi PE in logo, giao trong tháng sau.")
+    page.click("form:has(#subject) button[type=submit]")
+    page.wait_for_load_state()
+    _check(page, "/contacts", seen)
     page.context.clear_cookies()
 
     login(page, "ngonngu-dn@example.vn", PASSWORD)
     for path in ("/enterprise", "/enterprise/profile", "/enterprise/inbox",
                  "/enterprise/requests", "/enterprise/visibility", "/enterprise/policies"):
         _check(page, path, seen)
+    page.goto("/enterprise/inbox")
+    page.locator("main a[href*='/enterprise/inbox/']").first.click()
+    _check(page, "", seen)
+    page.goto("/enterprise/policies")
     page.shots("policies")
     page.context.clear_cookies()
 
