@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -114,7 +115,7 @@ def edit(external_id: str):
             errors = field_messages(exc)
         else:
             save_changes(profile, values)
-            flash("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm.")
+            flash(_("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm."))
             return redirect(url_for("enterprise.edit", external_id=external_id))
     lang = current_language()
     taxonomy = load_taxonomy()
