@@ -123,3 +123,17 @@ def test_login_and_registration_errors_are_in_the_page_language(client) -> None:
                     "Please enter the company name.", "Please describe what the company"):
         assert english in page
     client.get("/?lang=vi")
+
+
+def test_claim_errors_are_worded_as_the_library_names_them(app) -> None:
+    from flask_babel import force_locale
+
+    from recommender.store.claims import CLAIM_MESSAGES, ClaimError
+    from webapp.claims import CLAIM_TEXTS, claim_problem
+
+    assert set(CLAIM_TEXTS) == set(CLAIM_MESSAGES)
+    with app.test_request_context(), force_locale("vi"):
+        for code in CLAIM_MESSAGES:
+            error = ClaimError(code, left=2) if "{left}" in CLAIM_MESSAGES[code] else \
+                ClaimError(code)
+            assert claim_problem(error) == str(error)
