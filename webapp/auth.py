@@ -30,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from recommender import vocab
@@ -51,7 +52,8 @@ from recommender.store.tokens import account_for
 
 from .catalog import get_catalog
 from .db import get_session
-from .errors import error_response, wants_json
+from .errors import api_error, wants_json
+from .fields import field_messages
 from .mail import send_claim_code
 from .passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from .security import local_path
@@ -100,15 +102,13 @@ def login_required(role: str | AccountRole | tuple[str | AccountRole, ...] | Non
             account = current_account()
             if account is None:
                 if bearer_token() is not None:
-                    return error_response(401, "the API token is not valid (revoked or "
-                                               "mistyped): make a new one on /account/tokens")
+                    return api_error("bad_token")
                 if wants_json():
-                    return error_response(401, "log in first, or send an API token "
-                                               "(Authorization: Bearer …)")
+                    return api_error("login_required")
                 return redirect(url_for("auth.login", next=request.path))
             if roles and AccountRole(account.role) not in roles:
                 if wants_json():
-                    return error_response(403, "this account may not do this")
+                    return api_error("forbidden")
                 abort(403)
             return view(*args, **kwargs)
         return wrapped
@@ -122,10 +122,10 @@ def inject_account():
 
 def _check_email(email: str, errors: dict[str, str]) -> None:
     if not _EMAIL.match(email) or len(email) > MAX_LEN["email"]:
-        errors["email"] = "Địa chỉ email không hợp lệ."
+        errors["email"] = _("Địa chỉ email không hợp lệ.")
     elif get_session().scalar(select(EnterpriseAccount.id)
                               .where(EnterpriseAccount.email == email)) is not None:
-        errors["email"] = "Email này đã được đăng ký."
+        errors["email"] = _("Email này đã được đăng ký.")
 
 
 def _new_profile(form, errors: dict[str, str]) -> dict | None:
@@ -134,7 +134,7 @@ def _new_profile(form, errors: dict[str, str]) -> dict | None:
         return read_new_profile(get_session(), {k: form.get(k, "") for k in
                                                 ("name", "sector", "tax_code", "description")})
     except ProfileErrors as exc:
-        errors.update(exc.fields)
+        errors.update(field_messages(exc))
         return None
 
 
@@ -150,7 +150,7 @@ def claimed_profile(form, errors: dict[str, str]) -> SupplierProfile | None:
                                    .where(SupplierProfile.external_id == external_id))
     # one message for every case, so the form does not reveal which profiles exist
     if profile is None or (profile.tax_code is not None and profile.tax_code != tax_code):
-        errors["external_id"] = "Mã hồ sơ và mã số thuế không khớp với hồ sơ nào."
+        errors["external_id"] = _("Mã hồ sơ và mã số thuế không khớp với hồ sơ nào.")
         return None
     return profile
 
@@ -180,13 +180,13 @@ def register():
         if problem:
             errors["password"] = problem
         elif password != form.get("password2", ""):
-            errors["password2"] = "Mật khẩu nhập lại không khớp."
+            errors["password2"] = _("Mật khẩu nhập lại không khớp.")
         account = EnterpriseAccount(email=email, role=AccountRole.BUYER)
         new_values = claimed = None
         if role == "buyer":
             company = form.get("company", "").strip()
             if not company or len(company) > 255:
-                errors["company"] = "Vui lòng nhập tên công ty (tối đa 255 ký tự)."
+                errors["company"] = _("Vui lòng nhập tên công ty (tối đa 255 ký tự).")
             account.buyer = Buyer(company=company, email=email)
         elif role == "enterprise":
             account.role = AccountRole.ENTERPRISE
@@ -195,7 +195,7 @@ def register():
             else:
                 new_values = _new_profile(form, errors)
         else:
-            errors["role"] = "Vui lòng chọn loại tài khoản."
+            errors["role"] = _("Vui lòng chọn loại tài khoản.")
         if not errors:
             account.password_hash = hash_password(password)
             db = get_session()
@@ -210,8 +210,8 @@ def register():
             if claimed is not None:
                 start_claim(account, claimed, form)
                 return redirect(url_for("claims.status"))
-            flash("Đăng ký thành công." + (" Hồ sơ mới sẽ được cán bộ xác minh." if new_values
-                                           else ""))
+            flash(_("Đăng ký thành công. Hồ sơ mới sẽ được cán bộ xác minh.") if new_values
+                  else _("Đăng ký thành công."))
             return redirect(url_for("enterprise.edit_profile") if account.role ==
                             AccountRole.ENTERPRISE else url_for("search.index"))
     return render_template("auth/register.html", errors=errors, form=form,
@@ -240,7 +240,7 @@ def login():
         # hash even for an unknown email, so the answer time does not tell which exist
         stored = account.password_hash if account is not None else DUMMY_HASH
         if not verify_password(stored, password) or account is None:
-            error = "Email hoặc mật khẩu không đúng."
+            error = _("Email hoặc mật khẩu không đúng.")
         else:
             session.clear()
             session["account_id"] = account.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from recommender.store.claims import (
@@ -30,6 +31,23 @@ from .db import get_session
 from .mail import send_claim_code
 
 bp = Blueprint("claims", __name__)
+
+CLAIM_TEXTS = {
+    "decided": _l("Yêu cầu này đã được xử lý."),
+    "code_just_sent": _l("Mã vừa được gửi: vui lòng đợi một phút rồi thử lại."),
+    "no_email": _l("Hồ sơ này không có email để gửi mã: yêu cầu đang chờ cán bộ duyệt."),
+    "code_expired": _l("Mã đã hết hạn: hãy yêu cầu gửi mã mới."),
+    "too_many_attempts": _l("Đã nhập sai quá nhiều lần: yêu cầu sẽ được cán bộ xem xét."),
+    "wrong_code": _l("Mã không đúng (còn %(left)d lần thử)."),
+    "wrong_code_last": _l("Mã không đúng. Đã hết lượt thử: yêu cầu sẽ được cán bộ xem xét."),
+}
+"""The library's claim errors (:data:`recommender.store.claims.CLAIM_MESSAGES`) in the
+user's language."""
+
+
+def claim_problem(exc: ClaimError) -> str:
+    text = str(CLAIM_TEXTS[exc.code])
+    return text % exc.params if exc.params else text
 
 
 def _own_pending(claim_id: int) -> ProfileClaim:
@@ -76,7 +94,7 @@ def enter_code(claim_id: int):
     try:
         confirm_code(get_session(), claim, request.form.get("code", ""))
     except ClaimError as exc:
-        flash(str(exc))
+        flash(claim_problem(exc))
         return redirect(url_for("claims.status"))
     session.pop("outbox_file", None)
     flash(_("Đã xác nhận: bạn quản lý hồ sơ %(name)s.", name=claim.profile.name))
@@ -90,7 +108,7 @@ def resend(claim_id: int):
     try:
         code = new_code(get_session(), claim)
     except ClaimError as exc:
-        flash(str(exc))
+        flash(claim_problem(exc))
         return redirect(url_for("claims.status"))
     if code is not None:
         outbox = send_claim_code(claim.code_sent_to, claim.profile.name, code,
@@ -132,7 +150,7 @@ def staff_decide(claim_id: int):
         decide(db, claim, action == "approve", current_account().id,
                request.form.get("note", ""))
     except ClaimError as exc:
-        flash(str(exc))
+        flash(claim_problem(exc))
     else:
         flash(_("Đã duyệt: %(email)s quản lý hồ sơ %(name)s.", email=claim.account.email,
                 name=claim.profile.name) if action == "approve" else

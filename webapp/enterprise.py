@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +31,8 @@ from recommender.taxonomy import load_taxonomy
 from .auth import current_account, login_required
 from .catalog import get_catalog
 from .db import get_session
-from .errors import error_response
+from .errors import api_error
+from .fields import field_messages
 from .i18n import current_language
 
 bp = Blueprint("enterprise", __name__)
@@ -110,10 +112,10 @@ def edit(external_id: str):
         try:
             values = read_fields(get_session(), form)
         except ProfileErrors as exc:
-            errors = exc.fields
+            errors = field_messages(exc)
         else:
             save_changes(profile, values)
-            flash("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm.")
+            flash(_("Đã lưu hồ sơ. Thay đổi đã có trong kết quả tìm kiếm."))
             return redirect(url_for("enterprise.edit", external_id=external_id))
     lang = current_language()
     taxonomy = load_taxonomy()
@@ -138,7 +140,7 @@ def show(external_id: str):
 def api_get(external_id: str):
     profile = _load(external_id)
     if profile is None:
-        return error_response(404, f"no supplier {external_id!r}")
+        return api_error("supplier_not_found", id=external_id)
     return profile_json(profile)
 
 
@@ -147,17 +149,17 @@ def api_get(external_id: str):
 def api_patch(external_id: str):
     profile = _load(external_id)
     if profile is None:
-        return error_response(404, f"no supplier {external_id!r}")
+        return api_error("supplier_not_found", id=external_id)
     if not _owns(profile):
-        return error_response(403, "you may only change your own profile")
+        return api_error("not_yours")
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not data:
-        return error_response(400, "send a JSON object with the fields to change: "
-                              + ", ".join(EDITABLE))
+        return api_error("bad_body", expected="{" + ", ".join(f'"{k}": …' for k in EDITABLE)
+                         + "}")
     try:
         values = read_fields(get_session(), data)
     except ProfileErrors as exc:
-        return error_response(400, "some fields are invalid", exc.fields)
+        return api_error("invalid_fields", field_messages(exc))
     save_changes(profile, values)
     return profile_json(profile)
 

@@ -47,8 +47,9 @@ FILTER_PARAMS = ("certification", "park", "region", "sector", "process", "size",
 
 
 class FilterError(ValueError):
-    """Unknown filter values: ``fields`` maps each parameter to what is wrong (English,
-    with the allowed values) and ``messages`` to the same in the user's language."""
+    """Unknown filter values: ``fields`` maps each parameter to what is wrong with the
+    allowed values (the API) and ``messages`` to the same, shorter (pages); both in the
+    user's language."""
 
     def __init__(self, fields: dict[str, str], messages: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
@@ -123,7 +124,9 @@ def parse_filters(args: Mapping[str, Iterable[str]] | object) -> SearchFilters:
         for raw in values(name):
             key = parse(raw)
             if key is None:
-                fields[name] = f"unknown {name} {raw!r}; allowed: {', '.join(allowed)}"
+                fields[name] = str(_l("%(label)s “%(value)s” không có trong danh mục; được "
+                                      "dùng: %(allowed)s.", label=label, value=raw,
+                                      allowed=", ".join(allowed)))
                 messages[name] = str(_l("%(label)s “%(value)s” không có trong danh mục.",
                                         label=label, value=raw))
             elif key not in out:
@@ -140,7 +143,7 @@ def parse_filters(args: Mapping[str, Iterable[str]] | object) -> SearchFilters:
     taxonomy = load_taxonomy()
     processes = canonical(
         "process", lambda v: v if v in taxonomy and taxonomy.nodes[v].kind in CAPABILITY_KINDS
-        else taxonomy.lookup(v), ["a key or name of corpora/taxonomy.tsv"],
+        else taxonomy.lookup(v), [str(_l("một quy trình trong danh mục phân loại"))],
         str(_l("Quy trình")))
     regions = canonical("region", lambda v: next(
         (r for r in REGIONS if fold(r).replace("–", "-") == fold(v).replace("–", "-")), None),
@@ -150,7 +153,8 @@ def parse_filters(args: Mapping[str, Iterable[str]] | object) -> SearchFilters:
         raw = values(name)
         text = fold(raw[-1]) if raw else ""
         if text not in _TRUE | _FALSE:
-            fields[name] = f"{name} must be 1 or 0, not {raw[-1]!r}"
+            fields[name] = str(_l("%(name)s phải là 1 hoặc 0, không phải “%(value)s”.",
+                                  name=name, value=raw[-1]))
             messages[name] = str(_l("Giá trị bộ lọc không hợp lệ."))
         flags[name] = text in _TRUE
     if fields:

@@ -25,17 +25,25 @@ from flask_babel import Babel, get_locale
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+API_LANGUAGE = "en"
+API_PREFIX = "/api/v1/"
 
 
 def select_locale() -> str | None:
     """``?lang=`` (remembered), else the remembered choice, else Vietnamese.
 
+    The JSON API (``/api/v1/``) is for programs written anywhere: ``?lang=``, else the
+    best of ``Accept-Language``, else English; nothing is remembered.
     Outside a request (CLI commands, jobs) there is no choice to read: None makes
     Flask-Babel use the app's ``BABEL_DEFAULT_LOCALE``; ``force_locale`` overrides it.
     """
     if not has_request_context():
         return None
     wanted = request.args.get("lang", "").strip().lower()
+    if request.path.startswith(API_PREFIX):
+        if wanted in LANGUAGES:
+            return wanted
+        return request.accept_languages.best_match(LANGUAGES) or API_LANGUAGE
     if wanted in LANGUAGES:
         session["lang"] = wanted
         return wanted

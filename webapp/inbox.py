@@ -32,7 +32,7 @@ from recommender.store.models import (
 
 from .auth import login_required
 from .db import get_session
-from .errors import error_response
+from .errors import api_error, one_of
 from .paging import BadPage, page_args, page_meta
 from .portal.common import own_profile
 
@@ -163,11 +163,11 @@ def api_inbox():
     try:
         page, per_page = page_args(strict=True)
     except BadPage as exc:
-        return error_response(400, str(exc))
+        return api_error("bad_page", problem=str(exc))
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in ContactStatus}:
-        return error_response(400, "status must be one of: "
-                              + ", ".join(s.value for s in ContactStatus))
+        return api_error("bad_parameter", {"status": one_of(s.value for s in ContactStatus)},
+                         name="status")
     rows, total = _messages(profile, status, page, per_page)
     return {"items": [message_json(m) for m in rows],
             "_meta": {**page_meta(page, per_page, total, len(rows)), "unread": _unread(profile)}}
@@ -178,7 +178,7 @@ def api_inbox():
 def api_message(message_id: int):
     m = _own_message(message_id)
     if m is None:
-        return error_response(404, f"no message {message_id} in your inbox")
+        return api_error("message_not_found", id=message_id)
     mark_read(m)
     get_session().commit()
     return message_json(m, full=True)
@@ -189,12 +189,12 @@ def api_message(message_id: int):
 def api_message_status(message_id: int):
     m = _own_message(message_id)
     if m is None:
-        return error_response(404, f"no message {message_id} in your inbox")
+        return api_error("message_not_found", id=message_id)
     data = request.get_json(silent=True)
     allowed = [s.value for s in SETTABLE]
     if not isinstance(data, dict) or set(data) != {"status"} or data["status"] not in allowed:
-        return error_response(400, 'send {"status": ...} with one of: ' + ", ".join(allowed),
-                              {"status": "one of " + ", ".join(allowed)})
+        return api_error("bad_body", {"status": one_of(allowed)},
+                         expected='{"status": "' + "|".join(allowed) + '"}')
     set_status(m, ContactStatus(data["status"]))
     get_session().commit()
     return message_json(m, full=True)

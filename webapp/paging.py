@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 
 
 class BadPage(ValueError):
-    """Unusable ``page`` or ``per_page`` parameters."""
+    """Unusable ``page`` or ``per_page`` parameters (the message is in the user's language)."""
 
 
 def page_args(args: Mapping[str, Any] | None = None, *, strict: bool, per_page: int = PER_PAGE,
@@ -42,15 +44,15 @@ def page_args(args: Mapping[str, Any] | None = None, *, strict: bool, per_page: 
         size = int(raw_size if raw_size is not None else default)
     except (TypeError, ValueError):
         if strict:
-            raise BadPage("page and per_page must be integers") from None
+            raise BadPage(_("page và per_page phải là số nguyên.")) from None
         return 1, default
     problem = None
     if page < 1:
-        problem = "page must be at least 1"
+        problem = _("page phải từ 1 trở lên.")
     elif not 1 <= size <= max_per_page:
-        problem = f"per_page must be from 1 to {max_per_page}"
+        problem = _("per_page phải từ 1 đến %(max)d.", max=max_per_page)
     elif max_results is not None and (page - 1) * size >= max_results:
-        problem = f"only the first {max_results} results can be paged through"
+        problem = _("Chỉ xem được %(n)d kết quả đầu tiên.", n=max_results)
     if problem:
         if strict:
             raise BadPage(problem)

@@ -16,6 +16,7 @@ from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
@@ -53,18 +54,18 @@ _AROUND = re.compile(r"^[\d\W_]*(.*?)[\d\W_]*$")
 
 
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why ``password`` is refused (a Vietnamese sentence), or None when it is acceptable."""
+    """Why ``password`` is refused (in the user's language), or None when it is acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."
+        return _("Mật khẩu cần ít nhất %(n)d ký tự.", n=MIN_PASSWORD)
     lowered = password.lower()
     if len(set(lowered)) <= 2:
-        return "Mật khẩu này quá đơn giản: hãy dùng nhiều ký tự khác nhau."
+        return _("Mật khẩu này quá đơn giản: hãy dùng nhiều ký tự khác nhau.")
     core = _AROUND.match(lowered).group(1)
     common = common_passwords()
     if lowered in common or (len(core) >= 4 and core in common):
-        return "Mật khẩu này nằm trong danh sách mật khẩu phổ biến: hãy chọn mật khẩu khác."
+        return _("Mật khẩu này nằm trong danh sách mật khẩu phổ biến: hãy chọn mật khẩu khác.")
     email = email.strip().lower()
     if email and (lowered == email or lowered == email.split("@")[0]
                   or (len(core) >= 4 and core == email.split("@")[0])):
-        return "Mật khẩu không được giống địa chỉ email."
+        return _("Mật khẩu không được giống địa chỉ email.")
     return None

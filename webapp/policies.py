@@ -31,7 +31,7 @@ from datetime import date
 import click
 from flask import Blueprint, Flask, current_app, request
 from flask.cli import AppGroup, with_appcontext
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,9 +50,9 @@ from recommender.store.policies import program_count, read_programs, upsert_prog
 
 from .auth import current_account, login_required
 from .db import get_session
-from .errors import error_response
+from .errors import api_error, one_of
 from .i18n import current_language
-from .policy_text import api_language, localise_buyer_item, localise_supplier_item
+from .policy_text import localise_buyer_item, localise_supplier_item
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,16 @@ MAX_PLANS_CHARS = 2000
 
 
 class BadRequest(ValueError):
-    """A request parameter that cannot be used (shown to the caller)."""
+    """A request parameter that cannot be used: its ``name``, and what is wrong with it in
+    the user's language (shown to the caller)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def bad_parameter(exc: BadRequest):
+    return api_error("bad_parameter", {exc.name: str(exc)}, name=exc.name)
 
 
 def parse_as_of(raw: str | None) -> date:
@@ -71,7 +80,8 @@ def parse_as_of(raw: str | None) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadRequest(f"as_of must be a date (YYYY-MM-DD), got {raw!r}") from None
+        raise BadRequest("as_of", gettext("Phải là ngày dạng NNNN-TT-NN, không phải “%(value)s”.",
+                                          value=raw)) from None
 
 
 def parse_activities(raw: list[str] | str | None) -> list[str] | None:
@@ -82,8 +92,9 @@ def parse_activities(raw: list[str] | str | None) -> list[str] | None:
     keys = [k.strip() for item in items for k in item.split(",") if k.strip()]
     unknown = sorted(set(keys) - ACTIVITY_KEYS)
     if unknown:
-        raise BadRequest(f"unknown activities: {', '.join(unknown)} (known: "
-                         f"{', '.join(sorted(ACTIVITY_KEYS))})")
+        raise BadRequest("activities", gettext(
+            "Hoạt động không có trong danh mục: %(unknown)s (có: %(known)s).",
+            unknown=", ".join(unknown), known=", ".join(sorted(ACTIVITY_KEYS))))
     return keys
 
 
@@ -119,12 +130,13 @@ def api_policies():
     try:
         as_of = parse_as_of(request.args.get("as_of"))
     except BadRequest as exc:
-        return error_response(400, str(exc))
+        return bad_parameter(exc)
     audience = request.args.get("audience", "all")
     if audience not in ("all", "buyer"):
-        return error_response(400, "audience must be 'all' or 'buyer'")
+        return api_error("bad_parameter", {"audience": one_of(("all", "buyer"))},
+                         name="audience")
     programs = read_programs(get_session())
-    lang = api_language()
+    lang = current_language()  # the API's: ?lang=, Accept-Language, else English
     if audience == "buyer":
         items = buyer_items(programs, as_of, lang)
     else:
@@ -151,17 +163,18 @@ def api_supplier_policies(external_id: str):
         as_of = parse_as_of(request.args.get("as_of"))
         activities = parse_activities(request.args.get("activities"))
     except BadRequest as exc:
-        return error_response(400, str(exc))
+        return bad_parameter(exc)
     plans = request.args.get("plans", "")
     if len(plans) > MAX_PLANS_CHARS:
-        return error_response(400, f"plans is too long (at most {MAX_PLANS_CHARS} characters)")
+        return api_error("bad_parameter", {"plans": gettext("Tối đa %(n)d ký tự.",
+                                                            n=MAX_PLANS_CHARS)}, name="plans")
     want_relevance = request.args.get("relevance", "1") not in ("0", "false", "no")
     encoder = _encoder_if_ready() if want_relevance else None
-    lang = api_language()
+    lang = current_language()  # the API's: ?lang=, Accept-Language, else English
     found = supplier_policies(external_id, as_of=as_of, activities=activities, plans=plans,
                               encoder=encoder, lang=lang)
     if found is None:
-        return error_response(404, f"no supplier with external id {external_id!r}")
+        return api_error("supplier_not_found", id=external_id)
     items = found.pop("items")
     meta = {"as_of": as_of.isoformat(), "count": len(items), "relevance": encoder is not None,
             "lang": lang, **found}
@@ -176,16 +189,16 @@ def api_buyer_policies(buyer_id: int):
     # a buyer's company is not public: its own accounts and staff only (ids are guessable)
     account = current_account()
     if account.role == AccountRole.BUYER and account.buyer_id != buyer_id:
-        return error_response(403, "you may only see your own company's programmes")
+        return api_error("not_yours")
     try:
         as_of = parse_as_of(request.args.get("as_of"))
     except BadRequest as exc:
-        return error_response(400, str(exc))
+        return bad_parameter(exc)
     session = get_session()
     buyer = session.get(Buyer, buyer_id)
     if buyer is None:
-        return error_response(404, f"no buyer with id {buyer_id}")
-    lang = api_language()
+        return api_error("buyer_not_found", id=buyer_id)
+    lang = current_language()  # the API's: ?lang=, Accept-Language, else English
     items = buyer_items(read_programs(session), as_of, lang)
     return {"items": items, "_meta": {"as_of": as_of.isoformat(), "count": len(items),
                                       "lang": lang,
@@ -201,7 +214,8 @@ policies_cli = AppGroup("policies", help="Support policies: list the catalogue, 
 
 def _day(value: str | None) -> date:
     try:
-        return parse_as_of(value)
+        with force_locale("en"):  # the CLI speaks English
+            return parse_as_of(value)
     except BadRequest as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
 

@@ -14,23 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import request
 from flask_babel import gettext as _
 
 from recommender import vocab
 from recommender.policy import ACTIVITIES, BUSINESS_FORMS
-
-from .i18n import LANGUAGES
-
-API_DEFAULT_LANGUAGE = "en"
-
-
-def api_language() -> str:
-    """The language an API answer is in: ``?lang=``, else ``Accept-Language``, else English."""
-    wanted = request.args.get("lang", "").strip().lower()
-    if wanted in LANGUAGES:
-        return wanted
-    return request.accept_languages.best_match(LANGUAGES) or API_DEFAULT_LANGUAGE
 
 
 def _labels(keys: Iterable[str], terms: Iterable[Any], lang: str) -> str:

@@ -50,7 +50,7 @@ from recommender.text import check_query
 from .auth import current_account
 from .catalog import get_catalog
 from .db import get_session, search_log
-from .errors import error_response
+from .errors import api_error, query_error
 from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters
 from .highlight import highlight, highlight_spans
 from .i18n import current_language
@@ -259,20 +259,20 @@ def api_search():
     try:
         page, per_page = parse_paging(request.args)
     except BadPage as exc:
-        return error_response(400, str(exc), {"page": str(exc)})
+        return api_error("bad_page", {"page": str(exc)}, problem=str(exc))
     try:
         filters = parse_filters(request.args)
     except FilterError as exc:
-        return error_response(400, "unknown filter values", exc.fields)
+        return api_error("bad_filter", exc.fields)
     catalog = get_catalog()
     if catalog.error:
-        return error_response(503, f"search is unavailable: {catalog.error}")
+        return api_error("search_unavailable")
     if not catalog.ready:
-        return error_response(503, "the search index is being built; try again shortly")
+        return api_error("index_building")
     try:
         found = run_search(query, filters, page, per_page)
     except SearchError as exc:
-        return error_response(400, str(exc))
+        return query_error(exc)
     log_search(found)
     return {"items": found.items, "_meta": {
         "query": query, "page": page, "per_page": per_page, "total": found.total,

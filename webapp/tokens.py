@@ -35,8 +35,8 @@ def create():
     account = current_account()
     try:
         row, token = issue_token(get_session(), account, request.form.get("name", ""))
-    except ValueError as exc:
-        flash(str(exc))
+    except ValueError:  # the one refusal: no name
+        flash(_("Hãy đặt tên cho token (ví dụ: máy chủ ERP)."))
         return redirect(url_for("tokens.page"))
     # shown once, on this response only: never stored, never in a redirect URL
     return render_template("account/tokens.html", new_token=token, new_name=row.name,

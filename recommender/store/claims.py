@@ -39,8 +39,26 @@ SUBMITTED_FIELDS = ("contact_name", "position", "phone", "message")
 """What a claimant may tell staff (each kept to 500 characters)."""
 
 
+CLAIM_MESSAGES = {
+    "decided": "Yêu cầu này đã được xử lý.",
+    "code_just_sent": "Mã vừa được gửi: vui lòng đợi một phút rồi thử lại.",
+    "no_email": "Hồ sơ này không có email để gửi mã: yêu cầu đang chờ cán bộ duyệt.",
+    "code_expired": "Mã đã hết hạn: hãy yêu cầu gửi mã mới.",
+    "too_many_attempts": "Đã nhập sai quá nhiều lần: yêu cầu sẽ được cán bộ xem xét.",
+    "wrong_code": "Mã không đúng (còn {left} lần thử).",
+    "wrong_code_last": "Mã không đúng. Đã hết lượt thử: yêu cầu sẽ được cán bộ xem xét.",
+}
+"""Why a claim action cannot be done, in Vietnamese; the web app words the same codes in the
+user's language."""
+
+
 class ClaimError(ValueError):
-    """A claim action that cannot be done, with a Vietnamese message for the user."""
+    """A claim action that cannot be done: a ``code`` of :data:`CLAIM_MESSAGES` with its
+    parameters; ``str()`` is the Vietnamese message."""
+
+    def __init__(self, code: str, **params: int) -> None:
+        self.code, self.params = code, params
+        super().__init__(CLAIM_MESSAGES[code].format(**params))
 
 
 def _digest(code: str) -> str:
@@ -96,11 +114,11 @@ def new_code(session: Session, claim: ProfileClaim) -> str | None:
         ClaimError: the claim is decided, or the last code is less than a minute old.
     """
     if claim.status != ClaimStatus.PENDING:
-        raise ClaimError("Yêu cầu này đã được xử lý.")
+        raise ClaimError("decided")
     now = utcnow()
     if claim.code_expires_at is not None and \
             claim.code_expires_at - CODE_TTL + RESEND_AFTER > now:
-        raise ClaimError("Mã vừa được gửi: vui lòng đợi một phút rồi thử lại.")
+        raise ClaimError("code_just_sent")
     code = _issue_code(claim, now)
     session.commit()
     return code
@@ -130,20 +148,19 @@ def confirm_code(session: Session, claim: ProfileClaim, code: str) -> None:
         ClaimError: wrong, expired or used-up code, or the claim is not pending.
     """
     if claim.status != ClaimStatus.PENDING:
-        raise ClaimError("Yêu cầu này đã được xử lý.")
+        raise ClaimError("decided")
     now = utcnow()
     if claim.code_hash is None or claim.code_expires_at is None:
-        raise ClaimError("Hồ sơ này không có email để gửi mã: yêu cầu đang chờ cán bộ duyệt.")
+        raise ClaimError("no_email")
     if claim.code_expires_at < now:
-        raise ClaimError("Mã đã hết hạn: hãy yêu cầu gửi mã mới.")
+        raise ClaimError("code_expired")
     if claim.code_attempts >= MAX_ATTEMPTS:
-        raise ClaimError("Đã nhập sai quá nhiều lần: yêu cầu sẽ được cán bộ xem xét.")
+        raise ClaimError("too_many_attempts")
     claim.code_attempts += 1
     if not hmac.compare_digest(claim.code_hash, _digest("".join(code.split()))):
         session.commit()
         left = MAX_ATTEMPTS - claim.code_attempts
-        raise ClaimError(f"Mã không đúng (còn {left} lần thử)." if left else
-                         "Mã không đúng. Đã hết lượt thử: yêu cầu sẽ được cán bộ xem xét.")
+        raise ClaimError("wrong_code", left=left) if left else ClaimError("wrong_code_last")
     _grant(session, claim, now, None,
            f"Xác nhận bằng mã gửi tới {mask_email(claim.code_sent_to or '')}.")
     session.commit()
@@ -158,7 +175,7 @@ def decide(session: Session, claim: ProfileClaim, approve: bool, staff_id: int,
         ClaimError: the claim was decided already.
     """
     if claim.status != ClaimStatus.PENDING:
-        raise ClaimError("Yêu cầu này đã được xử lý.")
+        raise ClaimError("decided")
     now = utcnow()
     note = note.strip()[:1000]
     if approve:

@@ -56,6 +56,8 @@ from .models import (
     SupplierProfile,
     utcnow,
 )
+from .notes import Note, note_of
+from .notes import type_name as _type_name
 from .profiles import check_tax_code
 from .records import (
     CERT_KEYS,
@@ -190,8 +192,7 @@ class _Row:
 def _detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise ImportFileError(f"{path.name}: unknown file type {path.suffix!r}; "
-                              "use .jsonl, .csv or .xlsx")
+        raise ImportFileError(Note("file_type", name=path.name, suffix=path.suffix))
     return fmt
 
 
@@ -199,17 +200,17 @@ def _check_size(path: Path, max_bytes: int) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ImportFileError(Note("file_unreadable", path=path, name=path.name,
+                                   why=exc.strerror)) from exc
     if size > max_bytes:
-        raise ImportFileError(
-            f"{path.name} is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB limit; "
-            "split it into smaller files and import them one after another")
+        raise ImportFileError(Note("file_too_large", name=path.name, mb=f"{size / 1e6:.1f}",
+                                   limit=f"{max_bytes / 1e6:.0f}"))
 
 
 def _suggest_column(name: str) -> str:
     close = difflib.get_close_matches(name.lower(), FLAT_FIELDS, n=1, cutoff=0.6) or [
         f for f in FLAT_FIELDS if len(name) >= 3 and f.startswith(name.lower())][:1]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Note("did_you_mean", column=close[0]) if close else ""
 
 
 def _read_jsonl(path: Path) -> Iterator[_Row]:
@@ -218,19 +219,19 @@ def _read_jsonl(path: Path) -> Iterator[_Row]:
             try:
                 text = line.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                raise ImportFileError(f"{path.name}, line {number}: not UTF-8 text "
-                                      f"(byte {exc.start})") from None
+                raise ImportFileError(Note("jsonl_not_utf8", name=path.name, line=number,
+                                           byte=exc.start)) from None
             if not text.strip():
                 continue
             row = _Row(number, None)
             try:
                 raw = json.loads(text)
             except json.JSONDecodeError as exc:
-                row.error(None, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                row.error(None, Note("not_json", why=exc.msg, column=exc.colno))
                 yield row
                 continue
             if not isinstance(raw, dict):
-                row.error(None, f"must be a JSON object, not {_type_name(raw)}")
+                row.error(None, Note("not_object", type=_type_name(raw)))
             else:
                 row.raw = raw
             yield row
@@ -257,20 +258,19 @@ def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
         elif name is None:
             name = f"{KEPT_PREFIX}{text}"
             if header_notes is not None:
-                header_notes.append(RowError(1, text, "column not recognised: its values are "
-                                             "kept with each profile but not searched"
-                                             f"{_suggest_column(text)}"))
+                header_notes.append(RowError(1, text, Note(
+                    "column_unknown", suggestion=_suggest_column(text))))
         elif name in seen:
-            header_errors.append(RowError(1, text, f"names the same field ({name}) as column "
-                                          f"{seen[name]!r}: keep one of them"))
+            header_errors.append(RowError(1, text, Note("column_twice", field=name,
+                                                         column=seen[name])))
         elif header_notes is not None and text.lower() != name and text != name:
-            header_notes.append(RowError(1, text, f"read as the {name} column"))
+            header_notes.append(RowError(1, text, Note("column_read_as", field=name)))
         seen.setdefault(name, text)
         names.append(name)
     for name in REQUIRED:
         if name not in seen:
-            header_errors.append(RowError(1, name, "required column is missing (a "
-                                          f"{_COLUMN_HINT[name]} column)"))
+            header_errors.append(RowError(1, name, Note("column_missing",
+                                                        columns=_COLUMN_HINT[name])))
     for number, cells in rows:
         cells = list(cells)
         while cells and cells[-1] in (None, ""):
@@ -279,7 +279,7 @@ def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
             continue
         row = _Row(number, {})
         if len(cells) > len(names):
-            row.error(None, f"has {len(cells)} cells but the header names {len(names)} columns")
+            row.error(None, Note("too_many_cells", cells=len(cells), columns=len(names)))
         for name, cell in zip(names, cells, strict=False):
             row.raw[name] = restore_formula(cell) if isinstance(cell, str) else cell
         for name in names[len(cells):]:
@@ -287,8 +287,9 @@ def _flat_rows(header: list[Any], rows: Iterator[tuple[int, list[Any]]],
         yield row
 
 
-_COLUMN_HINT = {"name": "'name' or 'Tên doanh nghiệp'",
-                "description": "'description' or 'Mô tả' / 'Mô tả năng lực'"}
+_COLUMN_HINT = {"name": Note("columns_or", first="name", second="Tên doanh nghiệp"),
+                "description": Note("columns_or_slash", first="description", second="Mô tả",
+                                    third="Mô tả năng lực")}
 
 
 def _read_csv(path: Path, header_errors: list[RowError],
@@ -296,9 +297,7 @@ def _read_csv(path: Path, header_errors: list[RowError],
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{path.name} is not UTF-8 text (byte {exc.start}); in Excel choose "
-            "'CSV UTF-8 (Comma delimited)' when saving") from None
+        raise ImportFileError(Note("csv_not_utf8", name=path.name, byte=exc.start)) from None
     first = text.split("\n", 1)[0]
     # Excel in a Vietnamese locale separates with ';'
     delimiter = ";" if ";" in first and "," not in first else ","
@@ -309,7 +308,8 @@ def _read_csv(path: Path, header_errors: list[RowError],
             return
         records = list(enumerate(reader, 2))
     except csv.Error as exc:
-        raise ImportFileError(f"{path.name}, row {reader.line_num}: {exc}") from None
+        raise ImportFileError(Note("csv_unreadable", name=path.name, line=reader.line_num,
+                                   why=exc)) from None
     yield from _flat_rows(header, iter(records), header_errors, header_notes)
 
 
@@ -321,7 +321,7 @@ def _read_xlsx(path: Path, header_errors: list[RowError],
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"{path.name} is not a readable .xlsx workbook ({exc})") from None
+        raise ImportFileError(Note("xlsx_unreadable", name=path.name, why=exc)) from None
     try:
         names = workbook.sheetnames
         sheet = workbook["profiles"] if "profiles" in names else workbook.worksheets[0]
@@ -337,21 +337,10 @@ def _read_xlsx(path: Path, header_errors: list[RowError],
 # --- checking values ----------------------------------------------------------------
 
 class _Invalid(ValueError):
-    pass
+    """A value that cannot be used; its one argument is a :class:`Note`."""
 
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    def __init__(self, code: str | Note, **params: Any) -> None:
+        super().__init__(code if isinstance(code, Note) else Note(code, **params))
 
 
 def _empty(value: Any) -> bool:
@@ -362,10 +351,10 @@ def _text(value: Any, limit: int, *, multiline: bool = False) -> str | None:
     if _empty(value):
         return None
     if not isinstance(value, str):
-        raise _Invalid(f"must be text, not {_type_name(value)}")
+        raise _Invalid("not_text", type=_type_name(value))
     text = clean_text(value) if multiline else clean_line(value)
     if len(text) > limit:
-        raise _Invalid(f"is too long ({len(text)} characters; at most {limit})")
+        raise _Invalid("too_long", length=len(text), limit=limit)
     return text or None
 
 
@@ -373,18 +362,18 @@ def _integer(value: Any) -> int | None:
     if _empty(value):
         return None
     if isinstance(value, bool):
-        raise _Invalid("must be a whole number, not true/false")
+        raise _Invalid("not_whole_number", value=_type_name(True))
     if isinstance(value, str):
         try:
             value = int(value.strip())
         except ValueError:
-            raise _Invalid(f"must be a whole number, not {value.strip()!r}") from None
+            raise _Invalid("not_whole_number", value=repr(value.strip())) from None
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        raise _Invalid(f"must be a whole number, not {_type_name(value)}")
+        raise _Invalid("not_whole_number", value=_type_name(value))
     if not 0 <= value <= MAX_EMPLOYEES:
-        raise _Invalid(f"must be between 0 and {MAX_EMPLOYEES:,}, not {value}")
+        raise _Invalid("out_of_range", max=f"{MAX_EMPLOYEES:,}", value=value)
     return value
 
 
@@ -395,17 +384,16 @@ def _amount(value: Any) -> float | None:
     if _empty(value):
         return None
     if isinstance(value, bool):
-        raise _Invalid("must be a number, not true/false")
+        raise _Invalid("not_number", value=_type_name(True))
     if isinstance(value, str):
         text = value.strip()
         if not _NUMBER.match(text):
-            raise _Invalid(f"must be a number of billion VND like 12.5 (no thousands "
-                           f"separators), not {text!r}")
+            raise _Invalid("not_amount", value=text)
         value = float(text)
     if not isinstance(value, int | float) or not math.isfinite(value):
-        raise _Invalid(f"must be a number, not {_type_name(value)}")
+        raise _Invalid("not_number", value=_type_name(value))
     if value < 0:
-        raise _Invalid(f"must not be negative, got {value}")
+        raise _Invalid("negative", value=value)
     return float(value)
 
 
@@ -422,7 +410,7 @@ def _boolean(value: Any) -> bool | None:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise _Invalid(f"must be true or false, not {value!r}")
+    raise _Invalid("not_boolean", value=value)
 
 
 def _date(value: Any) -> date | None:
@@ -433,11 +421,11 @@ def _date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise _Invalid(f"must be a date (YYYY-MM-DD), not {_type_name(value)}")
+        raise _Invalid("not_date_type", type=_type_name(value))
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise _Invalid(f"{value.strip()!r} is not a date (YYYY-MM-DD)") from None
+        raise _Invalid("not_date", value=value.strip()) from None
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -447,14 +435,14 @@ def _timestamp(value: Any) -> datetime | None:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise _Invalid(f"{value.strip()!r} is not an ISO 8601 date or time") from None
+            raise _Invalid("not_timestamp", value=value.strip()) from None
     elif isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if not isinstance(value, datetime):
-        raise _Invalid(f"must be a date or time, not {_type_name(value)}")
+        raise _Invalid("not_timestamp_type", type=_type_name(value))
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if value > utcnow():
-        raise _Invalid(f"{value.isoformat()} is in the future")
+        raise _Invalid("in_future", value=value.isoformat())
     return value
 
 
@@ -469,9 +457,9 @@ def _list(value: Any) -> list[Any]:
         try:
             value = cell_to_list(value)
         except ValueError as exc:
-            raise _Invalid(f"is not a valid JSON array ({exc})") from None
+            raise _Invalid("not_json_array", why=exc) from None
     if not isinstance(value, list):
-        raise _Invalid(f"must be a list or ;-separated text, not {_type_name(value)}")
+        raise _Invalid("not_list", type=_type_name(value))
     return value
 
 
@@ -481,7 +469,7 @@ def _text_list(value: Any, limit: int = MAX_LEN["list_item"]) -> list[str]:
         try:
             text = _text(item, limit)
         except _Invalid as exc:
-            raise _Invalid(f"item {i} {exc}") from None
+            raise _Invalid("item", n=i, problem=note_of(exc)) from None
         if text and text not in out:
             out.append(text)
     return out
@@ -500,7 +488,7 @@ def _phrases(value: Any) -> list[str]:
         try:
             text = _text(item, MAX_LEN["list_item"])
         except _Invalid as exc:
-            raise _Invalid(f"item {i} {exc}") from None
+            raise _Invalid("item", n=i, problem=note_of(exc)) from None
         if text and text not in out:
             out.append(text)
     return out
@@ -538,20 +526,19 @@ def _certifications(value: Any, notes: list[str] | None = None) -> list[dict[str
     items = _list(value)
     out = []
     for i, item in enumerate(items, 1):
-        where = f"certificate {i}"
         if isinstance(item, str):
             try:
                 item = cell_to_certs(item)[0] if item.strip() else None
             except ValueError as exc:
-                raise _Invalid(f"{where}: {exc}") from None
+                raise _Invalid("certificate", n=i, problem=note_of(exc)) from None
             if item is None:
                 continue
         if not isinstance(item, dict):
-            raise _Invalid(f"{where} must be an object or text, not {_type_name(item)}")
+            raise _Invalid("certificate_type", n=i, type=_type_name(item))
         unknown = sorted(set(item) - set(CERT_KEYS))
         if unknown:
-            raise _Invalid(f"{where} has unknown keys {', '.join(unknown)} "
-                           f"(allowed: {', '.join(CERT_KEYS)})")
+            raise _Invalid("certificate_keys", n=i, keys=", ".join(unknown),
+                           allowed=", ".join(CERT_KEYS))
         try:
             cert = {
                 "name": _text(item.get("name"), MAX_LEN["cert_name"]),
@@ -560,9 +547,9 @@ def _certifications(value: Any, notes: list[str] | None = None) -> list[dict[str
                 "valid_until": _date(item.get("valid_until")),
             }
         except _Invalid as exc:
-            raise _Invalid(f"{where}: {exc}") from None
+            raise _Invalid("certificate", n=i, problem=note_of(exc)) from None
         if not cert["name"]:
-            raise _Invalid(f"{where} has no name")
+            raise _Invalid("certificate_no_name", n=i)
         out.append(cert)
     return out
 
@@ -578,9 +565,9 @@ def _website(value: Any) -> str | None:
         text = "https://" + text
     parts = urlsplit(text)
     if parts.scheme.lower() not in {"http", "https"}:
-        raise _Invalid(f"{text!r}: only http:// and https:// addresses are accepted")
+        raise _Invalid("not_http", value=text)
     if not _HOST.match(parts.netloc) or " " in text:
-        raise _Invalid(f"{text!r} is not a web address like https://example.com.vn")
+        raise _Invalid("not_web_address", value=text)
     return text
 
 
@@ -590,14 +577,13 @@ def _parse_location(row: _Row) -> None:
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
-            row.error("location", f"is not a valid JSON object ({exc.msg})")
+            row.error("location", Note("location_not_json", why=exc.msg))
             return
     address = None
     if isinstance(value, dict):
         unknown = sorted(set(value) - {"park", "ward", "address"})
         if unknown:
-            row.error("location", f"has unknown keys {', '.join(unknown)} "
-                                  "(allowed: park, ward, address)")
+            row.error("location", Note("location_keys", keys=", ".join(unknown)))
             return
         park_value, ward = value.get("park"), value.get("ward")
         try:
@@ -605,18 +591,17 @@ def _parse_location(row: _Row) -> None:
             row.present.add("ward")
             address = _text(value.get("address"), MAX_LEN["address"])
         except _Invalid as exc:
-            row.error("location", f"ward {exc}")
+            row.error("location", Note("location_ward", problem=note_of(exc)))
             return
     elif value is None or isinstance(value, str):
         park_value = value
     else:
-        row.error("location", f"must be an address, a park name or an object, "
-                              f"not {_type_name(value)}")
+        row.error("location", Note("location_type", type=_type_name(value)))
         return
     try:
         written = _text(park_value, MAX_LEN["address"])
     except _Invalid as exc:
-        row.error("location", str(exc))
+        row.error("location", note_of(exc))
         return
     for key in ("park", "address", "area", "region"):
         row.values[key] = None
@@ -634,14 +619,13 @@ def _parse_location(row: _Row) -> None:
         row.values["ward"] = fields["ward"]
         row.present.add("ward")
     if written and place.park and written != place.park:
-        row.warn("location", f"{written!r}: park read as {place.park}")
+        row.warn("location", Note("park_read_as", value=written, park=place.park))
     for note in place.notes:
         row.warn("location", note)
     if place.outside_hcmc:
-        row.warn("location", f"{text!r} lies outside Ho Chi Minh City: kept as the address")
+        row.warn("location", Note("outside_hcmc", value=text))
     elif not (place.park or place.ward or place.area or place.region):
-        row.warn("location", f"{text!r}: no park, ward or former district recognised; "
-                             "kept as the address")
+        row.warn("location", Note("no_place", value=text))
 
 
 _PARSERS = {
@@ -674,20 +658,20 @@ _EXTERNAL_ID = re.compile(r"^[\w.:/-]+$")
 def _external_id(value: Any) -> str | None:
     text = _text(value, MAX_LEN["external_id"])
     if text is not None and not _EXTERNAL_ID.match(text):
-        raise _Invalid(f"{text!r} may hold only letters, digits and . _ - : /")
+        raise _Invalid("bad_external_id", value=text)
     return text
 
 
 def _tax_code(value: Any) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _Invalid("must be text: format the column as Text so a leading 0 is kept")
+        raise _Invalid("tax_code_number")
     text = _text(value, 20)
     if text is None:
         return None
     try:
         return check_tax_code(text)
     except ValueError as exc:
-        raise _Invalid(str(exc)) from None
+        raise _Invalid(note_of(exc)) from None
 
 
 def _size_class(value: Any) -> str | None:
@@ -695,21 +679,21 @@ def _size_class(value: Any) -> str | None:
     if text is None:
         return None
     if text.lower() not in set(SizeClass):
-        raise _Invalid(f"unknown size class {text!r} (micro, small, medium or large)")
+        raise _Invalid("unknown_size_class", value=text)
     return text.lower()
 
 
 def _language(value: Any) -> str | None:
     text = _text(value, MAX_LEN["language"])
     if text is not None and not _LANGUAGE.match(text.lower()):
-        raise _Invalid(f"{text!r} is not a two-letter language code (vi, en, ...)")
+        raise _Invalid("not_language", value=text)
     return text.lower() if text else None
 
 
 def _email(value: Any) -> str | None:
     text = _text(value, MAX_LEN["email"])
     if text is not None and not _EMAIL.match(text):
-        raise _Invalid(f"{text!r} is not an e-mail address")
+        raise _Invalid("not_email", value=text)
     return text
 
 
@@ -722,12 +706,12 @@ def _sector(row: _Row, value: Any) -> None:
     key = load_taxonomy().sector(text)
     if key is None:
         row.kept["sector"] = text
-        row.warn("sector", f"{text!r} names no sector of the taxonomy: kept as written; the "
-                           "sector is taken from the processes where they name one")
+        row.warn("sector", Note("sector_unknown", value=text))
     else:
         row.values["sector"] = key
         if text != key:
-            row.warn("sector", f"{text!r} read as {load_taxonomy().label(key)} ({key})")
+            row.warn("sector", Note("sector_read_as", value=text,
+                                    label=load_taxonomy().label(key), key=key))
 
 
 def _employees(row: _Row, value: Any) -> None:
@@ -737,7 +721,7 @@ def _employees(row: _Row, value: Any) -> None:
         if reading.value is None:
             row.kept["employees"] = value.strip()
         elif not 0 <= reading.value <= MAX_EMPLOYEES:
-            row.error("employees", f"must be between 0 and {MAX_EMPLOYEES:,}")
+            row.error("employees", Note("employees_range", max=f"{MAX_EMPLOYEES:,}"))
             return
         row.values["employees"] = reading.value
         for note in reading.notes:
@@ -772,8 +756,7 @@ def _parse_row(row: _Row, confirmed: dict[str, str | None] | None = None) -> Non
                 row.kept[key[len(KEPT_PREFIX):]] = value if isinstance(value, str) else str(value)
             continue
         if key not in FLAT_FIELDS:
-            row.warn(key, f"unknown field{_suggest_column(key)}: kept with the profile, "
-                          "not searched")
+            row.warn(key, Note("unknown_field", suggestion=_suggest_column(key)))
             if not _empty(value):
                 row.kept[key] = value if isinstance(value, str | int | float) else json.dumps(
                     value, ensure_ascii=False, default=str)
@@ -798,7 +781,7 @@ def _parse_row(row: _Row, confirmed: dict[str, str | None] | None = None) -> Non
                     continue
                 parsed = parser(value)
         except _Invalid as exc:
-            row.error(key, str(exc))
+            row.error(key, note_of(exc))
             continue
         if key in _BOOLEAN_DEFAULTS and parsed is None:
             parsed = _BOOLEAN_DEFAULTS[key]
@@ -808,20 +791,20 @@ def _parse_row(row: _Row, confirmed: dict[str, str | None] | None = None) -> Non
         try:
             ward = _text(row.raw["ward"], MAX_LEN["ward"])
         except _Invalid as exc:
-            row.error("ward", str(exc))
+            row.error("ward", note_of(exc))
         else:
             if "ward" in row.present and row.values["ward"] != ward and ward is not None \
                     and "park" not in row.present:
-                row.error("ward", "differs from the ward given in location")
+                row.error("ward", Note("ward_differs"))
             elif ward is not None or "ward" not in row.present:
                 row.values["ward"] = ward
                 row.present.add("ward")
     for key in REQUIRED:
         if key in row.raw and not any(e.field == key for e in row.errors) and \
                 not row.values.get(key):
-            row.error(key, "is required: a row without it cannot be shown to buyers")
+            row.error(key, Note("required_empty"))
         elif key not in row.raw:
-            row.error(key, "is required")
+            row.error(key, Note("required"))
     if row.errors:
         return
     _read_capabilities(row, confirmed)
@@ -829,8 +812,7 @@ def _parse_row(row: _Row, confirmed: dict[str, str | None] | None = None) -> Non
         row.values["external_id"] = derived_external_id(row.values["name"],
                                                         row.values.get("tax_code"))
         row.present.add("external_id")
-        row.warn("external_id", f"no id given: {row.values['external_id']} (from the "
-                                "tax code or the name; the same row gets the same id again)")
+        row.warn("external_id", Note("id_derived", external_id=row.values["external_id"]))
     if row.kept:
         row.values["source_values"] = dict(row.kept)
         row.present.add("source_values")
@@ -860,7 +842,8 @@ def _read_capabilities(row: _Row, confirmed: dict[str, str | None] | None) -> No
         if sector:
             row.values["sector"] = sector
             row.present.add("sector")
-            row.warn("sector", f"taken from the processes: {load_taxonomy().label(sector)}")
+            row.warn("sector", Note("sector_from_processes",
+                                    label=load_taxonomy().label(sector)))
 
 
 # --- writing to the database ----------------------------------------------------------
@@ -885,14 +868,14 @@ def _resolve_size(row: _Row, merged: dict[str, Any], declared_before: str | None
     declared = row.values.get("size_class") if "size_class" in row.present else declared_before
     if len(possible) == 1:
         if "size_class" in row.present and declared and declared != possible[0]:
-            row.error("size_class", f"{declared!r} does not match the figures (employees, "
-                                    f"revenue, capital), which make it {possible[0].value!r}")
+            row.error("size_class", Note("size_class_mismatch", declared=declared,
+                                         figures=possible[0].value))
         merged["size_class"] = possible[0].value
     elif declared and declared in possible:
         merged["size_class"] = declared
     elif declared and "size_class" in row.present:
-        row.error("size_class", f"{declared!r} does not match the figures (employees, revenue, "
-                                f"capital); possible: {', '.join(c.value for c in possible)}")
+        row.error("size_class", Note("size_class_possible", declared=declared,
+                                     possible=", ".join(c.value for c in possible)))
     else:
         merged["size_class"] = None
 
@@ -944,8 +927,7 @@ def _plan(session: Session, rows: list[_Row]) -> list[_Plan]:
         ext, tax = row.values["external_id"], row.values.get("tax_code")
         profile = by_ext.get(ext) or (by_tax.get(tax) if tax else None)
         if profile is not None and profile.id in claimed:
-            row.error(None, f"updates the same stored profile as row {claimed[profile.id]} "
-                            f"(matched by tax_code {tax})")
+            row.error(None, Note("same_profile_twice", row=claimed[profile.id], tax_code=tax))
             continue
         stored = _stored_values(profile) if profile is not None else dict(DEFAULTS)
         merged = dict(stored)
@@ -1000,9 +982,10 @@ def _tax_code_pass(session: Session, plans: list[_Plan], stored: list[SupplierPr
         me = ("profile", plan.profile.id) if plan.profile is not None else ("row", plan.row.number)
         if tax in owner and owner[tax] != me:
             kind, ident = owner[tax]
-            other = (f"stored profile {session.get(SupplierProfile, ident).external_id!r}"
-                     if kind == "profile" else f"row {ident}")
-            plan.row.error("tax_code", f"{tax} already belongs to {other}")
+            other = (Note("owner_profile",
+                          external_id=session.get(SupplierProfile, ident).external_id)
+                     if kind == "profile" else Note("owner_row", row=ident))
+            plan.row.error("tax_code", Note("tax_code_taken", tax_code=tax, owner=other))
         else:
             owner[tax] = me
 
@@ -1068,11 +1051,13 @@ def import_profiles(
             _parse_row(row, confirmed)
             ext, tax = row.values.get("external_id"), row.values.get("tax_code")
             if ext and ext in first_row:
-                row.error("external_id", f"{ext!r} appears again (first on row {first_row[ext]})")
+                row.error("external_id", Note("id_twice", external_id=ext,
+                                              row=first_row[ext]))
             elif ext:
                 first_row[ext] = row.number
             if tax and tax in first_tax:
-                row.error("tax_code", f"{tax} appears again (first on row {first_tax[tax]})")
+                row.error("tax_code", Note("tax_code_twice", tax_code=tax,
+                                           row=first_tax[tax]))
             elif tax:
                 first_tax[tax] = row.number
         rows.append(row)
@@ -1126,8 +1111,8 @@ def import_profiles(
             report.committed = True
     except SQLAlchemyError as exc:
         session.rollback()
-        raise ImportFileError(f"the database refused the import, nothing was written: "
-                              f"{getattr(exc, 'orig', None) or exc}") from exc
+        raise ImportFileError(Note("database_refused",
+                                   why=getattr(exc, "orig", None) or exc)) from exc
     except BaseException:
         session.rollback()
         raise

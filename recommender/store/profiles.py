@@ -41,6 +41,7 @@ from .models import (
     SupplierProfile,
     utcnow,
 )
+from .notes import Note
 from .records import clean_line, clean_text
 from .terms import confirmed_mappings
 from .wording import read_capabilities, read_date, split_phrases
@@ -58,12 +59,60 @@ _TAX_LABEL = re.compile(r"^(?:MST|mã số thuế|ma so thue|tax code|tax id)\s*
 _TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 
-class ProfileErrors(ValueError):
-    """Field → message (in Vietnamese, the portal's language) for every invalid field."""
+FIELD_LABELS = {
+    "name": "Tên doanh nghiệp", "sector": "Ngành", "tax_code": "Mã số thuế",
+    "description": "Mô tả", "processes": "Quy trình", "certifications": "Chứng chỉ",
+    "cert": "Chứng chỉ {n}", "cert_name": "Chứng chỉ {n}: tên",
+    "cert_issuer": "Chứng chỉ {n}: đơn vị cấp", "capacity": "Năng lực sản xuất",
+    "park": "Khu công nghiệp / địa chỉ", "ward": "Phường/xã",
+}
+"""What a :class:`FieldError`'s ``label`` names, in Vietnamese (``{n}``: a certificate's number)."""
 
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
+FIELD_MESSAGES = {
+    "not_text": "{label} phải là văn bản.",
+    "too_long": "{label} quá dài ({length} ký tự; tối đa {limit}).",
+    "not_a_list": "{label} phải là danh sách.",
+    "name_required": "Vui lòng nhập tên doanh nghiệp (tối đa {limit} ký tự).",
+    "name_missing": "Vui lòng nhập tên doanh nghiệp.",
+    "unknown_sector": "Ngành không hợp lệ: chọn một ngành trong danh sách.",
+    "bad_tax_code": "Mã số thuế không hợp lệ: 10 chữ số, hoặc 13 cho chi nhánh "
+                    "(0123456789-001).",
+    "tax_code_taken": "Mã số thuế này đã có hồ sơ trên KếtNối: hãy nhập mã hồ sơ để xin quyền "
+                      "quản lý hồ sơ đó.",
+    "description_required": "Vui lòng mô tả năng lực của doanh nghiệp.",
+    "process_not_text": "Mỗi quy trình phải là văn bản.",
+    "too_many_certificates": "Tối đa {limit} chứng chỉ.",
+    "cert_invalid": "{label} không hợp lệ.",
+    "cert_unknown_fields": "{label}: trường không hỗ trợ {fields}.",
+    "cert_no_name": "{label} chưa có tên.",
+    "cert_bad_date": "{label}: ngày hết hạn phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN "
+                     "(ví dụ 2027-12-31 hoặc 31/12/2027).",
+    "not_editable": "Không thể sửa trường này (được sửa: {fields}).",
+}
+"""What can be wrong with a field, in Vietnamese; the web app words the same codes in the
+user's language (``webapp/fields.py``)."""
+
+
+class FieldError(ValueError):
+    """What is wrong with one field: a ``code`` of :data:`FIELD_MESSAGES` and its
+    parameters (``label``: a key of :data:`FIELD_LABELS`, ``n``: a certificate's number);
+    ``str()`` is the Vietnamese message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        label = FIELD_LABELS.get(params.get("label", ""), "").format(n=params.get("n"))
+        super().__init__(FIELD_MESSAGES[code].format(**{**params, "label": label}))
+
+
+class ProfileErrors(ValueError):
+    """Field → message (in Vietnamese, the portal's language) for every invalid field;
+    ``problems`` has the same as :class:`FieldError` (code and parameters) for callers
+    that word them in another language."""
+
+    def __init__(self, problems: dict[str, FieldError]) -> None:
+        self.problems = problems
+        self.fields = {k: str(v) for k, v in problems.items()}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
 def check_tax_code(value: str) -> str:
@@ -78,28 +127,27 @@ def check_tax_code(value: str) -> str:
     text = re.sub(r"[\s.\-]", "", text)
     m = _TAX_CODE.match(text)
     if not m:
-        raise ValueError(f"{value!r} is not a tax code: a Vietnamese MST has 10 digits, "
-                         "or 13 for a branch (0123456789-001)")
+        raise ValueError(Note("not_tax_code", value=value))
     digits, branch = m.groups()
     check = 10 - sum(int(d) * w for d, w in zip(digits, _TAX_WEIGHTS, strict=False)) % 11
     if check != int(digits[9]):
-        raise ValueError(f"{value!r} is not a valid tax code: its check digit is wrong "
-                         "(a typing mistake?)")
+        raise ValueError(Note("tax_code_check_digit", value=value))
     if branch == "000":
-        raise ValueError(f"{value!r}: branch number 000 does not exist (branches start at 001)")
+        raise ValueError(Note("tax_code_branch_000", value=value))
     return f"{digits}-{branch}" if branch else digits
 
 
 # --- validate ---------------------------------------------------------------------------
 
-def _as_text(value: Any, limit: int, label: str, *, multiline: bool = False) -> str | None:
+def _as_text(value: Any, limit: int, label: str, *, multiline: bool = False,
+             n: int | None = None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{label} phải là văn bản.")
+        raise FieldError("not_text", label=label, n=n)
     text = clean_text(value) if multiline else clean_line(value)
     if len(text) > limit:
-        raise ValueError(f"{label} quá dài ({len(text)} ký tự; tối đa {limit}).")
+        raise FieldError("too_long", label=label, n=n, length=len(text), limit=limit)
     return text or None
 
 
@@ -109,7 +157,7 @@ def _as_list(value: Any, label: str) -> list[Any]:
     if isinstance(value, str):
         return [part for part in re.split(r"[;\n]", value) if part.strip()]
     if not isinstance(value, list):
-        raise ValueError(f"{label} phải là danh sách.")
+        raise FieldError("not_a_list", label=label)
     return value
 
 
@@ -120,97 +168,94 @@ class _Reader:
         self.session = session
 
     def name(self, value: Any) -> str:
-        text = _as_text(value, MAX_LEN["name"], "Tên doanh nghiệp")
+        text = _as_text(value, MAX_LEN["name"], "name")
         if not text:
-            raise ValueError(f"Vui lòng nhập tên doanh nghiệp (tối đa {MAX_LEN['name']} ký tự).")
+            raise FieldError("name_required", limit=MAX_LEN["name"])
         return text
 
     def sector(self, value: Any) -> str | None:
-        text = _as_text(value, 200, "Ngành")
+        text = _as_text(value, 200, "sector")
         if not text:
             return None
         key = load_taxonomy().sector(text)
         if key is None:
-            raise ValueError("Ngành không hợp lệ: chọn một ngành trong danh sách.")
+            raise FieldError("unknown_sector")
         return key
 
     def tax_code(self, value: Any) -> str | None:
-        text = _as_text(value, 40, "Mã số thuế")
+        text = _as_text(value, 40, "tax_code")
         if not text:
             return None
         try:
             tax_code = check_tax_code(text)
         except ValueError:
-            raise ValueError("Mã số thuế không hợp lệ: 10 chữ số, hoặc 13 cho chi nhánh "
-                             "(0123456789-001).") from None
+            raise FieldError("bad_tax_code") from None
         if self.session.scalar(select(SupplierProfile.id)
                                .where(SupplierProfile.tax_code == tax_code)) is not None:
-            raise ValueError("Mã số thuế này đã có hồ sơ trên KếtNối: hãy nhập mã hồ sơ để "
-                             "xin quyền quản lý hồ sơ đó.")
+            raise FieldError("tax_code_taken")
         return tax_code
 
     def description(self, value: Any) -> str:
-        text = _as_text(value, MAX_LEN["description"], "Mô tả", multiline=True)
+        text = _as_text(value, MAX_LEN["description"], "description", multiline=True)
         if not text:
-            raise ValueError("Vui lòng mô tả năng lực của doanh nghiệp.")
+            raise FieldError("description_required")
         return text
 
     def processes(self, value: Any) -> dict[str, Any]:
         """The firm's own phrases, mapped to the taxonomy; unknown ones kept as text."""
         phrases: list[str] = []
-        items = split_phrases(value) if isinstance(value, str) else _as_list(value, "Quy trình")
+        items = split_phrases(value) if isinstance(value, str) else _as_list(value, "processes")
         for item in items:
             if not isinstance(item, str):
-                raise ValueError("Mỗi quy trình phải là văn bản.")
-            text = _as_text(item, MAX_LEN["list_item"], "Quy trình")
+                raise FieldError("process_not_text")
+            text = _as_text(item, MAX_LEN["list_item"], "processes")
             if text and text not in phrases:
                 phrases.append(text)
         reading = read_capabilities(phrases, confirmed=confirmed_mappings(self.session))
         return {"processes": reading.processes, "capabilities": reading.capabilities}
 
     @staticmethod
-    def _cert_date(text: Any, where: str) -> date | None:
+    def _cert_date(text: Any, n: int) -> date | None:
         if text is None or (isinstance(text, str) and not text.strip()):
             return None
         found = read_date(str(text))
         if found is None:
-            raise ValueError(f"{where}: ngày hết hạn phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN "
-                             "(ví dụ 2027-12-31 hoặc 31/12/2027).")
+            raise FieldError("cert_bad_date", label="cert", n=n)
         return found
 
     def certifications(self, value: Any) -> list[dict[str, Any]]:
         """From a list of objects (API) or lines ``tên; hạn; đơn vị cấp`` (form)."""
-        items = _as_list(value, "Chứng chỉ") if not isinstance(value, str) else [
+        items = _as_list(value, "certifications") if not isinstance(value, str) else [
             line for line in value.splitlines() if line.strip()]
         if len(items) > MAX_CERTIFICATES:
-            raise ValueError(f"Tối đa {MAX_CERTIFICATES} chứng chỉ.")
+            raise FieldError("too_many_certificates", limit=MAX_CERTIFICATES)
         out = []
         for i, item in enumerate(items, 1):
-            where = f"Chứng chỉ {i}"
             if isinstance(item, str):
                 parts = [p.strip() for p in item.split(";")]
                 item = {"name": parts[0], "valid_until": parts[1] if len(parts) > 1 else None,
                         "issuer": parts[2] if len(parts) > 2 else None}
             if not isinstance(item, dict):
-                raise ValueError(f"{where} không hợp lệ.")
+                raise FieldError("cert_invalid", label="cert", n=i)
             unknown = set(item) - {"name", "issuer", "valid_until"}
             if unknown:
-                raise ValueError(f"{where}: trường không hỗ trợ {', '.join(sorted(unknown))}.")
-            name = _as_text(item.get("name"), MAX_LEN["cert_name"], f"{where}: tên")
+                raise FieldError("cert_unknown_fields", label="cert", n=i,
+                                 fields=", ".join(sorted(unknown)))
+            name = _as_text(item.get("name"), MAX_LEN["cert_name"], "cert_name", n=i)
             if not name:
-                raise ValueError(f"{where} chưa có tên.")
+                raise FieldError("cert_no_name", label="cert", n=i)
             out.append({"name": name,
                         "issuer": _as_text(item.get("issuer"), MAX_LEN["cert_issuer"],
-                                           f"{where}: đơn vị cấp"),
-                        "valid_until": self._cert_date(item.get("valid_until"), where)})
+                                           "cert_issuer", n=i),
+                        "valid_until": self._cert_date(item.get("valid_until"), i)})
         return out
 
     def capacity(self, value: Any) -> str | None:
-        return _as_text(value, MAX_LEN["capacity"], "Năng lực sản xuất")
+        return _as_text(value, MAX_LEN["capacity"], "capacity")
 
     def park(self, value: Any) -> dict[str, Any]:
         """A park name or any address (old district names too), resolved to today's units."""
-        text = _as_text(value, MAX_LEN["address"], "Khu công nghiệp / địa chỉ")
+        text = _as_text(value, MAX_LEN["address"], "park")
         if not text:
             return {"park": None, "address": None, "area": None, "region": None}
         values, _ = places.stored_location(text)
@@ -219,7 +264,7 @@ class _Reader:
         return values
 
     def ward(self, value: Any) -> str | None:
-        return _as_text(value, MAX_LEN["ward"], "Phường/xã")
+        return _as_text(value, MAX_LEN["ward"], "ward")
 
 
 _SPREADING = frozenset({"processes", "park"})
@@ -235,18 +280,18 @@ def read_fields(session: Session, data: dict[str, Any],
             ``data`` that is not one of ``fields``.
     """
     reader = _Reader(session)
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     values: dict[str, Any] = {}
     for key in data:
         if key not in fields:
-            errors[key] = f"Không thể sửa trường này (được sửa: {', '.join(fields)})."
+            errors[key] = FieldError("not_editable", fields=", ".join(fields))
     for key in fields:
         if key not in data:
             continue
         try:
             parsed = getattr(reader, key)(data[key])
-        except ValueError as exc:
-            errors[key] = str(exc)
+        except FieldError as exc:
+            errors[key] = exc
             continue
         if key in _SPREADING:  # one input fills several fields
             values.update({k: v for k, v in parsed.items() if k not in values or k not in data})
@@ -261,15 +306,15 @@ def read_new_profile(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     """:func:`read_fields` for a profile created from scratch: a name and a description
     are required, the rest optional."""
     present = {k: v for k, v in data.items() if k in NEW_PROFILE}
-    required = {"name": "Vui lòng nhập tên doanh nghiệp.",
-                "description": "Vui lòng mô tả năng lực của doanh nghiệp."}
-    errors = {k: message for k, message in required.items()
+    required = {"name": FieldError("name_missing"),
+                "description": FieldError("description_required")}
+    errors = {k: problem for k, problem in required.items()
               if not str(present.get(k) or "").strip()}
     try:
         values = read_fields(session, {k: v for k, v in present.items() if k not in errors},
                              NEW_PROFILE)
     except ProfileErrors as exc:
-        errors = {**exc.fields, **errors}
+        errors = {**exc.problems, **errors}
     if errors:
         raise ProfileErrors(errors)
     return values

@@ -48,6 +48,8 @@ from typing import Any
 
 from recommender.text import normalize
 
+from .notes import Note
+
 FIELDS: tuple[str, ...] = (
     "external_id", "sample", "name", "tax_code", "description", "sector", "processes",
     "materials", "machines", "certifications", "location", "employees", "revenue_bn_vnd",
@@ -253,8 +255,7 @@ def text_to_cert(text: str) -> dict[str, Any]:
     """Parse :func:`cert_to_text`'s form; raises ValueError when it does not fit."""
     m = _CERT_TEXT.match(text.strip())
     if not m:
-        raise ValueError(f"cannot read certificate {text.strip()!r}: write it as "
-                         "'ISO 9001 (Bureau Veritas, 2027-05-31)'")
+        raise ValueError(Note("certificate_unreadable", text=text.strip()))
     parts = [p.strip() for p in (m.group("inner") or "").split(",") if p.strip()]
     valid_until = parts.pop() if parts and _ISO_DATE.match(parts[-1]) else None
     return {"name": m.group("name"), "issuer": ", ".join(parts) or None, "scope": None,

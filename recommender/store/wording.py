@@ -23,6 +23,8 @@ from recommender.requirements import CERTIFICATIONS, ownership_in
 from recommender.taxonomy import MIN_CONFIDENCE, PhraseMapping, Taxonomy, load_taxonomy
 from recommender.text import fold
 
+from .notes import Note
+
 
 @dataclass
 class Normalised:
@@ -78,23 +80,22 @@ def read_capabilities(phrases: list[str], description: str | None = None, *,
             mapping = PhraseMapping(phrase, (), mapping.confidence, "none")
         reading.capabilities.append(mapping.as_dict())
         if not mapping.keys:
-            reading.notes.append(f"{phrase!r} matches no taxonomy term: kept as free text "
-                                 "(searchable) for staff to map")
+            reading.notes.append(Note("phrase_unmapped", phrase=phrase))
             continue
         for key in mapping.keys:
             if key not in reading.processes:
                 reading.processes.append(key)
         if mapping.how not in ("exact", "staff"):
             names = ", ".join(f"{taxonomy.label(k)} ({k})" for k in mapping.keys)
-            reading.notes.append(f"{phrase!r} read as {names}, confidence "
-                                 f"{mapping.confidence:.2f}")
+            reading.notes.append(Note("phrase_read_as", phrase=phrase, names=names,
+                                      confidence=f"{mapping.confidence:.2f}"))
     if not reading.processes and description:
         found = [k for k in dict.fromkeys(taxonomy.find(description))
                  if taxonomy.nodes[k].kind != "sector"]
         if found:
             reading.processes = found[:8]
-            reading.notes.append("no process given: read from the description: " + ", ".join(
-                taxonomy.label(k) for k in reading.processes))
+            reading.notes.append(Note("processes_from_description", labels=", ".join(
+                taxonomy.label(k) for k in reading.processes)))
     return reading
 
 
@@ -125,13 +126,13 @@ def read_headcount(text: str) -> Normalised:
         if digits.isdigit():
             numbers.append(int(digits))
     if not numbers:
-        return Normalised(None, [f"{text!r} holds no number of employees"], kept=text)
+        return Normalised(None, [Note("no_headcount", value=text)], kept=text)
     value = numbers[0]
     notes = []
     if len(numbers) > 1:
-        notes.append(f"{text!r} read as {value} (the lower bound)")
+        notes.append(Note("headcount_lower_bound", value=text, number=value))
     elif _APPROX.search(fold(text).lower()) or not text.strip().isdigit():
-        notes.append(f"{text!r} read as {value}")
+        notes.append(Note("headcount_read_as", value=text, number=value))
     return Normalised(value, notes)
 
 
@@ -150,12 +151,10 @@ def read_ownership(text: str) -> Normalised:
     # "liên doanh" names a foreign partner too; a joint venture is what the firm is
     for key in ("joint_venture", "fdi", "domestic"):
         if key in found:
-            return Normalised(key, [f"{text!r} read as ownership {key}"])
+            return Normalised(key, [Note("ownership_read_as", value=text, key=key)])
     if _LEGAL_FORM.match(folded):
-        return Normalised(None, [f"{text!r} is a legal form, not an ownership: kept as "
-                                 "written, ownership left unknown"], kept=text)
-    return Normalised(None, [f"{text!r} names no ownership (domestic, FDI or joint "
-                             "venture): kept as written, ownership left unknown"], kept=text)
+        return Normalised(None, [Note("ownership_legal_form", value=text)], kept=text)
+    return Normalised(None, [Note("ownership_unknown", value=text)], kept=text)
 
 
 # --- certificates -----------------------------------------------------------------------
@@ -231,7 +230,7 @@ def read_certificates(text: str) -> tuple[list[dict], list[str]]:
     for part in _top_level_split(text):
         folded = fold(part).lower()
         if _NOT_HELD.search(folded):
-            notes.append(f"{part!r} is not held yet: not listed as a certificate")
+            notes.append(Note("certificate_not_held", value=part))
             continue
         names = [n for n, p in _CERT_PATTERNS if p.search(folded)]
         names = [n for n in names if not any(n != o and n in o for o in names)]
@@ -246,8 +245,7 @@ def read_certificates(text: str) -> tuple[list[dict], list[str]]:
             if not name:
                 continue
             names = [name[:120]]
-            notes.append(f"certificate {name!r} is not one buyers usually filter by: "
-                         "listed as written")
+            notes.append(Note("certificate_unusual", name=name))
         for name in names:
             edition = re.search(r":\s*((?:19|20)\d\d)", part)
             scope = f"{name}:{edition.group(1)}" if edition and len(names) == 1 else None

@@ -37,7 +37,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class TextError(ValueError):
-    """Text that cannot be searched or indexed (empty, too long, not UTF-8)."""
+    """Text that cannot be searched or indexed (empty, too long, not UTF-8).
+
+    ``code`` names the problem for callers that word it themselves (the web app, in the
+    user's language): ``empty_query``, ``query_too_long`` (``limit``), ``not_utf8``,
+    ``not_text``, ``too_long`` (``limit``).
+    """
+
+    def __init__(self, message: str, code: str = "bad_text", limit: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.limit = limit
 
 
 def decode_text(data: bytes | str) -> str:
@@ -48,8 +58,8 @@ def decode_text(data: bytes | str) -> str:
         return bytes(data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TextError(
-            f"text is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
-        ) from exc
+            f"text is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})",
+            "not_utf8") from exc
 
 
 def normalize(text: str) -> str:
@@ -69,17 +79,17 @@ def plain_text(value: object, limit: int, *, multiline: bool = False) -> str:
     style, control characters removed, spaces collapsed (per line when ``multiline``).
 
     Raises:
-        ValueError: when ``value`` is not a string or is longer than ``limit`` once cleaned.
+        TextError: when ``value`` is not a string or is longer than ``limit`` once cleaned.
     """
     if not isinstance(value, str):
-        raise ValueError("not text")
+        raise TextError("not text", "not_text")
     text = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     if multiline:
         text = "\n".join(normalize(line) for line in text.split("\n")).strip()
     else:
         text = normalize(" ".join(text.split()))
     if len(text) > limit:
-        raise ValueError(f"at most {limit} characters")
+        raise TextError(f"at most {limit} characters", "too_long", limit)
     return text
 
 
@@ -87,9 +97,10 @@ def check_query(text: str | bytes) -> str:
     """Normalise a buyer's query, rejecting empty and over-long input."""
     text = normalize(decode_text(text))
     if not text:
-        raise TextError("query is empty")
+        raise TextError("query is empty", "empty_query")
     if len(text) > MAX_QUERY_CHARS:
-        raise TextError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+        raise TextError(f"query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})",
+                        "query_too_long", MAX_QUERY_CHARS)
     return text
 
 

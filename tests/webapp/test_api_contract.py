@@ -68,10 +68,14 @@ def test_error_schema_rejects_other_shapes() -> None:
     spec = load_spec()
     error = Draft202012Validator({"$ref": "#/components/schemas/Error",
                                   "components": spec["components"]})
-    assert error.is_valid({"error": {"status": 404, "message": "no supplier"}})
+    assert error.is_valid({"error": {"status": 404, "code": "supplier_not_found",
+                                     "message": "no supplier"}})
     assert not error.is_valid({"message": "no supplier"})
-    assert not error.is_valid({"error": {"status": 404}})
-    assert not error.is_valid({"error": {"status": 404, "message": "x", "trace": "..."}})
+    assert not error.is_valid({"error": {"status": 404, "code": "not_found"}})
+    assert not error.is_valid({"error": {"status": 404, "message": "no supplier"}})
+    assert not error.is_valid({"error": {"status": 404, "code": "oops", "message": "x"}})
+    assert not error.is_valid({"error": {"status": 404, "code": "not_found", "message": "x",
+                                         "trace": "..."}})
 
 
 def test_search_responses_match_the_document(client) -> None:

@@ -147,7 +147,12 @@ def test_the_code_sent_to_the_email_on_file_proves_a_claim(app, client) -> None:
     [claim] = _claims(app, "dn4@example.vn")
     wrong = "000000" if code != "000000" else "111111"
     client.post(f"/enterprise/claim/{claim.id}/code", data={"code": wrong})
-    assert "Mã không đúng" in client.get("/enterprise/claim").get_data(as_text=True)
+    assert "Mã không đúng (còn 7 lần thử)." in client.get("/enterprise/claim").get_data(
+        as_text=True)
+    client.post(f"/enterprise/claim/{claim.id}/code?lang=en", data={"code": wrong})
+    assert "Wrong code (6 tries left)." in client.get("/enterprise/claim").get_data(
+        as_text=True)
+    client.get("/?lang=vi")
     assert _accounts(app, "dn4@example.vn")[0].profile_id is None
     res = client.post(f"/enterprise/claim/{claim.id}/code", data={"code": code})
     assert res.status_code == 302 and res.location.endswith("/enterprise/profile")

@@ -83,6 +83,24 @@ def test_form_shows_vietnamese_field_errors_and_saves_nothing(app, client) -> No
     assert _supplier(client, "SUP-00001") == before
 
 
+def test_form_errors_and_the_saved_notice_are_in_the_page_language(app, client) -> None:
+    login(client, "dn1@example.vn")
+    client.get("/?lang=en")
+    html = client.post("/enterprise/profile/SUP-00001", data={
+        "description": "", "processes": "gia cong cnc", "certifications":
+        "ISO 9001; 32/13/2027", "capacity": "", "park": "", "ward": ""}).get_data(as_text=True)
+    assert "Please describe what the company can do." in html
+    assert "Certificate 1: the expiry date must be written YYYY-MM-DD" in html
+    assert "Vui lòng" not in html and "ngày hết hạn" not in html
+    before = _supplier(client, "SUP-00001")
+    html = client.post("/enterprise/profile/SUP-00001", data={
+        "description": before["description"], "processes": "gia cong cnc",
+        "certifications": "", "capacity": "", "park": "", "ward": ""},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Profile saved." in html
+    client.get("/?lang=vi")
+
+
 def test_form_takes_the_firms_own_words_and_old_place_names(app, client) -> None:
     login(client, "dn1@example.vn")
     res = client.post("/enterprise/profile/SUP-00001", data={

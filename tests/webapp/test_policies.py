@@ -150,14 +150,15 @@ def test_supplier_endpoint_large_fdi_and_missing_data(client) -> None:
 @pytest.mark.parametrize(
     ("url", "status", "phrase"),
     [
-        ("/api/v1/suppliers/SUP-99999/policies", 404, "no supplier with external id"),
-        ("/api/v1/suppliers/SUP-00001/policies?as_of=yesterday", 400, "as_of must be a date"),
+        ("/api/v1/suppliers/SUP-99999/policies", 404, "No supplier “SUP-99999”"),
+        ("/api/v1/suppliers/SUP-00001/policies?as_of=yesterday", 400, "The parameter as_of"),
         ("/api/v1/suppliers/SUP-00001/policies?activities=time_travel", 400,
-         "unknown activities"),
-        ("/api/v1/suppliers/SUP-00001/policies?plans=" + "x" * 2001, 400, "too long"),
-        ("/api/v1/policies?audience=everyone", 400, "audience"),
-        ("/api/v1/buyers/999/policies", 404, "no buyer"),
-        ("/api/v1/buyers/1/policies?as_of=yesterday", 400, "as_of must be a date"),
+         "The parameter activities is invalid"),
+        ("/api/v1/suppliers/SUP-00001/policies?plans=" + "x" * 2001, 400,
+         "The parameter plans is invalid"),
+        ("/api/v1/policies?audience=everyone", 400, "The parameter audience is"),
+        ("/api/v1/buyers/999/policies", 404, "No buyer with id 999"),
+        ("/api/v1/buyers/1/policies?as_of=yesterday", 400, "The parameter as_of is invalid"),
     ],
 )
 def test_errors_use_the_one_json_shape(client, url, status, phrase) -> None:
@@ -217,7 +218,7 @@ def test_match_command_text_and_json(runner) -> None:
     ("args", "phrase"),
     [
         (["--supplier", "SUP-0001"], "no supplier with external id 'SUP-0001' (did you mean"),
-        (["--supplier", "SUP-00001", "--as-of", "soon"], "as_of must be a date"),
+        (["--supplier", "SUP-00001", "--as-of", "soon"], "Must be a date as YYYY-MM-DD"),
         ([], "exactly one of --supplier"),
         (["--supplier", "SUP-00001", "--buyer", "1"], "exactly one of --supplier"),
         (["--buyer", "42"], "no buyer with id 42"),

@@ -72,7 +72,8 @@ def test_revoked_and_mistyped_tokens_get_401_in_the_error_shape(app) -> None:
         res = program.get("/api/v1/shortlist", headers=header)
         assert res.status_code == 401
         error = res.get_json()["error"]
-        assert error["status"] == 401 and "API token is not valid" in error["message"]
+        assert error["status"] == 401 and error["code"] == "bad_token" \
+            and "API token is not valid" in error["message"]
     # a token is judged alone, even beside a valid session cookie
     res = browser.get("/api/v1/shortlist", headers={"Authorization": "Bearer knt_wrong"})
     assert res.status_code == 401

@@ -40,7 +40,7 @@ from recommender.store.models import (
 from ..auth import current_account, login_required
 from ..catalog import get_catalog
 from ..db import get_session
-from ..errors import error_response
+from ..errors import api_error, not_supported
 from ..filters import SearchFilters, allowed_ids
 from ..i18n import current_language
 from ..paging import page_args, page_meta
@@ -231,17 +231,16 @@ def api_requests():
 def api_create_request():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return error_response(400, "send a JSON object: title, text, processes, "
-                              "certifications, park, quantity, due_date")
+        return api_error("bad_body", expected="{" + ", ".join(f'"{k}": …' for k in FIELDS) + "}")
     unknown = set(data) - set(FIELDS)
     if unknown:
-        return error_response(400, "unknown fields", {k: "not supported" for k in unknown})
+        return api_error("unknown_fields", not_supported(unknown))
     try:
         rfq = create_request(read_request(data))
     except RequestErrors as exc:
-        return error_response(400, "some fields are invalid", error_messages(exc))
+        return api_error("invalid_fields", error_messages(exc))
     except (RuntimeError, SearchError):
-        return error_response(503, "the search index is being built; try again shortly")
+        return api_error("index_building")
     return request_json(rfq, with_matches=True), 201
 
 
@@ -250,5 +249,5 @@ def api_create_request():
 def api_get_request(request_id: int):
     rfq = _own_request(request_id)
     if rfq is None:
-        return error_response(404, f"no request {request_id} of yours")
+        return api_error("request_not_found", id=request_id)
     return request_json(rfq, with_matches=True)

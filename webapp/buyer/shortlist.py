@@ -13,7 +13,7 @@ from recommender.text import plain_text
 
 from ..auth import current_account, login_required
 from ..db import get_session
-from ..errors import error_response
+from ..errors import api_error, required, text_problem
 from ..paging import page_args, page_meta
 from .blueprints import api, bp
 from .interactions import find_profile, record, safe_next, search_ref
@@ -119,17 +119,17 @@ def api_shortlist():
 def api_shortlist_add():
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("external_id"), str):
-        return error_response(400, "send a JSON object with external_id",
-                              {"external_id": "required"})
+        return api_error("bad_body", {"external_id": required()},
+                         expected='{"external_id": "…", "note": "…"}')
     note = data.get("note")
     if note is not None:
         try:
             note = plain_text(note, NOTE_MAX, multiline=True)
         except ValueError as exc:
-            return error_response(400, "note is invalid", {"note": str(exc)})
+            return api_error("invalid_fields", {"note": text_problem(exc, NOTE_MAX)})
     profile = find_profile(data["external_id"])
     if profile is None:
-        return error_response(404, f"no supplier {data['external_id']!r}")
+        return api_error("supplier_not_found", id=data["external_id"])
     sid, rnk = search_ref(data.get("search_id"), data.get("rank"), profile)
     entry, created = add_to_shortlist(profile, note, sid, rnk)
     return _shortlist_json(entry, profile), 201 if created else 200
@@ -140,5 +140,5 @@ def api_shortlist_add():
 def api_shortlist_remove(external_id: str):
     profile = find_profile(external_id)
     if profile is None or not remove_from_shortlist(profile):
-        return error_response(404, f"{external_id!r} is not in your shortlist")
+        return api_error("not_in_shortlist", id=external_id)
     return "", 204

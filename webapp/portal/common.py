@@ -12,7 +12,7 @@ from flask import abort, current_app, redirect, url_for
 from recommender.store.models import SupplierProfile
 
 from ..auth import current_account
-from ..errors import wants_json
+from ..errors import api_error, wants_json
 
 CACHE_TTL_S = 600.0
 
@@ -25,7 +25,7 @@ def own_profile() -> SupplierProfile:
     if profile is None:
         if not wants_json():
             abort(redirect(url_for("claims.status")))
-        abort(404, description="this account is not linked to a supplier profile")
+        abort(api_error("no_profile"))
     return profile
 
 

@@ -25,7 +25,7 @@ from recommender.visibility import match_reasons, rfq_ranks
 from ..auth import login_required
 from ..catalog import get_catalog
 from ..db import get_session
-from ..errors import error_response
+from ..errors import api_error, one_of
 from ..paging import BadPage, page_args, page_meta
 from .blueprints import api, bp
 from .common import own_profile, ranking_cache
@@ -160,7 +160,7 @@ def api_requests():
     try:
         page, per_page = page_args(strict=True)
     except BadPage as exc:
-        return error_response(400, str(exc))
+        return api_error("bad_page", problem=str(exc))
     rows, total = matched_requests(profile, page, per_page)
     meta = page_meta(page, per_page, total, len(rows))
     want_potential = request.args.get("potential", "1") not in ("0", "false", "no")
@@ -177,11 +177,11 @@ def api_request_seen(match_id: int):
     db = get_session()
     match = db.get(RequestMatch, match_id)
     if match is None or match.profile_id != profile.id:
-        return error_response(404, f"no matched request {match_id} for your profile")
+        return api_error("match_not_found", id=match_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or set(data) != {"seen"} or not isinstance(data["seen"], bool):
-        return error_response(400, 'send {"seen": true} or {"seen": false}',
-                              {"seen": "true or false"})
+        return api_error("bad_body", {"seen": one_of(("true", "false"))},
+                         expected='{"seen": true|false}')
     match.seen_at = (match.seen_at or utcnow()) if data["seen"] else None
     db.commit()
     return match_json(match, db.get(BuyerRequest, match.request_id))

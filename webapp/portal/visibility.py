@@ -29,7 +29,7 @@ from recommender.visibility import (
 from ..auth import login_required
 from ..catalog import get_catalog
 from ..db import flush_search_log, get_session
-from ..errors import error_response
+from ..errors import api_error
 from ..i18n import current_language
 from .blueprints import api, bp
 from .common import own_profile, ranking_cache
@@ -159,7 +159,7 @@ def api_visibility():
     profile = own_profile()
     data = visibility_data(profile)
     if data is None:
-        return error_response(503, "the search index is being built; try again shortly")
+        return api_error("index_building")
     items = data.pop("items")
     suggestions = data.pop("suggestions")
     return {"items": items, "suggestions": suggestions,

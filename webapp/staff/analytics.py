@@ -9,7 +9,7 @@ from recommender.analytics import search_analytics
 
 from ..auth import login_required
 from ..db import flush_search_log, get_session
-from ..errors import error_response
+from ..errors import api_error, one_of
 from ..paging import BadPage
 from .blueprints import api, bp
 
@@ -22,7 +22,7 @@ def _days_arg(strict: bool) -> int:
     if raw.isdigit() and int(raw) in ANALYTICS_DAYS:
         return int(raw)
     if strict:
-        raise BadPage(f"days must be one of {', '.join(map(str, ANALYTICS_DAYS))}")
+        raise BadPage(one_of(map(str, ANALYTICS_DAYS)))
     return 30
 
 
@@ -45,5 +45,5 @@ def api_analytics():
     try:
         days = _days_arg(strict=True)
     except BadPage as exc:
-        return error_response(400, str(exc), {"days": str(exc)})
+        return api_error("bad_parameter", {"days": str(exc)}, name="days")
     return _analytics(days)

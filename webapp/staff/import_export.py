@@ -13,10 +13,14 @@ from flask_babel import gettext as _
 
 from recommender.store.exporter import export_profiles
 from recommender.store.importer import FORMATS, ImportFileError, import_profiles
+from recommender.store.notes import note_of
 
 from ..auth import current_account, login_required
 from ..db import get_session
 from .blueprints import bp
+from .report_text import note_text, renamed, row_problem
+
+bp.add_app_template_filter(row_problem, "row_problem")
 
 MAX_ERRORS_SHOWN = 200
 """Row errors listed on the import result page (the summary counts them all)."""
@@ -70,7 +74,8 @@ def import_page():
                                          keep_sample=keep_sample,
                                          account_id=current_account().id)
             except ImportFileError as exc:
-                error = _("Không thể đọc tệp: %(why)s", why=str(exc))
+                error = _("Không thể đọc tệp: %(why)s",
+                          why=note_text(renamed(note_of(exc), upload.filename)))
         if report is not None:
             report.path = upload.filename
             current_app.logger.info("staff %s imported %s: %s", current_account().email,

@@ -26,9 +26,12 @@ from recommender.versions import (
 from ..auth import current_account, login_required
 from ..catalog import get_catalog
 from ..db import get_session
-from ..errors import error_response
+from ..errors import api_error, one_of
 from ..paging import BadPage, page_args, page_meta
 from .blueprints import api, bp
+from .index_text import index_note
+
+bp.add_app_template_filter(index_note, "index_note")
 
 
 def version_json(version: IndexVersion | None) -> dict | None:
@@ -110,7 +113,7 @@ def index_page():
 def rebuild():
     run_id, busy = _start_rebuild(force=request.form.get("force") == "1")
     if busy:
-        flash(_("Chưa thể huấn luyện lại: %(why)s", why=busy))
+        flash(_("Chưa thể huấn luyện lại: %(why)s", why=index_note(busy)))
     else:
         flash(_("Đã bắt đầu huấn luyện lại chỉ mục (lượt %(id)d).", id=run_id))
     return redirect(url_for("staff.index_page"))
@@ -128,7 +131,7 @@ def rollback():
         target = catalog.store.rollback(wanted, force=request.form.get("force") == "1",
                                         encoder=catalog.encoder(config), config=config)
     except (VersionNotFoundError, UnsafeVersionError) as exc:
-        flash(_("Không thể quay lại phiên bản này: %(why)s", why=str(exc)))
+        flash(_("Không thể quay lại phiên bản này: %(why)s", why=index_note(str(exc))))
         return redirect(url_for("staff.index_page"))
     current_app.logger.info("staff %s rolled the index back to %s", current_account().email,
                             target.version_id)
@@ -164,11 +167,11 @@ def api_rebuild():
         data = {}
     if not isinstance(data, dict) or set(data) - {"force"} or not isinstance(
             data.get("force", False), bool):
-        return error_response(400, "send an empty body or {\"force\": true|false}",
-                              {"force": "a boolean"})
+        return api_error("bad_body", {"force": one_of(("true", "false"))},
+                         expected='{"force": true|false}')
     run_id, busy = _start_rebuild(force=data.get("force", False))
     if busy:
-        return error_response(409, f"rebuild not started: {busy}")
+        return api_error("rebuild_busy")
     run = get_session().get(IndexRun, run_id)
     return run_json(run), 202, {"Location": url_for("staff_api.api_run", run_id=run_id)}
 
@@ -179,7 +182,7 @@ def api_runs():
     try:
         page, per_page = page_args(strict=True)
     except BadPage as exc:
-        return error_response(400, str(exc))
+        return api_error("bad_page", problem=str(exc))
     db = get_session()
     total = db.scalar(select(func.count(IndexRun.id))) or 0
     rows = db.scalars(select(IndexRun).order_by(IndexRun.started_at.desc(), IndexRun.id.desc())
@@ -193,5 +196,5 @@ def api_runs():
 def api_run(run_id: int):
     run = get_session().get(IndexRun, run_id)
     if run is None:
-        return error_response(404, f"no index run {run_id}")
+        return api_error("run_not_found", id=run_id)
     return run_json(run)
