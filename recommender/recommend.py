@@ -22,7 +22,7 @@ from .requirements import CERTIFICATIONS, BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError, SearchHit
 from .taxonomy import load_glossary
 from .text import syllables
-from .text.words import REQUEST_WORDS
+from .text.words import REQUEST_WORDS, english_stem
 
 _CERTIFICATE_WORDS = frozenset(w for name in CERTIFICATIONS for w in syllables(name).folded)
 POOL = 100
@@ -198,7 +198,8 @@ class SupplierRecommender:
         certificates it names (checked against the location and the certificate list). A
         word no profile holds weighs the most, so a query for what nobody offers is covered
         little by any result."""
-        words = [w for w in dict.fromkeys(syllables(without_places(query)).folded)
+        plain = without_places(query)
+        words = [w for w in dict.fromkeys(syllables(plain).folded)
                  if w not in REQUEST_WORDS and w not in _CERTIFICATE_WORDS]
         out = np.zeros(len(doc_ids))
         if not words or not len(doc_ids):
@@ -208,9 +209,16 @@ class SupplierRecommender:
         if total <= 0:
             return out
         padded = [f" {w} " for w in words]
+        stems = [english_stem(w) for w in words]
+        # a word of a glossary concept the profile names in any language is covered:
+        # "gia công cơ khí chính xác" by a profile that writes "precision machining"
+        named = [(c.key, frozenset(found)) for c, found in self.glossary.find(plain)] \
+            if self.glossary is not None else []
         for i, doc_id in enumerate(doc_ids):
-            text = self.view(doc_id).folded
-            out[i] = sum(float(w) for t, w in zip(padded, idf, strict=True) if t in text) / total
+            view = self.view(doc_id)
+            shared = frozenset().union(*(f for key, f in named if key in view.concepts))
+            out[i] = sum(float(w) for t, stem, w in zip(padded, stems, idf, strict=True)
+                         if t in view.folded or stem in shared) / total
         return out
 
     def similar(self, doc_id: int, k: int = 5) -> list[SearchHit]:

@@ -50,6 +50,11 @@ def test_coverage_weighs_the_query_words_a_profile_holds(recommender) -> None:
     # places are checked against the location, not looked for in the text
     assert recommender.coverage("bó dây điện ở Bình Dương", [6])[0] == 1.0
     assert recommender.coverage("", [6]).tolist() == [0.0]
+    # across languages through the glossary: profile 11 writes "CNC machining", which
+    # covers "gia công CNC" (not "chính xác": "precision" is no glossary concept)
+    english, none = recommender.coverage("gia công CNC chính xác", [11, 8])
+    assert 0.4 < english < 1.0 and none == 0.0
+    assert recommender.coverage("gia công CNC", [11])[0] == 1.0
 
 
 def test_explaining_a_page_later_equals_explaining_everything(recommender) -> None:
