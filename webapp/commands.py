@@ -32,6 +32,20 @@ HANDWRITTEN_AS_OF = date(2026, 12, 6)
 """The day the hand-written set was judged (certificate validity)."""
 
 
+def labelled_options(command):
+    """The labelled buyer queries a command scores or fits on, and the day they hold."""
+    for option in reversed((
+        click.option("--queries", type=click.Path(exists=True, dir_okay=False),
+                     default=str(corpus_file("buyer_queries.jsonl")), show_default=True),
+        click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
+                     default=str(corpus_file("buyer_qrels.tsv")), show_default=True),
+        click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
+                     help="date certificates are checked on (the labels' date)"),
+    )):
+        command = option(command)
+    return command
+
+
 def _ready_catalog():
     catalog = get_catalog()
     if not catalog.ready:
@@ -123,12 +137,7 @@ def _decision_text(report: dict) -> str:
                "database and sends its 68 queries to the search API; --set all does both.")
 @click.option("--set", "which", type=click.Choice(["generated", "handwritten", "all"]),
               default="generated", show_default=True)
-@click.option("--queries", type=click.Path(exists=True, dir_okay=False),
-              default=str(corpus_file("buyer_queries.jsonl")), show_default=True)
-@click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
-              default=str(corpus_file("buyer_qrels.tsv")), show_default=True)
-@click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
-              help="date certificates are checked on (the labels' date)")
+@labelled_options
 @click.option("--json", "as_json", is_flag=True, help="print the full results as JSON")
 @click.option("--save", is_flag=True, help="append the result, with the index version it "
               "measured, to instance/evaluations.jsonl")
@@ -191,12 +200,7 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
                "set (imported as written into a throwaway database), its queries counting "
                "that many times; --save-default writes the result as the decision shipped "
                "with the package (corpora/match_model.json).")
-@click.option("--queries", type=click.Path(exists=True, dir_okay=False),
-              default=str(corpus_file("buyer_queries.jsonl")), show_default=True)
-@click.option("--qrels", type=click.Path(exists=True, dir_okay=False),
-              default=str(corpus_file("buyer_qrels.tsv")), show_default=True)
-@click.option("--as-of", "as_of", default=LABELS_AS_OF, show_default=True,
-              help="date certificates are checked on (the labels' date)")
+@labelled_options
 @click.option("--handwritten-weight", type=click.FloatRange(0.0), default=0.0,
               show_default=True, help="weight of the hand-written set's examples (0: not used)")
 @click.option("--save-default", is_flag=True, help="write it to corpora/match_model.json")
