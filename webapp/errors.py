@@ -85,20 +85,31 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
     return response
 
 
+def error_text(code: str, **params) -> str:
+    """The message of ``code`` (one of :data:`API_ERRORS`) in the current language."""
+    template = API_ERRORS[code][1]
+    return str(template) % params if params else str(template)
+
+
 def api_error(code: str, fields: dict[str, str] | None = None, **params):
     """The error response of ``code`` (one of :data:`API_ERRORS`), in the API's language."""
-    status, template = API_ERRORS[code]
-    message = str(template) % params if params else str(template)
-    return error_response(status, message, fields, code=code)
+    return error_response(API_ERRORS[code][0], error_text(code, **params), fields, code=code)
+
+
+def query_problem(exc: Exception) -> tuple[str, dict]:
+    """Why a search cannot be run: its reason's code (``empty_query``,
+    ``query_too_long`` with its ``limit``, else ``bad_query``) and parameters."""
+    cause = exc.__cause__ if getattr(exc, "code", None) is None else exc
+    code = getattr(cause, "code", None)
+    if code == "query_too_long":
+        return code, {"limit": cause.limit}
+    return (code if code == "empty_query" else "bad_query"), {}
 
 
 def query_error(exc: Exception):
     """The error response of a search that cannot be run (its reason's code, when it has one)."""
-    cause = exc.__cause__ if getattr(exc, "code", None) is None else exc
-    code = getattr(cause, "code", None)
-    if code == "query_too_long":
-        return api_error(code, limit=cause.limit)
-    return api_error(code if code == "empty_query" else "bad_query")
+    code, params = query_problem(exc)
+    return api_error(code, **params)
 
 
 # field texts of the API's error bodies, in the API's language

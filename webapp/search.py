@@ -50,7 +50,7 @@ from recommender.text import check_query
 from .auth import current_account
 from .catalog import get_catalog
 from .db import get_session, search_log
-from .errors import api_error, query_error
+from .errors import api_error, error_text, query_error, query_problem
 from .filters import SIZE_LABELS, FilterError, SearchFilters, allowed_ids, parse_filters
 from .highlight import highlight, highlight_spans
 from .i18n import current_language
@@ -285,15 +285,6 @@ def api_search():
 STATUS_CLASSES = ("met", "missing", "expired", "unknown")
 
 
-def _page_message(exc: SearchError) -> str:
-    text = str(exc)
-    if text == "query is empty":
-        return _("Vui lòng nhập nội dung cần tìm.")
-    if "too long" in text:
-        return _("Nội dung tìm kiếm quá dài.")
-    return _("Nội dung tìm kiếm không hợp lệ.")
-
-
 def _shortlisted_ids() -> set[str]:
     account = current_account()
     if account is None or account.role != "buyer":
@@ -329,7 +320,8 @@ def index():
             try:
                 outcome = run_search(query, filters, page, per_page)
             except SearchError as exc:
-                message = _page_message(exc)
+                code, params = query_problem(exc)  # the API's reasons, in the page's language
+                message = error_text(code, **params)
             else:
                 log_search(outcome)
     pages = None

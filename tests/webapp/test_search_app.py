@@ -46,9 +46,15 @@ def test_search_page_shows_results_and_escapes_input(client) -> None:
 
 def test_search_page_messages_are_vietnamese(client) -> None:
     html = client.get("/", query_string={"q": "   "}).get_data(as_text=True)
-    assert "Vui lòng nhập nội dung cần tìm." in html
+    assert "Vui lòng nhập nội dung tìm kiếm." in html
+    # the same reasons as the API's, in the page's language
+    html = client.get("/", query_string={"q": "x" * 3000}).get_data(as_text=True)
+    assert "Nội dung tìm kiếm quá dài (tối đa" in html
     html = client.get("/no-such-page").get_data(as_text=True)
     assert "Không tìm thấy trang" in html
+    html = client.get("/", query_string={"q": "x" * 3000, "lang": "en"}).get_data(as_text=True)
+    assert "too long" in html and "Nội dung tìm kiếm" not in html
+    client.get("/", query_string={"lang": "vi"})  # the choice is remembered: put it back
 
 
 def test_index_is_saved_and_reloaded(app, tmp_path: Path) -> None:
