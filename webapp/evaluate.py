@@ -157,7 +157,7 @@ def decision_report(catalog, labelled: Sequence[LabelledQuery],
     examples = (collect_examples(catalog.recommender, labelled, judged, ids, today=today)
                 + collect_examples(catalog.recommender, gaps, {}, ids, today=today,
                                    gaps=False))
-    apart = examples.part(_rows_of(examples, held))
+    apart = examples.part(np.array([g in held for g in examples.group], dtype=bool))
     grade2 = [sum(g >= 2 for g in judged.get(q.query_id, {}).values()) for q in labelled]
     return {
         "banner": {"all": _banner(said, truly),
@@ -172,10 +172,6 @@ def decision_report(catalog, labelled: Sequence[LabelledQuery],
                                          for q in gaps)},
         "calibration": calibration(catalog.match_model, apart),
     }
-
-
-def _rows_of(examples: Examples, queries: set[str]) -> np.ndarray:
-    return np.array([g in queries for g in examples.group], dtype=bool)
 
 
 def handwritten_examples(suppliers: str | Path, queries: str | Path, qrels: str | Path,

@@ -364,17 +364,17 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
         report("snapshot", len(profiles), len(profiles))
         config = RetrievalConfig.from_env()
         encoder = catalog.encoder(config)
-        evaluate = labelled_evaluator(
-            {p.doc_id: p.facts() for p in profiles},
-            {p.doc_id: p.search_text for p in profiles},
-            {p.doc_id: p.external_id for p in profiles}, queries, qrels, today=as_of)
+        facts = {p.doc_id: p.facts() for p in profiles}  # once, for every step below
+        texts = {p.doc_id: p.search_text for p in profiles}
+        external_ids = {p.doc_id: p.external_id for p in profiles}
+        evaluate = labelled_evaluator(facts, texts, external_ids, queries, qrels, today=as_of)
         learner = None
         with catalog.sessions() as session:  # contacts and shortlists of logged searches
             logged = read_implicit_judgements(session)
         if learn:  # (recommender.learn)
-            learner = make_learner(logged, {p.doc_id: p.facts() for p in profiles})
-        fit_decision = decision_fitter(profiles, queries, qrels, as_of, logged,
-                                       config.model)
+            learner = make_learner(logged, facts)
+        fit_decision = decision_fitter(facts, texts, external_ids, queries, qrels, as_of,
+                                       logged, config.model)
         baseline = catalog.store.current()
         evaluations = 1 + (baseline is not None and baseline.metrics is None)
         result = rebuild(catalog.store, encoder, [p.doc_id for p in profiles],
@@ -415,7 +415,8 @@ def _execute(job: _Job, *, force: bool, tolerance: float, queries: str | os.Path
                       version_id=result.version.version_id)
 
 
-def decision_fitter(profiles: list, queries: str | os.PathLike, qrels: str | os.PathLike,
+def decision_fitter(facts: dict, texts: dict, external_ids: dict,
+                    queries: str | os.PathLike, qrels: str | os.PathLike,
                     as_of: date, logged: list, model_id: str | None):
     """Fits the match decision of a new index (``recommender.matching.fit_for_index``) on
     the labelled queries and the searches buyers acted on."""
@@ -424,9 +425,6 @@ def decision_fitter(profiles: list, queries: str | os.PathLike, qrels: str | os.
     from ..recommend import SupplierRecommender
 
     labelled, judged = load_labelled(queries, qrels)
-    facts = {p.doc_id: p.facts() for p in profiles}
-    texts = {p.doc_id: p.search_text for p in profiles}
-    external_ids = {p.doc_id: p.external_id for p in profiles}
 
     def fit(index):
         try:
