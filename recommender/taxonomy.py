@@ -50,6 +50,10 @@ class Node:
     en: str
     vi_terms: tuple[str, ...] = ()
     en_terms: tuple[str, ...] = ()
+    cell_terms: tuple[str, ...] = ()
+    """Names of this node only as the whole of a phrase a firm lists ("dập", "phay",
+    "mài"): bare words that, folded, are common words in running text ("đáp", "phẩy",
+    "mai"), so search and descriptions never read them."""
     isic: tuple[str, ...] = ()
     note: str = ""
 
@@ -104,7 +108,7 @@ class Taxonomy:
         self._exact: dict[str, str] = {}
         for node in self.nodes.values():
             if node.kind in CAPABILITY_KINDS:
-                for term in node.terms:
+                for term in (*node.terms, *node.cell_terms):
                     self._exact.setdefault(fold_phrase(term), node.key)
         self._codes: dict[str, list[str]] = {}
         for node in self.nodes.values():
@@ -271,7 +275,8 @@ def _split(cell: str | None) -> tuple[str, ...]:
 
 
 def read_taxonomy(path: str | Path) -> Taxonomy:
-    """Read a taxonomy TSV (columns ``key parent kind vi en vi_terms en_terms isic note``)."""
+    """Read a taxonomy TSV (columns ``key parent kind vi en vi_terms en_terms cell_terms
+    isic note``; ``cell_terms`` may be absent)."""
     path = Path(path)
     nodes = []
     with open(path, encoding="utf-8", newline="") as fh:
@@ -289,7 +294,8 @@ def read_taxonomy(path: str | Path) -> Taxonomy:
                 key=key, parent=(row.get("parent") or "").strip() or None, kind=kind,
                 vi=(row.get("vi") or "").strip() or key, en=(row.get("en") or "").strip() or key,
                 vi_terms=_split(row.get("vi_terms")), en_terms=_split(row.get("en_terms")),
-                isic=_split(row.get("isic")), note=(row.get("note") or "").strip()))
+                cell_terms=_split(row.get("cell_terms")), isic=_split(row.get("isic")),
+                note=(row.get("note") or "").strip()))
     return Taxonomy(nodes)
 
 

@@ -32,7 +32,7 @@ def test_no_name_belongs_to_two_nodes() -> None:
     taxonomy = load_taxonomy()
     owners: dict[str, set[str]] = {}
     for node in taxonomy.nodes.values():
-        for term in (*node.vi_terms, *node.en_terms, node.vi, node.en):
+        for term in (*node.vi_terms, *node.en_terms, *node.cell_terms, node.vi, node.en):
             owners.setdefault(fold_phrase(term), set()).add(node.key)
     shared = {t: keys for t, keys in owners.items() if len(keys) > 1}
     assert not shared, shared
@@ -44,6 +44,8 @@ def test_no_name_belongs_to_two_nodes() -> None:
     ("conformal_coating", "conformal_coating"), ("cable_assembly", "cable_assembly"),
     ("ron", "rubber_seals"), ("gioăng", "rubber_seals"), ("bó dây", "wire_harness"),
     ("wire harness", "wire_harness"), ("dập tấm kim loại", "sheet_metal_stamping"),
+    ("dập", "sheet_metal_stamping"), ("Dap", "sheet_metal_stamping"), ("phay", "cnc_milling"),
+    ("mài", "grinding"), ("mạ quay", "electroplating"),
 ])
 def test_what_firms_write_maps_to_a_node(written: str, key: str) -> None:
     assert key in load_taxonomy().map_phrase(written).keys
@@ -77,3 +79,11 @@ def test_a_broken_file_is_refused(tmp_path) -> None:
         read_taxonomy(bad)
     assert Counter(n.kind for n in load_taxonomy().nodes.values()).keys() <= set(
         (*CAPABILITY_KINDS, "material", "industry", "ignore"))
+
+
+def test_a_bare_word_names_a_node_only_as_a_whole_phrase() -> None:
+    """"dập" listed alone is stamping; in running text "dap" is also "đáp" (đáp ứng)."""
+    taxonomy = load_taxonomy()
+    assert taxonomy.map_phrase("dập").keys == ("sheet_metal_stamping",)
+    assert taxonomy.find("đáp ứng tiêu chuẩn, giao ngày mai, điều khoản thanh toán") == []
+    assert "sheet_metal_stamping" not in taxonomy.find("nhận dập theo bản vẽ")
