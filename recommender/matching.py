@@ -7,10 +7,18 @@ a per-query z-score, BM25 grows with the collection and the query's length, and
 a fixed cosine threshold does not carry over from one query length or language
 to another. The decision is therefore a logistic regression (scikit-learn) over
 what is known of each result and its query (:data:`FEATURES`), fitted on
-labelled queries; its probability is the confidence shown beside a result, a
-result matches when it is at least :attr:`MatchModel.threshold`, and a search
-is a supply gap when none of its results reaches :attr:`MatchModel.gap_threshold`
-(chosen for the banner's precision).
+labelled queries; its probability is the confidence shown beside a result and a
+result matches when it is at least :attr:`MatchModel.threshold`.
+
+Whether a search as a whole is a *supply gap* (the "no good match" banner, the
+staff's gap list) is a second logistic regression over the search's first
+results (:data:`GAP_FEATURES`: how likely the best of them is to match, what
+the query names and how much of it the results hold), with
+its threshold chosen for the banner's precision. A rule on the best
+probability alone does not carry over between collections: in a small
+directory a near miss (a plastic-bottle maker for glass bottles) scores as
+high as a true match in a large one. A search judged a gap shows no result as
+a match.
 
 Examples (:func:`collect_examples`) come from each labelled query twice: as it
 is (its first results, labelled by their grade) and as a *gap* (the same query
@@ -76,7 +84,7 @@ FEATURES = (
 """
 DEPTH = 20
 """The first results: what is relative to the other results (the best cosine, ...) is
-taken over these, and a search is a supply gap when none of them matches."""
+taken over these, and whether a search is a supply gap is judged on these."""
 EXAMPLE_DEPTH = 100
 """Results per query used as examples: every result a search ranks (and counts)."""
 HELD_FRACTION = 0.3
@@ -86,6 +94,39 @@ GAP_PRECISION = 0.9
 threshold is the one with the best recall at that precision on the fitting queries."""
 
 
+GAP_FEATURES = (
+    "top_logit", "pool_coverage", "pool_capability_full", "asks_capability", "top_dense",
+    "top_lexical_log", "top_capability", "top_capability_eligible", "query_words_log",
+    "lang_en", "lang_nodiac", "requirements",
+)
+"""What the supply-gap decision sees of a search, from its first :data:`DEPTH` results:
+the log-odds that the best one matches; the results' best coverage and the share
+holding all of what the query names (as in :data:`FEATURES`), whether it names any;
+the best cosine, BM25 (log) and capability share, that share among the results that
+miss no stated requirement; the query's length, language and number of stated
+requirements. How many results look good is left out: that grows with the size of the
+directory (one firm in 130 offers what several do in 3,000)."""
+
+
+def gap_features(x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """:data:`GAP_FEATURES` of one search from its first results' :func:`features` ``x``
+    and match probabilities ``p`` (rank order, at least one)."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    x, p = x[:DEPTH], p[:DEPTH]
+    top = float(np.clip(p.max(), 1e-6, 1 - 1e-6))
+    eligible = x[:, col["unmet_share"]] == 0
+    first = x[0]
+    return np.array([
+        math.log(top / (1 - top)), first[col["pool_coverage"]],
+        first[col["pool_capability_full"]], first[col["asks_capability"]],
+        float(x[:, col["dense"]].max()), float(x[:, col["lexical_log"]].max()),
+        float(x[:, col["capability"]].max()),
+        float(x[eligible, col["capability"]].max()) if eligible.any() else 0.0,
+        first[col["query_words_log"]], first[col["lang_en"]], first[col["lang_nodiac"]],
+        first[col["requirements"]],
+    ], dtype=np.float64)
+
+
 def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str,
              coverage: np.ndarray, pool: int = DEPTH) -> np.ndarray:
     """``(len(items), len(FEATURES))``: the features of each ranked result, best first;
@@ -93,20 +134,26 @@ def features(items: Sequence[Recommendation], req: BuyerRequirements, query: str
 
     What is relative to the other results (best cosine, best BM25, the share holding
     the capability, the best coverage) is taken over the first ``pool`` of them, as the
-    model was fitted.
+    model was fitted, leaving out those that miss a stated requirement (they cannot
+    match) unless every one does.
     """
     out = np.zeros((len(items), len(FEATURES)), dtype=np.float64)
     if not items:
         return out
     lang = query_language(query)
     words = len(query.split())
-    head = items[:pool]
+    # a result that misses a stated requirement never matches, so the best of the
+    # others is what a result is compared with (all of them if every one misses)
+    rows = [i for i, r in enumerate(items[:pool])
+            if not any(c.status in (MISSING, EXPIRED) for c in r.checks)] or list(
+        range(min(pool, len(items))))
+    head = [items[i] for i in rows]
     top_dense = max((r.dense for r in head if r.dense is not None), default=0.0)
     top_lexical = max((r.lexical or 0.0 for r in head), default=0.0)
     top_text = max(r.text_score for r in head)
     asks = bool(req.capabilities)
     pool_full = sum(r.capability >= 1.0 for r in head) / len(head) if asks else 0.0
-    best_coverage = float(np.max(coverage[:pool]))
+    best_coverage = float(np.max(coverage[rows]))
     for i, r in enumerate(items):
         dense = r.dense if r.dense is not None else 0.0
         lexical = r.lexical or 0.0
@@ -218,10 +265,20 @@ class Decision:
 
     probabilities: np.ndarray
     """The calibrated probability that each result (in rank order) matches."""
-    matches: int
-    """Results at or above the model's threshold: the number of suppliers that match."""
+    threshold: float
+    gap_probability: float
+    """The probability that nothing on offer matches the search."""
     gap: bool
-    """No good match: none of the first :data:`DEPTH` results reaches the gap threshold."""
+    """No good match (a supply gap): the gap probability reached the gap threshold."""
+
+    def matched(self, i: int) -> bool:
+        """Whether the result at rank ``i`` (0-based) matches: none does in a gap."""
+        return not self.gap and bool(self.probabilities[i] >= self.threshold)
+
+    @property
+    def matches(self) -> int:
+        """The number of suppliers that match (0 in a supply gap)."""
+        return 0 if self.gap else int((self.probabilities >= self.threshold).sum())
 
 
 @dataclass(frozen=True)
@@ -233,10 +290,16 @@ class MatchModel:
     coef: tuple[float, ...]
     intercept: float
     threshold: float = 0.5
+    gap_mean: tuple[float, ...] = ()
+    gap_scale: tuple[float, ...] = ()
+    gap_coef: tuple[float, ...] = ()
+    gap_intercept: float = 0.0
+    """The supply-gap decision over :data:`GAP_FEATURES` (standardised, logistic)."""
     gap_threshold: float = 0.5
-    """A search is a supply gap (no good match) when no result reaches this probability:
+    """A search is a supply gap (no good match) when its gap probability reaches this:
     chosen on the fitting queries for the banner's precision (:data:`GAP_PRECISION`)."""
     features: tuple[str, ...] = FEATURES
+    gap_features: tuple[str, ...] = GAP_FEATURES
     calibration: dict[str, Any] = field(default_factory=dict)
     """How it did on the held-apart queries (see :func:`fit_match_model`)."""
     fitted_on: dict[str, Any] = field(default_factory=dict)
@@ -248,12 +311,28 @@ class MatchModel:
     matches in the fitting data (label noise, about 1%), whatever its scores."""
 
     def decide(self, recommender: SupplierRecommender, items: Sequence[Recommendation],
-               req: BuyerRequirements, query: str) -> Decision:
-        """The decision about one ranked list of results (best first) of ``recommender``."""
+               req: BuyerRequirements, query: str, *, named: bool = False) -> Decision:
+        """The decision about one ranked list of results (best first) of ``recommender``;
+        ``named``: the query looks a company up by its name, which is never a supply gap
+        (nothing is missing from the market when a buyer looks for one firm)."""
         coverage = recommender.coverage(query, [r.doc_id for r in items])
-        p = self.probabilities(features(items, req, query, coverage))
-        return Decision(p, int((p >= self.threshold).sum()),
-                        not bool((p[:DEPTH] >= self.gap_threshold).any()))
+        x = features(items, req, query, coverage)
+        p = self.probabilities(x)
+        gap_p = self.gap_probability(x, p)
+        return Decision(p, self.threshold, gap_p, not named and gap_p >= self.gap_threshold)
+
+    def gap_probability(self, x: np.ndarray, p: np.ndarray) -> float:
+        """The probability that a search whose ranked results have features ``x`` and
+        match probabilities ``p`` is a supply gap (1.0 with no result at all)."""
+        if x.shape[0] == 0:
+            return 1.0
+        return self.gap_probability_of(gap_features(x, p))
+
+    def gap_probability_of(self, row: np.ndarray) -> float:
+        """The supply-gap probability of one search's :func:`gap_features`."""
+        z = (row - np.array(self.gap_mean)) / np.array(self.gap_scale)
+        logit = float(z @ np.array(self.gap_coef) + self.gap_intercept)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Probability that each row of ``x`` (as :func:`features` gives it) is a match."""
@@ -272,10 +351,13 @@ class MatchModel:
     def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
         """The model :meth:`to_dict` wrote (ValueError if its features are not these)."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        model = cls(**{**known, **{k: tuple(data[k]) for k in
-                                   ("mean", "scale", "coef", "features")}})
-        if model.features != FEATURES or not (
-                len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)):
+        model = cls(**{**known, **{k: tuple(data.get(k, ())) for k in
+                                   ("mean", "scale", "coef", "features", "gap_mean",
+                                    "gap_scale", "gap_coef", "gap_features")}})
+        if model.features != FEATURES or model.gap_features != GAP_FEATURES or not (
+                len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)
+                and len(model.gap_mean) == len(model.gap_scale) == len(model.gap_coef)
+                == len(GAP_FEATURES)):
             raise ValueError("the match model was fitted on other features; fit it again")
         return model
 
@@ -312,8 +394,41 @@ def fit_match_model(examples: Examples, *, c: float = 1.0,
     model = MatchModel(tuple(mean.tolist()), tuple(scale.tolist()),
                        tuple(clf.coef_[0].tolist()), float(clf.intercept_[0]),
                        unmet_cap=round(unmet_cap, 4))
-    model = replace(model, gap_threshold=_gap_threshold(model, fitting))
+    model = _fit_gap_decision(model, fitting, c=c)
     return replace(model, calibration=calibration(model, apart, fitted_on=len(fit_y)))
+
+
+def _run_table(model: MatchModel, examples: Examples) -> tuple[np.ndarray, np.ndarray]:
+    """Per query run: its :func:`gap_features` and whether it truly is a gap (run as a
+    gap, or none of its first results is a match)."""
+    p = model.probabilities(examples.x)
+    xs, truth = [], []
+    for (_, is_gap), rows in _runs(examples).items():
+        xs.append(gap_features(examples.x[rows], p[rows]))
+        truth.append(is_gap or not examples.y[rows].any())
+    return np.array(xs).reshape(-1, len(GAP_FEATURES)), np.array(truth, dtype=bool)
+
+
+def _fit_gap_decision(model: MatchModel, fitting: Examples, *, c: float) -> MatchModel:
+    """``model`` with its supply-gap decision fitted on the query runs of ``fitting``
+    (the per-result model already fitted there) and its threshold chosen."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, truth = _run_table(model, fitting)
+    if len(set(truth.tolist())) < 2:
+        raise ValueError("the fitting queries need both searches that find a match and "
+                         "searches that do not to fit the supply-gap decision")
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    clf = LogisticRegression(C=c, max_iter=5000)
+    # each query run counts once, as for the threshold: a set weighted up to shape the
+    # per-result model does not decide what a gap looks like in every collection
+    clf.fit((x - mean) / scale, truth)
+    model = replace(model, gap_mean=tuple(mean.tolist()), gap_scale=tuple(scale.tolist()),
+                    gap_coef=tuple(clf.coef_[0].tolist()),
+                    gap_intercept=float(clf.intercept_[0]))
+    return replace(model, gap_threshold=_gap_threshold(model, fitting))
 
 
 def _runs(examples: Examples) -> dict[tuple[str, bool], list[int]]:
@@ -331,20 +446,17 @@ def _gap_threshold(model: MatchModel, examples: Examples) -> float:
     """The banner threshold with the best recall of true gaps at :data:`GAP_PRECISION`
     (else the most precise one) on ``examples``, each query run counting once (a set
     weighted up to shape the model does not set the banner for every collection)."""
-    p = model.probabilities(examples.x)
-    best_p = []
-    for (_, is_gap), rows in _runs(examples).items():
-        best_p.append((float(p[rows].max()), is_gap or not examples.y[rows].any(), 1.0))
-    truly = sum(w for _, gap, w in best_p if gap) or 1.0
-    choice, choice_key = model.threshold, (-1.0, -1.0)
+    x, truth = _run_table(model, examples)
+    gap_p = np.array([model.gap_probability_of(row) for row in x])
+    truly = max(int(truth.sum()), 1)
+    choice, choice_key = 0.5, (-1.0, -1.0)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2).tolist():
-        said = [(gap, w) for top, gap, w in best_p if top < t]
-        if not said:
+        said = gap_p >= t
+        if not said.any():
             continue
-        right = sum(w for gap, w in said if gap)
-        precision = right / sum(w for _, w in said)
-        recall = right / truly
-        key = (recall, precision) if precision >= GAP_PRECISION else (-1.0, precision)
+        right = int((said & truth).sum())
+        precision = right / int(said.sum())
+        key = (right / truly, precision) if precision >= GAP_PRECISION else (-1.0, precision)
         if key > choice_key:
             choice, choice_key = t, key
     return float(choice)
@@ -360,7 +472,7 @@ def calibration(model: MatchModel, examples: Examples, *, fitted_on: int | None 
     runs = _runs(examples)
     banner_tp = banner_said = truly_gap = 0
     for (_, is_gap), rows in runs.items():
-        no_match = not (p[rows] >= model.gap_threshold).any()
+        no_match = model.gap_probability(examples.x[rows], p[rows]) >= model.gap_threshold
         gap = is_gap or not y[rows].any()
         banner_said += no_match
         truly_gap += gap

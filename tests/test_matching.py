@@ -10,6 +10,8 @@ import pytest
 
 from recommender.matching import (
     FEATURES,
+    GAP_FEATURES,
+    Decision,
     Examples,
     MatchModel,
     brier,
@@ -17,6 +19,7 @@ from recommender.matching import (
     default_model,
     features,
     fit_match_model,
+    gap_features,
     held_apart,
     model_of,
     reliability,
@@ -37,7 +40,7 @@ def test_features_of_ranked_results() -> None:
     assert req.capabilities and req.certifications
     items = [
         _rec(1, 0.88, 20.0, 3.0, 1.0, [RequirementCheck("certification", "ISO 9001", MET),
-                                       RequirementCheck("park", "KCN Tân Bình", MISSING)]),
+                                       RequirementCheck("park", "KCN Tân Bình", UNKNOWN)]),
         _rec(2, 0.80, 0.0, 1.0, 0.0, [RequirementCheck("certification", "ISO 9001", UNKNOWN),
                                       RequirementCheck("park", "KCN Tân Bình", MET)]),
     ]
@@ -52,7 +55,7 @@ def test_features_of_ranked_results() -> None:
     assert row["requirements"] == 2.0 and row["lang_en"] == 0.0 and row["lang_nodiac"] == 0.0
     first = dict(zip(FEATURES, x[0], strict=True))
     assert first["lexical_share"] == 1.0 and first["capability_missing"] == 0.0
-    assert first["unmet_share"] == 0.5
+    assert first["unmet_share"] == 0.0 and first["unknown_share"] == 0.5
     assert (row["coverage"], row["pool_coverage"]) == (0.4, 0.9)
     assert row["coverage_gap"] == pytest.approx(0.5) and first["coverage_gap"] == 0.0
     english = features(items, req, "plastic injection moulding ABS", np.zeros(2))
@@ -62,6 +65,17 @@ def test_features_of_ranked_results() -> None:
     deep = features(items, req, query, np.array([0.2, 0.9]), pool=1)
     assert deep[1, FEATURES.index("pool_coverage")] == 0.2
     assert deep[1, FEATURES.index("dense_gap")] == pytest.approx(0.08)
+    # a result that misses a stated requirement cannot match: the others are not
+    # compared with it (unless every result misses one)
+    elsewhere = _rec(9, 0.97, 60.0, 9.0, 1.0, [RequirementCheck("park", "KCN Tân Bình",
+                                                                  MISSING)])
+    x = features([elsewhere, *items], req, query, np.array([1.0, 0.9, 0.4]))
+    assert x[0, FEATURES.index("unmet_share")] == 1.0
+    assert x[2, FEATURES.index("dense_gap")] == pytest.approx(0.08)
+    assert x[2, FEATURES.index("text_gap")] == 2.0 and x[1, FEATURES.index("text_gap")] == 0.0
+    assert x[2, FEATURES.index("pool_coverage")] == 0.9
+    alone = features([elsewhere], req, query, np.array([1.0]))
+    assert alone[0, FEATURES.index("dense_gap")] == 0.0
 
 
 def test_the_shipped_decision_loads_and_serves_versions_without_one() -> None:
@@ -72,6 +86,27 @@ def test_the_shipped_decision_loads_and_serves_versions_without_one() -> None:
     fitted = fit_match_model(_synthetic(120, seed=3))
     assert model_of(fitted.to_dict()) == fitted
     assert model_of({**fitted.to_dict(), "features": ["old"]}) is shipped
+    # a version fitted before the supply-gap decision existed is served the shipped one
+    older = {k: v for k, v in fitted.to_dict().items() if not k.startswith("gap_")}
+    assert model_of(older) is shipped
+
+
+def test_the_supply_gap_decision_and_the_matches_agree() -> None:
+    model = fit_match_model(_synthetic(200, seed=4))
+    assert len(model.gap_coef) == len(GAP_FEATURES)
+    x = np.zeros((4, len(FEATURES)))
+    x[:, FEATURES.index("dense")] = 0.95
+    strong = model.probabilities(x)
+    x[:, FEATURES.index("dense")] = 0.70
+    weak = model.probabilities(x)
+    assert model.gap_probability(x, weak) > model.gap_probability(x, strong)
+    assert model.gap_probability(np.zeros((0, len(FEATURES))), np.zeros(0)) == 1.0
+    assert gap_features(x, weak).shape == (len(GAP_FEATURES),)
+    # a search judged a gap shows no result as a match; one that is not counts them
+    found = Decision(strong, model.threshold, 0.1, False)
+    assert found.matches == 4 and found.matched(0)
+    missing = Decision(strong, model.threshold, 0.9, True)
+    assert missing.matches == 0 and not missing.matched(0)
 
 
 def _synthetic(n_queries=300, seed=0) -> Examples:
@@ -150,8 +185,11 @@ def test_reliability_brier_and_banner_by_hand() -> None:
     table = reliability(p, y)
     assert [(r["n"], r["observed"]) for r in table] == [(1, 0.0), (1, 0.0), (2, 0.5)]
     # two runs: one whose results hold a match (not a gap), one gap run the model calls a gap
+    # (the gap probability is 1 - the best result's probability)
     model = MatchModel((0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
-                       tuple(10.0 if f == "dense" else 0.0 for f in FEATURES), -8.5)
+                       tuple(10.0 if f == "dense" else 0.0 for f in FEATURES), -8.5,
+                       gap_mean=(0.0,) * len(GAP_FEATURES), gap_scale=(1.0,) * len(GAP_FEATURES),
+                       gap_coef=tuple(-1.0 if f == "top_logit" else 0.0 for f in GAP_FEATURES))
     x = np.zeros((4, len(FEATURES)))
     x[:, FEATURES.index("dense")] = [0.9, 0.8, 0.7, 0.6]
     cal = calibration(model, Examples(x, np.array([1, 0, 0, 0]), ["A", "A", "B", "B"],

@@ -15,10 +15,11 @@ labelled queries at each rebuild; the shipped one until then). Each result carri
 its calibrated probability of matching (``match_probability``) and whether it
 matches (``match``); the page and the API say how many of the ranked suppliers
 match (``_meta.matches``, 0 a real answer). **No good match** (a supply gap,
-``SearchLog.good_match = False``): none of the first results reaches the
-decision's gap threshold, and the query does not look a company up by its name
-(:mod:`recommender.names`: a name lookup is never a gap). The banner and the
-staff's supply-gap analytics read the same decision.
+``SearchLog.good_match = False``): the decision's supply-gap model, over the first
+results, says nothing on offer matches, and the query does not look a company up by
+its name (:mod:`recommender.names`: a name lookup is never a gap); then no result is
+shown as a match. The banner and the staff's supply-gap analytics read the same
+decision.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def supplier_url(external_id: str, search_id: int | None, rank: int | None) -> s
 
 
 def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date,
-              probability: float, threshold: float) -> dict:
+              probability: float, matched: bool) -> dict:
     return {
         "rank": rank, "external_id": p.external_id, "name": p.name,
         "description": p.description,
@@ -171,7 +172,7 @@ def item_json(p: CatalogProfile, r: Recommendation, rank: int, today: date,
         else str(p.ownership),
         "certifications": [certificate_view(c, today) for c in p.certifications],
         "verified": p.verified, "sample": p.sample,
-        "match_probability": round(probability, 3), "match": probability >= threshold,
+        "match_probability": round(probability, 3), "match": matched,
         **r.to_dict(),
     }
 
@@ -198,23 +199,25 @@ def run_search(query: str, filters: SearchFilters, page: int = 1,
                                                explain=False)
         ranked, req = result.items, result.requirements
     model = catalog.match_model
-    decision = model.decide(catalog.recommender, ranked, req, query)
+    # a company looked up by name is never a supply gap, whatever its results score
+    decision = model.decide(catalog.recommender, ranked, req, query,
+                            named=bool(name_index(catalog).lookup(query)))
     first = (page - 1) * per_page
     shown = catalog.recommender.explain(query, ranked[first:first + per_page]) if ranked else []
     took_ms = (time.perf_counter() - started) * 1000
     items = []
     for rank, r in enumerate(shown, first + 1):
         items.append(item_json(catalog.profiles[r.doc_id], r, rank, today,
-                               float(decision.probabilities[rank - 1]), model.threshold))
+                               float(decision.probabilities[rank - 1]),
+                               decision.matched(rank - 1)))
     understood = {"certifications": list(req.certifications), "parks": list(req.parks),
                   "places": [place_label(m) for m in req.places],
                   "processes": list(req.capabilities),
                   "ownership": list(req.ownership), "min_employees": req.min_employees}
-    # a company looked up by name is never a supply gap, whatever its results score
     return SearchOutcome(
         query=query, filters=filters, page=page, per_page=per_page, total=len(ranked),
         items=items, requirements=understood, index_version=catalog.version,
-        good_match=bool(name_index(catalog).lookup(query)) or not decision.gap,
+        good_match=not decision.gap,
         matches=decision.matches,
         top_score=round(ranked[0].score, 4) if ranked else None,
         took_ms=round(took_ms, 1))
