@@ -29,7 +29,11 @@ from .expand import Concept, Glossary
 from .resources import corpus_file
 from .text import fold_phrase
 
-KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore")
+KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore",
+         "waste", "energy", "water", "capacity", "service")
+"""Kinds a row may have: the capability taxonomy's, and the resource taxonomy's
+(``corpora/resources.tsv``: ``group``, ``material``, ``waste``, ``energy``, ``water``,
+``capacity``, ``service``), so that either file also reads as a glossary."""
 CAPABILITY_KINDS = frozenset({"sector", "group", "process", "product"})
 """Kinds a supplier can hold (and a buyer can ask for)."""
 INDUSTRY_SECTORS = {"automotive": "automotive_parts", "food": "food_processing",
@@ -56,6 +60,12 @@ class Node:
     "mai"), so search and descriptions never read them."""
     isic: tuple[str, ...] = ()
     note: str = ""
+    attrs: tuple[tuple[str, str], ...] = ()
+    """The file's other columns, as written (the resource taxonomy's ``hazard``, ...)."""
+
+    def attr(self, name: str) -> str:
+        """The value of another column of this node's row ("" when absent)."""
+        return dict(self.attrs).get(name, "")
 
     def label(self, lang: str = "vi") -> str:
         return self.en if lang == "en" else self.vi
@@ -88,7 +98,9 @@ class PhraseMapping:
 class Taxonomy:
     """The taxonomy tree with lookups by key, by name and by text."""
 
-    def __init__(self, nodes: Iterable[Node]) -> None:
+    def __init__(self, nodes: Iterable[Node],
+                 exact_kinds: Iterable[str] = CAPABILITY_KINDS) -> None:
+        self.exact_kinds = frozenset(exact_kinds)
         self.nodes: dict[str, Node] = {}
         for node in nodes:
             if node.key in self.nodes:
@@ -107,7 +119,7 @@ class Taxonomy:
                                            kind=n.kind) for n in self.nodes.values()])
         self._exact: dict[str, str] = {}
         for node in self.nodes.values():
-            if node.kind in CAPABILITY_KINDS:
+            if node.kind in self.exact_kinds:
                 for term in (*node.terms, *node.cell_terms):
                     self._exact.setdefault(fold_phrase(term), node.key)
         self._codes: dict[str, list[str]] = {}
@@ -175,15 +187,17 @@ class Taxonomy:
         """Every node as a glossary concept (query expansion, concepts in explanations)."""
         return self._glossary
 
-    def find(self, text: str, kinds: Iterable[str] = CAPABILITY_KINDS) -> list[str]:
-        """Keys of the nodes named in ``text`` (longest match first, left to right)."""
-        wanted = frozenset(kinds)
+    def find(self, text: str, kinds: Iterable[str] | None = None) -> list[str]:
+        """Keys of the nodes named in ``text`` (longest match first, left to right), of
+        ``kinds`` (default: the taxonomy's :attr:`exact_kinds`)."""
+        wanted = self.exact_kinds if kinds is None else frozenset(kinds)
         return [c.key for c, _ in self._glossary.find(text) if c.kind in wanted]
 
-    def lookup(self, value: str, kinds: Iterable[str] = CAPABILITY_KINDS) -> str | None:
+    def lookup(self, value: str, kinds: Iterable[str] | None = None) -> str | None:
         """The key whose key, label or synonym is exactly ``value`` (folded), or None."""
         key = self._exact.get(fold_phrase(value))
-        if key is not None and self.nodes[key].kind in frozenset(kinds):
+        wanted = self.exact_kinds if kinds is None else frozenset(kinds)
+        if key is not None and self.nodes[key].kind in wanted:
             return key
         return None
 
@@ -236,7 +250,7 @@ class Taxonomy:
             return PhraseMapping(phrase, (exact,), 1.0, "exact")
         syllables = folded.split()
         matches = [(c, span) for c, span in self._glossary.find(phrase)]
-        keys = [c.key for c, _ in matches if c.kind in CAPABILITY_KINDS]
+        keys = [c.key for c, _ in matches if c.kind in self.exact_kinds]
         if keys:
             covered = sum(len(span) for c, span in matches)
             confidence = min(0.95, 0.4 + 0.6 * covered / max(1, len(syllables)))
@@ -274,9 +288,17 @@ def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(t.strip() for t in (cell or "").split(";") if t.strip())
 
 
-def read_taxonomy(path: str | Path) -> Taxonomy:
+_COLUMNS = frozenset({"key", "parent", "kind", "vi", "en", "vi_terms", "en_terms",
+                      "cell_terms", "isic", "note"})
+
+
+def read_taxonomy(path: str | Path, kinds: Iterable[str] = KINDS,
+                  exact_kinds: Iterable[str] = CAPABILITY_KINDS) -> Taxonomy:
     """Read a taxonomy TSV (columns ``key parent kind vi en vi_terms en_terms cell_terms
-    isic note``; ``cell_terms`` may be absent)."""
+    isic note``; ``cell_terms`` may be absent, other columns are kept in
+    :attr:`Node.attrs`); ``kinds``: the kinds a row may have; ``exact_kinds``: those
+    :meth:`Taxonomy.lookup` and :meth:`Taxonomy.map_phrase` name."""
+    kinds = tuple(kinds)
     path = Path(path)
     nodes = []
     with open(path, encoding="utf-8", newline="") as fh:
@@ -288,15 +310,17 @@ def read_taxonomy(path: str | Path) -> Taxonomy:
         for n, row in enumerate(reader, 2):
             kind = (row.get("kind") or "").strip()
             key = (row.get("key") or "").strip()
-            if not key or kind not in KINDS:
-                raise ValueError(f"{path}:{n}: a row needs a key and a kind in {KINDS}")
+            if not key or kind not in kinds:
+                raise ValueError(f"{path}:{n}: a row needs a key and a kind in {kinds}")
             nodes.append(Node(
                 key=key, parent=(row.get("parent") or "").strip() or None, kind=kind,
                 vi=(row.get("vi") or "").strip() or key, en=(row.get("en") or "").strip() or key,
                 vi_terms=_split(row.get("vi_terms")), en_terms=_split(row.get("en_terms")),
                 cell_terms=_split(row.get("cell_terms")), isic=_split(row.get("isic")),
-                note=(row.get("note") or "").strip()))
-    return Taxonomy(nodes)
+                note=(row.get("note") or "").strip(),
+                attrs=tuple((k, (v or "").strip()) for k, v in row.items()
+                            if k and k not in _COLUMNS)))
+    return Taxonomy(nodes, exact_kinds)
 
 
 @functools.lru_cache(maxsize=4)

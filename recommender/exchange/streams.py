@@ -1,0 +1,131 @@
+"""What a listing offers or needs, as resource-taxonomy nodes, and the rules of law.
+
+``corpora/resources.tsv`` (documented in ``corpora/README.md``) is a tree of
+materials and streams in the format of the capability taxonomy: scrap, by-products,
+reusable packaging, regulated waste (with its code in Circular 02/2022/TT-BTNMT where
+one was read in a source, and its hazard class), energy, water, spare capacity and
+shared services. :func:`classify` reads the nodes a listing names; :func:`hazard_of`
+says whether what it offers is hazardous waste, which Vietnamese law lets only a
+licensed hazardous-waste handler receive (Law on Environmental Protection 2020 and
+Decree 08/2022/ND-CP; :func:`licensed_handler` reads that from the licence a need
+states).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..resources import corpus_file
+from ..taxonomy import Taxonomy, read_taxonomy
+from ..text import fold
+
+STREAMS_FILE = "resources.tsv"
+STREAM_KINDS = ("group", "material", "waste", "energy", "water", "capacity", "service")
+LOCAL_KINDS = frozenset({"energy", "water"})
+"""Streams that do not travel: steam, heat, hot water, compressed air, surplus power and
+water go by pipe or cable, so only to a neighbour (the same park or one beside it)."""
+HAZARDOUS, CONTROLLED, ORDINARY = "hazardous", "controlled", "ordinary"
+
+_HAZARD_WORDS = re.compile(
+    r"\b(ctnh|chat thai nguy hai|hazardous waste|hazardous|nguy hai|haz waste|"
+    r"licensed (handler|collector|recycler)|(phai|can) (don vi )?co giay phep (xu ly|thu gom)|"
+    r"(thu gom|ben nhan|ben mua) phai co giay phep(?! kinh doanh))\b")
+_NOT_HAZARDOUS = re.compile(
+    r"\b(khong (phai )?(la )?(ctnh|chat thai nguy hai|nguy hai)|non[- ]hazardous|"
+    r"not hazardous|khong nguy hai|duoi nguong (ctnh|nguy hai))\b")
+_HANDLER_LICENCE = re.compile(
+    r"\b(ctnh|qlctnh|chat thai nguy hai|hazardous waste|haz waste|"
+    r"\d(-\d){4,}\.\d+\.vx)\b")
+_MINISTRY_PERMIT = re.compile(r"gpmt[- ]?(btnmt|bnnmt)|gpmt\s*[-/]\s*(btnmt|bnnmt)")
+
+
+@functools.lru_cache(maxsize=1)
+def load_streams() -> Taxonomy:
+    """The resource taxonomy (``corpora/resources.tsv``), read once."""
+    return read_taxonomy(corpus_file(STREAMS_FILE), exact_kinds=STREAM_KINDS)
+
+
+@dataclass(frozen=True)
+class StreamFacts:
+    """What is known of the resource a listing names."""
+
+    keys: tuple[str, ...]
+    """Resource-taxonomy nodes named in it, most specific first."""
+    hazard: str | None
+    """:data:`HAZARDOUS` or :data:`CONTROLLED` when it is regulated waste that only a
+    licensed handler may receive, :data:`ORDINARY` for ordinary waste, None otherwise."""
+    local: bool
+    """Steam, heat, water...: only for a neighbour (:data:`LOCAL_KINDS`)."""
+
+
+def classify(*texts: str | None) -> tuple[str, ...]:
+    """Resource-taxonomy keys named in ``texts`` (what is offered, then the details),
+    a parent dropped when a node below it is named."""
+    streams = load_streams()
+    found: list[str] = []
+    for text in texts:
+        if text:
+            found.extend(streams.find(text, kinds=STREAM_KINDS))
+    keys = list(dict.fromkeys(found))
+    return tuple(k for k in keys
+                 if not any(k in streams.ancestors(o) for o in keys if o != k))
+
+
+def _node_hazard(key: str) -> str | None:
+    streams = load_streams()
+    node = streams.nodes[key]
+    hazard = node.attr("hazard")
+    if hazard in (HAZARDOUS, CONTROLLED, ORDINARY):
+        return hazard
+    # a regulated stream not yet classified counts as hazardous (the file's rule)
+    return HAZARDOUS if node.kind == "waste" else None
+
+
+def facts_of(what: str, details: str | None = None) -> StreamFacts:
+    """The resource facts of a listing: its nodes, its hazard and whether it travels.
+
+    A listing is hazardous when a node it names is, or when it says so itself ("CTNH",
+    "chất thải nguy hại", "hazardous"), unless it says it is not ("không phải CTNH",
+    "non-hazardous", "dưới ngưỡng nguy hại": an analysis below the thresholds).
+    """
+    streams = load_streams()
+    keys = classify(what, details)
+    text = fold(f"{what} {details or ''}").lower()
+    hazards = [h for h in (_node_hazard(k) for k in keys) if h]
+    hazard = next((h for h in (HAZARDOUS, CONTROLLED, ORDINARY) if h in hazards), None)
+    says_not = bool(_NOT_HAZARDOUS.search(text))
+    if says_not and hazard in (HAZARDOUS, CONTROLLED):
+        hazard = ORDINARY
+    elif not says_not and _HAZARD_WORDS.search(text):
+        hazard = HAZARDOUS
+    local = bool(keys) and all(streams.nodes[k].kind in LOCAL_KINDS for k in keys)
+    return StreamFacts(keys, hazard, local)
+
+
+def restricted(facts: StreamFacts) -> bool:
+    """Only a licensed hazardous-waste handler may receive it."""
+    return facts.hazard in (HAZARDOUS, CONTROLLED)
+
+
+def licensed_handler(licence: str | None) -> bool:
+    """Whether a stated licence lets a firm receive hazardous waste: a hazardous-waste
+    management licence (its "QLCTNH 1-2-3-4-5-6.xxx.VX" number, or one that says CTNH)
+    or an environmental permit issued by the Ministry, which is where treating
+    hazardous waste as a service is licensed (Law on Environmental Protection 2020,
+    art. 41). A permit from a provincial people's committee (``GPMT-UBND``) for an
+    ordinary plant is not enough."""
+    text = fold(licence or "").lower()
+    return bool(text) and bool(_HANDLER_LICENCE.search(text) or _MINISTRY_PERMIT.search(text))
+
+
+def co2e_factor(key: str) -> float | None:
+    """kg CO2e avoided per tonne diverted from landfill, where the file cites one for the
+    node or the nearest node above it; None otherwise."""
+    streams = load_streams()
+    for k in (key, *streams.ancestors(key)):
+        value = streams.nodes[k].attr("co2e_kg_per_t")
+        if value:
+            return float(value)
+    return None

@@ -1,0 +1,65 @@
+"""The resource taxonomy and the law on hazardous waste."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.exchange.streams import (
+    HAZARDOUS,
+    ORDINARY,
+    classify,
+    co2e_factor,
+    facts_of,
+    licensed_handler,
+    load_streams,
+    restricted,
+)
+from recommender.text import fold_phrase
+
+
+def test_the_resource_tree_is_sound_and_names_are_not_shared() -> None:
+    streams = load_streams()
+    assert len(streams.nodes) >= 90
+    owners: dict[str, set[str]] = {}
+    for node in streams.nodes.values():
+        for term in (node.vi, node.en, *node.vi_terms, *node.en_terms):
+            owners.setdefault(fold_phrase(term), set()).add(node.key)
+    assert not {t: k for t, k in owners.items() if len(k) > 1}
+    assert streams.nodes["fluorescent_tubes"].attr("hazard") == HAZARDOUS
+
+
+@pytest.mark.parametrize(("what", "details", "key"), [
+    ("thu mua nhớt thải", "", "used_engine_oil"),
+    ("nhua PP vun tu ep phun, da nghien, sach", "", "pp_regrind"),
+    ("Hơi nước dư 2 tấn/giờ từ lò hơi", "", "steam"),
+])
+def test_what_firms_write_names_a_node(what: str, details: str, key: str) -> None:
+    assert key in classify(what, details)
+
+
+def test_hazard_from_the_node_or_from_what_the_firm_says() -> None:
+    assert restricted(facts_of("nhớt thải từ bảo dưỡng xe nâng"))
+    assert restricted(facts_of("Li-ion cells rejected from assembly", ""))
+    assert restricted(facts_of("cặn sơn", "bên thu gom phải có giấy phép xử lý"))
+    clean = facts_of("nhua PP vun tu ep phun, da nghien, sach")
+    assert not restricted(clean) and clean.hazard is None
+    analysed = facts_of("bùn thải hệ thống xử lý nước thải thực phẩm",
+                        "có phiếu phân tích, không phải CTNH")
+    assert analysed.hazard in (ORDINARY, None)
+    assert facts_of("Hơi nước dư 2 tấn/giờ").local
+
+
+@pytest.mark.parametrize(("licence", "licensed"), [
+    ("Giấy phép xử lý CTNH mã số QLCTNH 1-2-3-4-5-6.112.VX do Bộ TN&MT cấp", True),
+    ("GPMT số 89/GPMT-BNNMT ngày 18/8/2025 (thu gom, vận chuyển, xử lý CTNH)", True),
+    ("GPMT so 215/GPMT-BTNMT ngay 12/9/2023, co hang muc tai che dung moi thai", True),
+    ("GPMT số 152/GPMT-UBND do UBND huyện Hóc Môn cấp (tái chế nhựa thông thường)", False),
+    ("", False),
+])
+def test_a_licence_that_lets_a_firm_receive_hazardous_waste(licence: str, licensed: bool) -> None:
+    assert licensed_handler(licence) is licensed
+
+
+def test_co2e_factor_only_where_one_is_cited() -> None:
+    assert co2e_factor("aluminium_scrap") and co2e_factor("aluminium_scrap") > 1000
+    assert co2e_factor("steam") is None
