@@ -56,10 +56,13 @@ API_ERRORS = {
     "match_not_found": (404, _l("Không có yêu cầu báo giá số %(id)s khớp với hồ sơ của bạn.")),
     "not_in_shortlist": (404, _l("“%(id)s” không có trong danh sách đã lưu của bạn.")),
     "run_not_found": (404, _l("Không có lần xây dựng chỉ mục số %(id)s.")),
+    "listing_not_found": (404, _l("Không có tin trao đổi số %(id)s của bạn.")),
+    "exchange_request_not_found": (404, _l("Không có đề nghị trao đổi số %(id)s của bạn.")),
     # the search index
     "index_building": (503, _l("Chỉ mục tìm kiếm đang được xây dựng; vui lòng thử lại sau "
                                "ít phút.")),
     "search_unavailable": (503, _l("Tìm kiếm tạm thời không dùng được; vui lòng thử lại sau.")),
+    "conflict_exchange": (409, _l("Không thực hiện được: %(reason)s")),
     "rebuild_busy": (409, _l("Chưa bắt đầu xây dựng lại: một lần xây dựng khác đang chạy.")),
 }
 """Every ``code`` an API error may carry: its HTTP status and its message (Vietnamese

@@ -177,8 +177,26 @@ class ExchangeIndex:
                                   show_progress=False)
         return cls(index, listings)
 
+    @classmethod
+    def empty(cls, encoder: Encoder, config: RetrievalConfig | None = None) -> ExchangeIndex:
+        return cls(HybridIndex(encoder, exchange_config(config)), [])
+
     def __len__(self) -> int:
         return len(self.listings)
+
+    def upsert(self, listings: Sequence[Listing]) -> None:
+        """Add or replace listings; matched from the next call on."""
+        if listings:
+            self.index.upsert([x.listing_id for x in listings], [index_text(x) for x in listings])
+            self.listings.update({x.listing_id: x for x in listings})
+
+    def remove(self, ids: Sequence[int]) -> None:
+        """Forget listings (closed or deleted); unknown ids are ignored."""
+        known = [i for i in ids if i in self.listings]
+        if known:
+            self.index.remove(known)
+            for i in known:
+                del self.listings[i]
 
     def matches(self, listing: Listing, k: int = 10, *, method: str = "hybrid",
                 rules: bool = True) -> list[ExchangeMatch]:

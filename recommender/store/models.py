@@ -63,6 +63,8 @@ MAX_LEN = {
     "cert_name": 120,
     "cert_issuer": 255,
     "cert_scope": 1_000,
+    "listing_what": 500,
+    "listing_short": 120,
 }
 
 
@@ -158,6 +160,21 @@ class InteractionKind(enum.StrEnum):
     CLICK = "click"
     SHORTLIST = "shortlist"
     CONTACT = "contact"
+
+
+class ListingKind(enum.StrEnum):
+    OFFER = "offer"
+    NEED = "need"
+
+
+class ExchangeStatus(enum.StrEnum):
+    SENT = "sent"
+    """Waiting for the other firm's answer."""
+    ACCEPTED = "accepted"
+    """The other firm agreed to talk; the two have each other's contact."""
+    DECLINED = "declined"
+    DONE = "done"
+    """The exchange took place (a realised exchange in the park view)."""
 
 
 class SupplierProfile(Base):
@@ -571,3 +588,70 @@ class IdBlock(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     next_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ResourceListing(Base):
+    """What a firm offers to other firms (a by-product, scrap, a waste stream, steam,
+    spare capacity, a shared service) or needs, in its own words
+    (:mod:`recommender.exchange`)."""
+
+    __tablename__ = "resource_listing"
+    # ids are exchange-index document ids: SQLite must not reuse a deleted listing's id
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    """The firm that listed it (the only one that may change it)."""
+    kind: Mapped[ListingKind] = mapped_column(_enum(ListingKind, "listing_kind"))
+    what: Mapped[str] = mapped_column(String(MAX_LEN["listing_what"]))
+    details: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[str] = mapped_column(String(MAX_LEN["listing_short"]), default="")
+    """As written ("~5 tấn/tháng"); read by :mod:`recommender.exchange.quantities`."""
+    frequency: Mapped[str] = mapped_column(String(MAX_LEN["listing_short"]), default="")
+    site: Mapped[str] = mapped_column(String(MAX_LEN["address"]), default="")
+    """Where it is, as written; the firm's park or address when not stated."""
+    licence: Mapped[str] = mapped_column(String(MAX_LEN["listing_what"]), default="")
+    """A need's hazardous-waste licence, as written (empty for most)."""
+    resources: Mapped[list[str]] = mapped_column(default=list)
+    """Resource-taxonomy keys read from it when it was saved."""
+    hazard: Mapped[str | None] = mapped_column(String(16))
+    """``hazardous``, ``controlled`` or ``ordinary`` for waste, as read when saved."""
+    open: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    """Still on offer or still needed; a closed listing is kept for the park's record."""
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Invented sample data for the demonstration."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    profile: Mapped[SupplierProfile] = relationship()
+
+
+class ExchangeRequest(Base):
+    """One firm's request to exchange an offer for a need with the other firm."""
+
+    __tablename__ = "exchange_request"
+    __table_args__ = (UniqueConstraint("offer_id", "need_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_listing.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("resource_listing.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    """The firm that asked (owner of one of the two listings)."""
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    """Plain text (escaped when shown)."""
+    status: Mapped[ExchangeStatus] = mapped_column(
+        _enum(ExchangeStatus, "exchange_status"), default=ExchangeStatus.SENT)
+    tonnes_a_month: Mapped[float | None] = mapped_column(Double)
+    """The offer's amount in tonnes a month when it could be read (what the exchange
+    diverts from landfill, in the park view)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[datetime | None]
+
+    offer: Mapped[ResourceListing] = relationship(foreign_keys=[offer_id])
+    need: Mapped[ResourceListing] = relationship(foreign_keys=[need_id])

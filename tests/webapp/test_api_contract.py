@@ -258,3 +258,35 @@ def test_search_page_size_limits_are_the_documented_ones(client) -> None:
         assert ok.status_code == 200
         over = client.get("/api/v1/search", query_string={"q": "nhựa", name: MAX_PER_PAGE + 1})
         check(over, "/api/v1/search", status=400)
+
+
+def test_exchange_responses_match_the_document(app) -> None:
+    add_account(app, "contract-x1@example.vn", "enterprise", "SUP-00003")
+    add_account(app, "contract-x2@example.vn", "enterprise", "SUP-00004")
+    one, two = app.test_client(), app.test_client()
+    login(one, "contract-x1@example.vn")
+    login(two, "contract-x2@example.vn")
+    listings = "/api/v1/enterprise/listings"
+    offer = check(one.post(listings, json={"kind": "offer", "what": "Màng PE co thải, sạch",
+                                           "quantity": "2 tấn/tháng"}), listings, "post", 201)
+    check(one.post(listings, json={"kind": "offer"}), listings, "post", 400)
+    need = check(two.post(listings, json={"kind": "need", "what": "Cần mua màng PE phế liệu để "
+                                          "tái chế hạt nhựa"}), listings, "post", 201)
+    check(one.get(listings), listings)
+    one_path = listings + "/{listing_id}"
+    shown = check(two.get(f"{listings}/{need['id']}"), one_path)
+    assert shown["matches"] and shown["matches"][0]["listing"]["id"] == offer["id"]
+    check(one.get(f"{listings}/{need['id']}"), one_path, status=404)
+    ask = listings + "/{listing_id}/requests"
+    made = check(two.post(f"{listings}/{need['id']}/requests", json={"other_id": offer["id"]}),
+                 ask, "post", 201)
+    check(two.post(f"{listings}/{need['id']}/requests", json={"other_id": offer["id"]}),
+          ask, "post", 409)
+    answer = "/api/v1/enterprise/exchange-requests/{request_id}"
+    check(two.patch(f"/api/v1/enterprise/exchange-requests/{made['id']}",
+                    json={"answer": "accept"}), answer, "patch", 409)
+    done = check(one.patch(f"/api/v1/enterprise/exchange-requests/{made['id']}",
+                           json={"answer": "accept"}), answer, "patch")
+    assert done["status"] == "accepted" and "contact" in done
+    check(one.get("/api/v1/enterprise/exchange-requests"), "/api/v1/enterprise/exchange-requests")
+    check(one.patch(f"{listings}/{offer['id']}", json={"open": False}), one_path, "patch")

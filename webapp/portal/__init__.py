@@ -17,13 +17,16 @@ Pages (HTML) and JSON (errors in the shape of :mod:`webapp.errors`), one module 
   the profile's rank for recent buyer queries and for queries derived from its
   processes, and what to add.
 * :mod:`.policies`: ``/enterprise/policies``: the support programmes judged for the profile.
+* :mod:`.exchange`: ``/enterprise/exchange``: the firm's offers and needs for other
+  firms (by-products, scrap, waste streams, steam, spare capacity, services), their
+  matches and the requests to exchange.
 * :mod:`.nav`: unread messages and unseen RFQs in the header.
 """
 
 from __future__ import annotations
 
 # importing the route modules registers their views on the blueprints
-from . import dashboard, nav, policies, rfqs, visibility  # noqa: F401
+from . import dashboard, exchange, exchange_api, nav, policies, rfqs, visibility  # noqa: F401
 from .blueprints import api, bp
 
 
