@@ -193,3 +193,32 @@ def test_registration_import_and_verification_reach_the_other_server(servers,
                    data={"csrf_token": token, "verified": "1"}, allow_redirects=False)
     assert r.status_code == 302
     _visible_on(second, "xi mạ crôm cứng", new_id, time.monotonic(), {"verified": "1"})
+
+
+@pytest.mark.slow
+def test_a_listing_saved_through_one_server_is_matched_through_the_other(servers,
+                                                                          suppliers) -> None:
+    (first, second), _, root = servers
+    app = make_app(root, suppliers, BUILD_INDEX_ON_START=False, LOAD_SAMPLE=False)
+    add_account(app, "need@example.vn", "enterprise", "SUP-00004")
+    add_account(app, "offer@example.vn", "enterprise", "SUP-00009")
+    needing = _login(second, "need@example.vn")
+    r = needing.post(f"{second}/api/v1/enterprise/listings", timeout=60,
+                     json={"kind": "need", "what": "Cần mua giấy carton vụn để làm khay trứng"})
+    assert r.status_code == 201, r.text
+    need_id = r.json()["id"]
+    assert needing.get(f"{second}/api/v1/enterprise/listings/{need_id}",
+                       timeout=60).json()["matches"] == []
+    offering = _login(first, "offer@example.vn")
+    r = offering.post(f"{first}/api/v1/enterprise/listings", timeout=60,
+                      json={"kind": "offer", "what": "Thùng carton hỏng, giấy vụn sau cắt",
+                            "quantity": "3 tấn/tháng"})
+    assert r.status_code == 201, r.text
+    saved = time.monotonic()
+    while True:
+        found = needing.get(f"{second}/api/v1/enterprise/listings/{need_id}",
+                            timeout=10).json()["matches"]
+        if found and found[0]["listing"]["id"] == r.json()["id"]:
+            break
+        assert time.monotonic() - saved < VISIBLE_S, "the offer is not matched on the other server"
+        time.sleep(0.05)
