@@ -20,7 +20,7 @@ from ..config import RetrievalConfig
 from ..embed.encoder import Encoder
 from ..store.listings import as_listing
 from ..store.models import ResourceListing
-from .match import ExchangeIndex
+from .match import ExchangeIndex, ExchangeMatch, Listing
 
 
 class LiveExchange:
@@ -34,6 +34,7 @@ class LiveExchange:
         self._seen: datetime | None = None
         self._count = -1
         self._lock = threading.Lock()
+        self._potential: tuple[tuple, list] | None = None
 
     def current(self, session: Session) -> ExchangeIndex:
         """The index with every change saved so far (by any process)."""
@@ -58,3 +59,14 @@ class LiveExchange:
                 self._seen = latest if self._seen is None else max(self._seen, latest)
             self._count = count
             return self._index
+
+    def potential(self, session: Session) -> list[tuple[Listing, Listing, ExchangeMatch]]:
+        """:meth:`ExchangeIndex.potential` of the current listings, computed once per
+        change (a need is one search; a park's staff page must not pay for all of them
+        on every view)."""
+        index = self.current(session)
+        with self._lock:
+            key = (self._seen, self._count)
+            if self._potential is None or self._potential[0] != key:
+                self._potential = (key, index.potential())
+            return self._potential[1]

@@ -42,6 +42,7 @@ QUANTITY_PENALTY = 0.5
 """Score taken when the amounts differ by more than :data:`QUANTITY_SPAN` either way."""
 QUANTITY_SPAN = 10.0
 CANDIDATES = 50
+POTENTIAL_PER_NEED = 3
 
 # proximity of two sites, nearest first
 SAME_PARK, NEARBY, SAME_REGION, APART, UNKNOWN = (
@@ -66,6 +67,8 @@ class Listing:
     """A need's stated licence (a hazardous-waste handler's), as written."""
     reference: str = ""
     """The id people use (``XO-001``, the external id of a sample listing)."""
+    owner: str = ""
+    """The firm that listed it; a firm's own listings are never its matches."""
 
     def __post_init__(self) -> None:
         if self.kind not in (OFFER, NEED):
@@ -198,6 +201,18 @@ class ExchangeIndex:
             for i in known:
                 del self.listings[i]
 
+    def potential(self, k: int = POTENTIAL_PER_NEED) -> list[tuple[Listing, Listing,
+                                                                    ExchangeMatch]]:
+        """Potential exchanges: for each need, its first ``k`` offers that name the same
+        resource or one of its group (``same_stream`` or ``related_stream``), as
+        ``(offer, need, match)``, allowed by law."""
+        out = []
+        for need in [x for x in self.listings.values() if x.kind == NEED]:
+            for m in self.matches(need, k):
+                if {"same_stream", "related_stream"} & set(m.reasons):
+                    out.append((self.listings[m.listing_id], need, m))
+        return out
+
     def matches(self, listing: Listing, k: int = 10, *, method: str = "hybrid",
                 rules: bool = True) -> list[ExchangeMatch]:
         """The listings of the other kind that best match ``listing``, best first.
@@ -207,7 +222,8 @@ class ExchangeIndex:
         """
         other = NEED if listing.kind == OFFER else OFFER
         ids = [i for i, x in self.listings.items()
-               if x.kind == other and i != listing.listing_id]
+               if x.kind == other and i != listing.listing_id
+               and not (listing.owner and x.owner == listing.owner)]
         if not ids:
             return []
         query = passage_text(listing.what, listing.details) if listing.details else listing.what

@@ -138,7 +138,8 @@ def close_listing(session: Session, profile: SupplierProfile, listing: ResourceL
 def as_listing(row: ResourceListing) -> Listing:
     """A stored listing as the matcher reads it."""
     return Listing(row.id, row.kind.value, row.what, row.details or "", row.quantity or "",
-                   row.frequency or "", row.site or "", row.licence or "", str(row.id))
+                   row.frequency or "", row.site or "", row.licence or "", str(row.id),
+                   owner=str(row.profile_id))
 
 
 def request_exchange(session: Session, sender: SupplierProfile, offer: ResourceListing,

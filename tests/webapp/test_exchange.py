@@ -24,6 +24,7 @@ def app(tmp_path_factory, config, suppliers):
     add_account(app, "b@example.vn", "enterprise", B)
     add_account(app, "c@example.vn", "enterprise", C)
     add_account(app, "buyer@example.vn", "buyer")
+    add_account(app, "staff@example.vn", "staff")
     yield app
     os.environ.pop("KETNOI_CACHE_DIR", None)
 
@@ -128,3 +129,20 @@ def test_roles_and_the_api(app) -> None:
                        json={"open": True}).status_code == 404
     mine = client.get("/api/v1/enterprise/listings").get_json()["items"]
     assert listing["id"] in [x["id"] for x in mine]
+
+
+def test_staff_see_potential_and_proposed_exchanges_per_park(app) -> None:
+    a, b = app.test_client(), app.test_client()
+    login(a, "a@example.vn")
+    login(b, "b@example.vn")
+    _post(a, {"kind": "offer", "what": "Pallet gỗ cũ còn dùng được", "quantity": "200 cái/tháng"})
+    need = _post(b, {"kind": "need", "what": "Thu mua pallet gỗ đã qua sử dụng"})
+    assert need.status_code == 302
+    staff = app.test_client()
+    login(staff, "staff@example.vn")
+    page = staff.get("/staff/exchange").get_data(as_text=True)
+    assert "KCN Tân Tạo" in page and "exchange-parks" in page
+    park = staff.get("/staff/exchange?park=KCN+T%C3%A2n+T%E1%BA%A1o").get_data(as_text=True)
+    assert "Pallet gỗ cũ" in park and "Thu mua pallet gỗ" in park
+    assert "cùng loại tài nguyên" in park
+    assert a.get("/staff/exchange").status_code == 403

@@ -67,7 +67,7 @@ def matches_of(row: ResourceListing, k: int = MATCHES_SHOWN) -> list[dict[str, A
     if not row.open:
         return []
     index = live_exchange().current(session)
-    found = index.matches(as_listing(row), k * 2)
+    found = index.matches(as_listing(row), k)
     rows = {r.id: r for r in session.scalars(
         select(ResourceListing).where(ResourceListing.id.in_([m.listing_id for m in found])))}
     pairs = [(m.listing_id, row.id) if row.kind.value == "need" else (row.id, m.listing_id)
@@ -78,7 +78,7 @@ def matches_of(row: ResourceListing, k: int = MATCHES_SHOWN) -> list[dict[str, A
     out = []
     for m, pair in zip(found, pairs, strict=True):
         other = rows.get(m.listing_id)
-        if other is None or other.profile_id == row.profile_id:
+        if other is None:
             continue
         out.append({"listing": listing_json(other), "firm": other.profile.name,
                     "firm_id": other.profile.external_id, "score": round(m.score, 3),
@@ -87,8 +87,6 @@ def matches_of(row: ResourceListing, k: int = MATCHES_SHOWN) -> list[dict[str, A
                     "proximity": m.proximity, "neighbour": m.proximity in NEIGHBOURS,
                     "quantity_ratio": m.quantity_ratio,
                     "request": request_json(asked[pair]) if pair in asked else None})
-        if len(out) == k:
-            break
     return out
 
 

@@ -4,14 +4,15 @@ index (status, retrain now, rollback) and search analytics.
 Pages live under ``/staff`` and the JSON API under ``/api/v1/index`` and
 ``/api/v1/analytics``; every route is for staff accounts only. One module per
 concept: :mod:`.overview`, :mod:`.index` (versions, rebuild, rollback, unpin),
-:mod:`.import_export`, :mod:`.profiles` (list, verify) and :mod:`.analytics`
-(served from :mod:`recommender.analytics`).
+:mod:`.import_export`, :mod:`.profiles` (list, verify), :mod:`.analytics`
+(served from :mod:`recommender.analytics`) and :mod:`.exchange` (the resource exchange
+per park).
 """
 
 from __future__ import annotations
 
 # importing the route modules registers their views on the blueprints
-from . import analytics, import_export, index, overview, profiles  # noqa: F401
+from . import analytics, exchange, import_export, index, overview, profiles  # noqa: F401
 from .blueprints import api, bp
 
 
