@@ -172,7 +172,8 @@ def test_no_english_sentence_on_a_vietnamese_page(page, live) -> None:
 
     login(page, "ngonngu-dn@example.vn", PASSWORD)
     for path in ("/enterprise", "/enterprise/profile", "/enterprise/inbox",
-                 "/enterprise/requests", "/enterprise/visibility", "/enterprise/policies"):
+                 "/enterprise/requests", "/enterprise/visibility", "/enterprise/policies",
+                 "/enterprise/exchange"):
         _check(page, path, seen)
     page.goto("/enterprise/inbox")
     page.locator("main a[href*='/enterprise/inbox/']").first.click()
@@ -183,7 +184,7 @@ def test_no_english_sentence_on_a_vietnamese_page(page, live) -> None:
 
     login(page, "ngonngu-cb@example.vn", PASSWORD)
     for path in ("/staff", "/staff/profiles", "/staff/analytics", "/staff/claims",
-                 "/staff/terms", "/staff/import"):
+                 "/staff/terms", "/staff/exchange", "/staff/import"):
         _check(page, path, seen)
     page.set_input_files("#file", files=[{"name": "ho-so.csv", "mimeType": "text/csv",
                                           "buffer": MESSY_CSV}])
