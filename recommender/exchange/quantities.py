@@ -93,7 +93,7 @@ class Quantity:
         return f"{amount} {self.unit}/{self.period}" if self.period else f"{amount} {self.unit}"
 
 
-def _number(text: str) -> float | None:
+def read_number(text: str) -> float | None:
     """"1,5" and "1.5" are 1.5; "2.000" and "2,000" are 2000 (a group of three digits)."""
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
         return float(re.sub(r"[.,]", "", text))
@@ -111,8 +111,8 @@ def parse_quantity(*texts: str | None) -> Quantity | None:
         m = _AMOUNT.search(text)
         if not m:
             continue
-        low = _number(m.group(1))
-        high = _number(m.group(2)) if m.group(2) else None
+        low = read_number(m.group(1))
+        high = read_number(m.group(2)) if m.group(2) else None
         if low is None:
             continue
         amount = (low + high) / 2 if high is not None else low

@@ -655,3 +655,73 @@ class ExchangeRequest(Base):
 
     offer: Mapped[ResourceListing] = relationship(foreign_keys=[offer_id])
     need: Mapped[ResourceListing] = relationship(foreign_keys=[need_id])
+
+
+class PremisesKind(enum.StrEnum):
+    READY_BUILT_FACTORY = "ready_built_factory"
+    HIGH_RISE_FLOOR = "high_rise_floor"
+    LAND_PLOT = "land_plot"
+    WAREHOUSE = "warehouse"
+
+
+class PremisesListing(Base):
+    """Premises a park developer has available for firms (:mod:`recommender.premises`)."""
+
+    __tablename__ = "premises_listing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(MAX_LEN["external_id"]),
+                                                    unique=True)
+    """The id of an imported or sample row (``SP-001``); None for one entered here."""
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    """The developer's own profile when its account listed it; None when staff did."""
+    developer: Mapped[str] = mapped_column(String(MAX_LEN["name"]))
+    park: Mapped[str] = mapped_column(String(MAX_LEN["park"]), index=True)
+    """Exact park name (:data:`recommender.places.PARKS`)."""
+    kind: Mapped[PremisesKind] = mapped_column(_enum(PremisesKind, "premises_kind"))
+    title: Mapped[str] = mapped_column(String(MAX_LEN["listing_what"]))
+    area_m2: Mapped[float] = mapped_column(Double)
+    floor_load_t_m2: Mapped[float | None] = mapped_column(Double)
+    power_kva: Mapped[float | None] = mapped_column(Double)
+    price_low: Mapped[float | None] = mapped_column(Double)
+    price_high: Mapped[float | None] = mapped_column(Double)
+    price_unit: Mapped[str] = mapped_column(String(16), default="usd_m2_month")
+    """``usd_m2_month`` (rent) or ``usd_m2_term`` (land, for the lease term)."""
+    price_text: Mapped[str] = mapped_column(String(MAX_LEN["listing_short"]), default="")
+    available_from: Mapped[date | None]
+    min_lease_years: Mapped[int | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PremisesRequest(Base):
+    """What premises a firm needs (an SME looking for a factory, a floor, land)."""
+
+    __tablename__ = "premises_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(MAX_LEN["external_id"]),
+                                                    unique=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier_profile.id", ondelete="CASCADE"), index=True)
+    kinds: Mapped[list[str]] = mapped_column(default=list)
+    area_min: Mapped[float | None] = mapped_column(Double)
+    area_max: Mapped[float | None] = mapped_column(Double)
+    places: Mapped[str] = mapped_column(String(MAX_LEN["listing_what"]), default="")
+    """Where, as written ("gần KCN Tân Tạo hoặc Bình Tân")."""
+    floor_load_min: Mapped[float | None] = mapped_column(Double)
+    power_min: Mapped[float | None] = mapped_column(Double)
+    budget_max: Mapped[float | None] = mapped_column(Double)
+    """US dollars per m² a month."""
+    needed_by: Mapped[date | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    profile: Mapped[SupplierProfile] = relationship()

@@ -25,7 +25,7 @@ def _diffs(engine, metadata: MetaData) -> list:
         return compare_metadata(context, metadata)
 
 
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_migrated_schema_matches_models(empty_url) -> None:
