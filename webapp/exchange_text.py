@@ -61,3 +61,12 @@ def listing_messages(exc: ListingErrors) -> dict[str, str]:
         template = str(PROBLEMS[code])
         out[name] = template % dict(params) if "%(" in template else template
     return out
+
+PROBLEMS.update({
+    "not_number": _l("Hãy nhập một số (ví dụ 1.200 hoặc 3,5)."),
+    "unknown_park": _l("Không nhận ra khu công nghiệp “%(value)s”: chọn một khu trong danh sách."),
+    "bad_premises_kind": _l("Chọn loại mặt bằng trong danh sách."),
+    "bad_price_unit": _l("Đơn vị giá không hợp lệ."),
+    "bad_date": _l("Ngày phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN."),
+    "range": _l("Giá trị lớn nhất phải không nhỏ hơn giá trị nhỏ nhất."),
+})

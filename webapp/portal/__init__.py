@@ -20,13 +20,24 @@ Pages (HTML) and JSON (errors in the shape of :mod:`webapp.errors`), one module 
 * :mod:`.exchange`: ``/enterprise/exchange``: the firm's offers and needs for other
   firms (by-products, scrap, waste streams, steam, spare capacity, services), their
   matches and the requests to exchange.
+* :mod:`.premises`: ``/enterprise/premises``: the premises the firm needs and the
+  listings that meet it; a developer's own premises for rent.
 * :mod:`.nav`: unread messages and unseen RFQs in the header.
 """
 
 from __future__ import annotations
 
 # importing the route modules registers their views on the blueprints
-from . import dashboard, exchange, exchange_api, nav, policies, rfqs, visibility  # noqa: F401
+from . import (  # noqa: F401
+    dashboard,
+    exchange,
+    exchange_api,
+    nav,
+    policies,
+    premises,
+    rfqs,
+    visibility,
+)
 from .blueprints import api, bp
 
 

@@ -6,13 +6,21 @@ Pages live under ``/staff`` and the JSON API under ``/api/v1/index`` and
 concept: :mod:`.overview`, :mod:`.index` (versions, rebuild, rollback, unpin),
 :mod:`.import_export`, :mod:`.profiles` (list, verify), :mod:`.analytics`
 (served from :mod:`recommender.analytics`) and :mod:`.exchange` (the resource exchange
-per park).
+per park) and :mod:`.premises` (premises available and the demand none meets).
 """
 
 from __future__ import annotations
 
 # importing the route modules registers their views on the blueprints
-from . import analytics, exchange, import_export, index, overview, profiles  # noqa: F401
+from . import (  # noqa: F401
+    analytics,
+    exchange,
+    import_export,
+    index,
+    overview,
+    premises,
+    profiles,
+)
 from .blueprints import api, bp
 
 
