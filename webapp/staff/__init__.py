@@ -6,7 +6,9 @@ Pages live under ``/staff`` and the JSON API under ``/api/v1/index`` and
 concept: :mod:`.overview`, :mod:`.index` (versions, rebuild, rollback, unpin),
 :mod:`.import_export`, :mod:`.profiles` (list, verify), :mod:`.analytics`
 (served from :mod:`recommender.analytics`) and :mod:`.exchange` (the resource exchange
-per park) and :mod:`.premises` (premises available and the demand none meets).
+per park), :mod:`.premises` (premises available and the demand none meets) and
+:mod:`.parks` (the park view: firms, green credentials, exchanges, programmes; CSV and
+print).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from . import (  # noqa: F401
     import_export,
     index,
     overview,
+    parks,
     premises,
     profiles,
 )
