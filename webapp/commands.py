@@ -135,7 +135,7 @@ def _decision_text(report: dict) -> str:
                "corpora/buyer_queries.jsonl (the fictional sample's labels); --set handwritten "
                "imports corpora/handwritten/suppliers.csv as written into a throwaway "
                "database and sends its 68 queries to the search API; --set exchange matches "
-               "the 55 needs of corpora/exchange to its 79 offers (precision@3, nDCG@10 of "
+               "the 55 needs of corpora/exchange to its 144 offers (precision@3, nDCG@10 of "
                "the resource exchange); --set all does all three.")
 @click.option("--set", "which", type=click.Choice(["generated", "handwritten", "exchange",
                                                    "all"]),
