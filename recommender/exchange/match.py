@@ -34,7 +34,10 @@ from .streams import (
 
 OFFER, NEED = "offer", "need"
 STREAM_WEIGHT = 1.0
-"""Score added when both name the same resource node (half for nodes in one group)."""
+"""Score added when both name the same resource node (or one below the other)."""
+RELATED_WEIGHT = 0.0
+"""Share of it for nodes of one group only (aluminium offered, copper wanted): none, as a
+recycler or user needs its own material; the match is still shown, as related."""
 FAR_PENALTY = 1.5
 """Score taken from a stream that does not travel (steam, heat, water) between sites
 that are not neighbours."""
@@ -137,17 +140,15 @@ def allowed(offer: Listing, need: Listing) -> bool:
     return not restricted(offer.facts.streams) or need.facts.licensed
 
 
-def _stream_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, tuple[str, ...]]:
-    """1 with the nodes when one names a node the other names or one below it; 0.5
-    when they name nodes of one group; else 0."""
+def _stream_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The nodes both name (one names a node the other names or one below it), and
+    whether they name nodes of one group (aluminium and copper scrap: related)."""
     streams = load_streams()
     same = [x for x in a for y in b
             if x == y or x in streams.ancestors(y) or y in streams.ancestors(x)]
-    if same:
-        return 1.0, tuple(dict.fromkeys(same))
     parents_a = {streams.nodes[x].parent for x in a} - {None}
     parents_b = {streams.nodes[y].parent for y in b} - {None}
-    return (0.5, ()) if parents_a & parents_b else (0.0, ())
+    return tuple(dict.fromkeys(same)), bool(parents_a & parents_b)
 
 
 def index_text(listing: Listing) -> str:
@@ -241,13 +242,15 @@ class ExchangeIndex:
 
     def _scored(self, offer: Listing, need: Listing, hit, rules: bool) -> ExchangeMatch:
         other = need.listing_id if hit.doc_id == need.listing_id else offer.listing_id
-        overlap, shared = _stream_overlap(offer.facts.streams.keys, need.facts.streams.keys)
+        shared, related = _stream_overlap(offer.facts.streams.keys, need.facts.streams.keys)
         near = proximity(offer.facts.place, need.facts.place)
         ratio = quantity_fit(offer.facts.amount, need.facts.amount)
         reasons = []
         score = hit.score
-        if overlap:
-            reasons.append("same_stream" if overlap == 1.0 else "related_stream")
+        if shared:
+            reasons.append("same_stream")
+        elif related:
+            reasons.append("related_stream")
         if near in NEIGHBOURS:
             reasons.append(near)
         local = offer.facts.streams.local or need.facts.streams.local
@@ -259,7 +262,7 @@ class ExchangeIndex:
         if restricted(offer.facts.streams):
             reasons.append("licensed_handler")
         if rules:
-            score += STREAM_WEIGHT * overlap
+            score += STREAM_WEIGHT * (1.0 if shared else RELATED_WEIGHT if related else 0.0)
             score -= FAR_PENALTY * ("too_far_for_stream" in reasons)
             score -= QUANTITY_PENALTY * ("quantity_far_off" in reasons)
         return ExchangeMatch(other, float(score), hit.dense, hit.lexical, shared, near,

@@ -47,10 +47,10 @@ _PERIODS: dict[str, str] = {
     "gio": "hour", "h": "hour", "hour": "hour", "hr": "hour", "hours": "hour",
     "nam": "year", "year": "year", "years": "year", "yearly": "year", "annually": "year",
     "quy": "quarter", "quarter": "quarter", "quarterly": "quarter",
-    "ca": "shift", "shift": "shift",
+    "ca": "shift", "shift": "shift", "phut": "minute", "min": "minute", "minute": "minute",
 }
 PER_MONTH = {"month": 1.0, "week": 52 / 12, "day": 30.0, "hour": 720.0, "year": 1 / 12,
-             "quarter": 1 / 3, "shift": 26.0}
+             "quarter": 1 / 3, "shift": 26.0, "minute": 43_200.0}
 """How many of each period make a month (a day 30, an hour of a running plant 720)."""
 
 FREQUENCIES = ("continuous", "daily", "weekly", "monthly", "batches", "once")
@@ -128,9 +128,16 @@ def parse_quantity(*texts: str | None) -> Quantity | None:
 PERIOD_OF = {"daily": "day", "weekly": "week", "monthly": "month"}
 
 
+_EVERY_N = re.compile(r"\b(\d+)\s*(ngay|tuan|thang)\s*(?:1|mot)\s*lan\b")
+""""2 tuần 1 lần" (once every two weeks): a period, not "một lần" (once)."""
+
+
 def parse_frequency(text: str | None) -> str | None:
     """One of :data:`FREQUENCIES` for a frequency written freely, or None."""
     folded = fold(text or "").lower()
+    every = _EVERY_N.search(folded)
+    if every:
+        return {"ngay": "daily", "tuan": "weekly", "thang": "monthly"}[every.group(2)]
     for words, frequency in _FREQUENCY_WORDS:
         if words in folded:
             return frequency

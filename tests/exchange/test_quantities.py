@@ -38,6 +38,8 @@ def test_frequencies_and_fit() -> None:
     assert parse_frequency("hàng tháng") == parse_frequency("monthly") == "monthly"
     assert parse_frequency("lien tuc") == "continuous"
     assert parse_frequency("theo đợt") == "batches" and parse_frequency("") is None
+    assert parse_frequency("2 tuan 1 lan") == "weekly" and parse_frequency("một lần") == "once"
+    assert parse_quantity("3 m3/phút") == Quantity(3.0, "m3", "minute")
     weekly = Quantity(1.0, "t", "week")
     assert quantity_fit(weekly, Quantity(4.0, "t", "month")) == pytest.approx(52 / 48)
     assert quantity_fit(weekly, Quantity(4.0, "m3", "month")) is None
