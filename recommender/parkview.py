@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .exchange.figures import ExchangeFigures, listing_park
 from .exchange.quantities import parse_quantity
+from .exchange.streams import diverts_material
 from .places import PARK_BY_NAME
 from .policy.facts import FirmFacts
 from .policy.matching import ELIGIBLE, NEARLY, evaluate
@@ -57,7 +58,8 @@ class ParkView:
     labour_intensive: list[tuple[str, int]] = field(default_factory=list)
     """(firm, employees), largest first."""
     resource_intensive: list[tuple[str, int, float, int]] = field(default_factory=list)
-    """(firm, open offers, tonnes a month offered where written, hazardous offers)."""
+    """(firm, open offers, tonnes a month of materials and waste offered where written,
+    hazardous offers)."""
     exchanges: dict[str, float] = field(default_factory=dict)
     programmes: list[tuple[str, int, int]] = field(default_factory=list)
     """(programme code, firms eligible, firms nearly eligible)."""
@@ -116,7 +118,8 @@ def park_view(session: Session, park: str, exchanges: ExchangeFigures,
         tonnes = 0.0
         for r in rows:
             q = parse_quantity(r.quantity, r.frequency)
-            if q is not None and q.unit == "t" and q.period is not None:
+            if (q is not None and q.unit == "t" and q.period is not None
+                    and diverts_material(tuple(r.resources or ()))):
                 tonnes += q.per_month() or 0.0
         intensive.append((name, len(rows), tonnes,
                           sum(r.hazard in ("hazardous", "controlled") for r in rows)))

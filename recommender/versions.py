@@ -242,7 +242,7 @@ class IndexStore:
         try:
             data = json.loads((self.root / CURRENT_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {"version": None, "history": []}
+            return {"version": None, "history": [], "pinned": False}
         return {"version": data.get("version"), "history": list(data.get("history", [])),
                 "pinned": bool(data.get("pinned", False))}
 

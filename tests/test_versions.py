@@ -394,3 +394,9 @@ def test_a_pinned_rollback_holds_until_unpinned_or_forced(tmp_path, encoder, con
     forced = _build(store, encoder, config, docs, "j", force=True)
     assert forced.promoted and not store.pinned()
     assert store.current().version_id == forced.version.version_id
+
+
+def test_a_store_with_no_version_yet_answers_its_questions(tmp_path) -> None:
+    """The staff console asks a fresh installation (no index built) whether it is pinned."""
+    store = IndexStore(tmp_path / "index")
+    assert store.pinned() is False and store.current() is None

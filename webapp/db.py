@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from recommender.resources import corpus_file
 from recommender.store.db import (
     current_revision,
     make_engine,
@@ -29,7 +30,12 @@ from recommender.store.exporter import export_profiles
 from recommender.store.importer import ImportFileError, import_profiles
 from recommender.store.models import SupplierProfile
 from recommender.store.profiles import delete_profile
-from recommender.store.sample import load_sample
+from recommender.store.sample import (
+    ECOSYSTEM_LISTINGS,
+    ECOSYSTEM_PREMISES,
+    load_sample,
+    load_sample_ecosystem,
+)
 from recommender.store.searchlog import SearchLogWriter
 
 
@@ -84,7 +90,20 @@ def prepare(app: Flask, db: Database) -> None:
         if app.config["LOAD_SAMPLE"] and db.profile_count() == 0:
             with db.sessions() as session:
                 report = load_sample(session, app.config["SAMPLE_CORPUS"])
-            app.logger.info("loaded the sample corpus: %s", report.summary())
+                app.logger.info("loaded the sample corpus: %s", report.summary())
+                _load_ecosystem(app, session)
+
+
+def _load_ecosystem(app: Flask, session) -> None:
+    """The demo's exchange listings and premises go with the bundled sample suppliers
+    (they name them), not with another sample file."""
+    if Path(app.config["SAMPLE_CORPUS"]).resolve() != corpus_file(
+            "sample_suppliers.jsonl").resolve():
+        return
+    added = load_sample_ecosystem(session, corpus_file(ECOSYSTEM_LISTINGS),
+                                  corpus_file(ECOSYSTEM_PREMISES))
+    app.logger.info("loaded the sample ecosystem: %d exchange listings, %d premises, "
+                    "%d premises needs", *added)
 
 
 @click.command("init-db", help=(
@@ -101,7 +120,8 @@ def init_db_command(sample: bool) -> None:
     if sample and db.profile_count() == 0:
         with db.sessions() as session:
             report = load_sample(session, current_app.config["SAMPLE_CORPUS"])
-        click.echo(f"sample corpus: {report.summary()}")
+            click.echo(f"sample corpus: {report.summary()}")
+            _load_ecosystem(current_app, session)
     click.echo(f"database {db.describe()} is at schema revision "
                f"{current_revision(db.engine)}; {db.profile_count()} supplier profiles")
 

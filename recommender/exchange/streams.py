@@ -26,6 +26,9 @@ STREAM_KINDS = ("group", "material", "waste", "energy", "water", "capacity", "se
 LOCAL_KINDS = frozenset({"energy", "water"})
 """Streams that do not travel: steam, heat, hot water, compressed air, surplus power and
 water go by pipe or cable, so only to a neighbour (the same park or one beside it)."""
+MATERIAL_KINDS = frozenset({"material", "waste"})
+"""Streams whose tonnes an exchange keeps out of landfill (not steam, water, capacity or
+a service)."""
 HAZARDOUS, CONTROLLED, ORDINARY = "hazardous", "controlled", "ordinary"
 
 _HAZARD_WORDS = re.compile(
@@ -129,3 +132,10 @@ def co2e_factor(key: str) -> float | None:
         if value:
             return float(value)
     return None
+
+
+def diverts_material(keys: tuple[str, ...]) -> bool:
+    """Whether a listing naming ``keys`` is a material or waste (its tonnes count as kept
+    out of landfill when exchanged), rather than energy, water, capacity or a service."""
+    streams = load_streams()
+    return any(streams.nodes[k].kind in MATERIAL_KINDS for k in keys)

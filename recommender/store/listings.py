@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..exchange.match import NEED, OFFER, Listing, allowed
 from ..exchange.quantities import parse_quantity
-from ..exchange.streams import facts_of
+from ..exchange.streams import diverts_material, facts_of
 from ..text import normalize
 from .models import (
     MAX_LEN,
@@ -165,7 +165,8 @@ def request_exchange(session: Session, sender: SupplierProfile, offer: ResourceL
     if problems:
         raise ListingErrors(problems)
     amount = parse_quantity(offer.quantity, offer.frequency)
-    per_month = amount.per_month() if amount is not None and amount.unit == "t" else None
+    per_month = (amount.per_month() if amount is not None and amount.unit == "t"
+                 and diverts_material(tuple(offer.resources or ())) else None)
     recipient = need.profile_id if sender.id == offer.profile_id else offer.profile_id
     request = ExchangeRequest(offer_id=offer.id, need_id=need.id, sender_id=sender.id,
                               recipient_id=recipient, message=text,

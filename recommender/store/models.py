@@ -648,8 +648,8 @@ class ExchangeRequest(Base):
     status: Mapped[ExchangeStatus] = mapped_column(
         _enum(ExchangeStatus, "exchange_status"), default=ExchangeStatus.SENT)
     tonnes_a_month: Mapped[float | None] = mapped_column(Double)
-    """The offer's amount in tonnes a month when it could be read (what the exchange
-    diverts from landfill, in the park view)."""
+    """The offer's amount in tonnes a month when it could be read and it is a material or
+    waste (what the exchange keeps out of landfill, in the park view)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     answered_at: Mapped[datetime | None]
 

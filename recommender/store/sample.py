@@ -41,3 +41,44 @@ def load_sample(session: Session, path: str | os.PathLike) -> ImportReport:
     if chosen:
         commit_saved(session, chosen)  # through the change log, as staff verification
     return report
+
+
+ECOSYSTEM_LISTINGS = "sample_listings.jsonl"
+ECOSYSTEM_PREMISES = "sample_premises.jsonl"
+
+
+def load_sample_ecosystem(session: Session, listings_path: str | os.PathLike,
+                          premises_path: str | os.PathLike) -> tuple[int, int, int]:
+    """Load the demo's invented resource-exchange listings and premises (every row
+    ``"sample": true``, attached to sample suppliers; ``corpora/SAMPLES_ECOSYSTEM.md``)
+    once: nothing is loaded when sample listings exist. Rows whose supplier is not in
+    the database are left out. Returns (listings, premises, premises needs) added."""
+    import json
+
+    from .listings import save_listing
+    from .models import ResourceListing
+    from .premises import load_sample_premises
+
+    if session.scalar(select(ResourceListing.id).where(ResourceListing.sample.is_(True))
+                      .limit(1)) is not None:
+        return 0, 0, 0
+    profiles = {p.external_id: p for p in session.scalars(
+        select(SupplierProfile).where(SupplierProfile.sample.is_(True)))}
+    listings = 0
+    with open(listings_path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            profile = profiles.get(row["profile"])
+            if profile is None:
+                continue
+            fields = {k: row.get(k) or "" for k in ("kind", "what", "quantity", "frequency",
+                                                    "details")}
+            if row["kind"] == "need" and row.get("licence"):
+                fields["licence"] = row["licence"]
+            save_listing(session, profile, fields, sample=True)
+            listings += 1
+    premises, needs = load_sample_premises(session, premises_path)
+    session.commit()
+    return listings, premises, needs
