@@ -68,5 +68,7 @@ def test_bad_input_and_roles(app) -> None:
                                                "kind": "land_plot", "title": "x", "area_m2": "5"})
     assert r.status_code == 400 and "Không nhận ra khu công nghiệp" in r.get_data(as_text=True)
     assert other.post("/enterprise/premises/needs/1/open", data={"open": "0"}).status_code == 404
+    assert other.post("/enterprise/premises/listings/1/open", data={"open": "0"}).status_code == 404
+    assert sme.post("/enterprise/premises/needs/1/open", data={"open": "0"}).status_code == 302
     assert app.test_client().get("/enterprise/premises").status_code == 302
     assert sme.get("/staff/premises").status_code == 403

@@ -98,23 +98,12 @@ def premises_page():
         400 if need_errors or offer_errors else 200)
 
 
-@bp.post("/enterprise/premises/needs/<int:need_id>/open")
+@bp.post("/enterprise/premises/<any(needs, listings):what>/<int:row_id>/open")
 @login_required(role="enterprise")
-def premises_need_open(need_id: int):
+def premises_open(what: str, row_id: int):
+    """Close (``open=0``) or reopen one of the firm's own needs or premises listings."""
     session = get_session()
-    row = session.get(PremisesRequest, need_id)
-    if row is None or row.profile_id != own_profile().id:
-        abort(404)
-    row.open = request.form.get("open") == "1"
-    session.commit()
-    return redirect(url_for("portal.premises_page"))
-
-
-@bp.post("/enterprise/premises/<int:premises_id>/open")
-@login_required(role="enterprise")
-def premises_open(premises_id: int):
-    session = get_session()
-    row = session.get(PremisesListing, premises_id)
+    row = session.get(PremisesRequest if what == "needs" else PremisesListing, row_id)
     if row is None or row.profile_id != own_profile().id:
         abort(404)
     row.open = request.form.get("open") == "1"
