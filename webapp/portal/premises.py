@@ -98,7 +98,8 @@ def premises_page():
         400 if need_errors or offer_errors else 200)
 
 
-@bp.post("/enterprise/premises/<any(needs, listings):what>/<int:row_id>/open")
+@bp.post("/enterprise/premises/needs/<int:row_id>/open", defaults={"what": "needs"})
+@bp.post("/enterprise/premises/listings/<int:row_id>/open", defaults={"what": "listings"})
 @login_required(role="enterprise")
 def premises_open(what: str, row_id: int):
     """Close (``open=0``) or reopen one of the firm's own needs or premises listings."""
