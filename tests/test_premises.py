@@ -58,6 +58,11 @@ def test_what_people_write_is_read_and_bad_input_named() -> None:
     assert {k: c for k, (c, _) in exc.value.problems.items()} == {
         "park": "unknown_park", "kind": "bad_premises_kind", "area_m2": "not_number",
         "title": "required"}
+    free = read_premises({"park": "KCN Hiệp Phước", "kind": "warehouse", "title": "Kho",
+                          "area_m2": "khoảng 1.500m2", "power_kva": "400 kVA",
+                          "available_from": "từ tháng 3/2027"})
+    assert free["area_m2"] == 1500.0 and free["power_kva"] == 400.0
+    assert free["available_from"] == date(2027, 3, 31)
     need = read_need({"kinds": ["high_rise_floor"], "area_min": "400", "area_max": 800,
                       "places": "gần Tân Tạo", "needed_by": "2027-06-30"})
     assert need["area_min"] == 400 and need["needed_by"] == date(2027, 6, 30)

@@ -22,7 +22,6 @@ PROBLEMS = {
     "too_short": _l("Quá ngắn: hãy viết ít nhất %(limit)s ký tự."),
     "bad_kind": _l("Chọn “Có để trao đổi” hoặc “Đang cần”."),
     "unknown_field": _l("Trường không được hỗ trợ: %(fields)s."),
-    "licence_on_offer": _l("Giấy phép chỉ ghi ở tin “Đang cần” của đơn vị xử lý chất thải."),
     "not_yours": _l("Bạn chỉ có thể thao tác trên tin của doanh nghiệp mình."),
     "same_firm": _l("Hai tin này cùng của một doanh nghiệp."),
     "closed": _l("Một trong hai tin đã đóng."),
@@ -32,6 +31,13 @@ PROBLEMS = {
     "wrong_kinds": _l("Cần một tin “Có để trao đổi” và một tin “Đang cần”."),
     "not_recipient": _l("Chỉ doanh nghiệp nhận đề nghị mới trả lời được, và chỉ một lần."),
     "bad_answer": _l("Câu trả lời không hợp lệ."),
+    # premises (recommender.store.premises)
+    "not_number": _l("Hãy nhập một số (ví dụ 1.200 hoặc 3,5)."),
+    "unknown_park": _l("Không nhận ra khu công nghiệp “%(value)s”: chọn một khu trong danh sách."),
+    "bad_premises_kind": _l("Chọn loại mặt bằng trong danh sách."),
+    "bad_price_unit": _l("Đơn vị giá không hợp lệ."),
+    "bad_date": _l("Ngày phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN."),
+    "range": _l("Giá trị lớn nhất phải không nhỏ hơn giá trị nhỏ nhất."),
 }
 
 REASONS = {
@@ -61,12 +67,3 @@ def listing_messages(exc: ListingErrors) -> dict[str, str]:
         template = str(PROBLEMS[code])
         out[name] = template % dict(params) if "%(" in template else template
     return out
-
-PROBLEMS.update({
-    "not_number": _l("Hãy nhập một số (ví dụ 1.200 hoặc 3,5)."),
-    "unknown_park": _l("Không nhận ra khu công nghiệp “%(value)s”: chọn một khu trong danh sách."),
-    "bad_premises_kind": _l("Chọn loại mặt bằng trong danh sách."),
-    "bad_price_unit": _l("Đơn vị giá không hợp lệ."),
-    "bad_date": _l("Ngày phải có dạng NNNN-TT-NN hoặc NN/TT/NNNN."),
-    "range": _l("Giá trị lớn nhất phải không nhỏ hơn giá trị nhỏ nhất."),
-})

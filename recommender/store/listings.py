@@ -45,7 +45,7 @@ class ListingErrors(ValueError):
     """Every problem with a submitted listing or request: field → (code, parameters).
 
     Codes: ``required``, ``not_text``, ``too_long`` (``limit``), ``too_short``
-    (``limit``), ``bad_kind``, ``unknown_field`` (``fields``), ``licence_on_offer``,
+    (``limit``), ``bad_kind``, ``unknown_field`` (``fields``),
     ``same_firm``, ``not_yours``, ``closed``, ``needs_licence``, ``already_asked``,
     ``wrong_kinds``, ``not_recipient``, ``bad_answer``.
     """
@@ -89,8 +89,6 @@ def read_listing(data: Mapping[str, Any], *, partial: bool = False) -> dict[str,
             and len(values["what"]) < MIN_WHAT):
         problems["what"] = ("required", {}) if not values["what"] else (
             "too_short", {"limit": MIN_WHAT})
-    if values.get("licence") and values.get("kind") == ListingKind.OFFER:
-        problems["licence"] = ("licence_on_offer", {})
     if problems:
         raise ListingErrors(problems)
     return values

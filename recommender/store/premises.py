@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -41,6 +42,9 @@ NEED_FIELDS = ("kinds", "area_min", "area_max", "places", "floor_load_min", "pow
 TEXT_LIMITS = {"developer": MAX_LEN["name"], "title": MAX_LEN["listing_what"],
                "price_text": MAX_LEN["listing_short"], "description": 4_000,
                "places": MAX_LEN["listing_what"], "park": MAX_LEN["address"]}
+
+
+_FIRST_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 class _Reader:
@@ -82,8 +86,9 @@ class _Reader:
         elif isinstance(value, int | float):
             found = float(value)
         else:
-            digits = str(value).strip().split()[0] if str(value).strip() else ""
-            found = read_number(digits.rstrip("m²m2kvaKVAt/"))
+            # the first number as written: "khoảng 500 m²", "1.200m2", "400 kVA", "3,5"
+            first = _FIRST_NUMBER.search(str(value))
+            found = read_number(first.group(0)) if first else None
         if found is None or found < 0 or (integer and found != int(found)):
             self.problems[name] = ("not_number", {})
             return None

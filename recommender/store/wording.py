@@ -199,12 +199,15 @@ def _until(text: str) -> date | None:
 
 
 _DAY = re.compile(r"^\s*(?:(\d{1,2})[/.-])?(\d{1,2})[/.-](\d{4})\s*$")
+_DATE_WORDS = re.compile(r"^(?:(?:từ|tu|trước|truoc|đến|den|ngày|ngay|tháng|thang|from|by|"
+                         r"before|until)\s+)+", re.IGNORECASE)
+"""Words written before a date ("từ ngày 1/3/2027", "tháng 3/2027", "by 30/06/2027")."""
 
 
 def read_date(text: str) -> date | None:
-    """``2027-12-31``, ``31/12/2027``, ``31.12.2027`` or ``12/2027`` (the month's last day);
-    None when it is no date."""
-    text = text.strip()
+    """``2027-12-31``, ``31/12/2027``, ``31.12.2027`` or ``12/2027`` (the month's last day),
+    also after "ngày", "tháng", "từ", "trước", "by"...; None when it is no date."""
+    text = _DATE_WORDS.sub("", text.strip())
     try:
         return date.fromisoformat(text)
     except ValueError:
