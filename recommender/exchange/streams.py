@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..resources import corpus_file
 from ..taxonomy import Taxonomy, read_taxonomy
-from ..text import fold
+from ..text import fold, has_diacritics
 
 STREAMS_FILE = "resources.tsv"
 STREAM_KINDS = ("group", "material", "waste", "energy", "water", "capacity", "service")
@@ -63,14 +63,89 @@ class StreamFacts:
     """Steam, heat, water...: only for a neighbour (:data:`LOCAL_KINDS`)."""
 
 
+SCRAP_FORMS = (
+    "phoi", "mạt", "ba via", "bavia", "ba dớ", "vụn", "phế liệu", "phế phẩm", "phế", "rẻo",
+    "đầu mẩu", "mẩu", "cắt thừa", "xay", "nghiền", "xương dập", "đậu rót", "biên",
+    "scrap", "scraps", "chips", "swarf", "turnings", "borings", "shavings", "off-cuts",
+    "offcuts", "off cuts", "cut-offs", "cutoffs", "cuttings", "trimmings", "trim", "ends",
+    "flash", "regrind", "reground", "skeleton")
+"""Words that make a material a scrap or an off-cut ("phoi" + "nhôm 6061", "stainless"
++ "sheet scrap"), in the trade's Vietnamese and English."""
+SPARE_FORMS = (
+    "dư", "trống", "còn trống", "rảnh", "nhàn rỗi", "thừa", "chạy rỗng", "nhận gia công",
+    "cho thuê", "thuê", "ghép", "idle", "spare", "available", "free", "unused", "surplus",
+    "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity")
+"""Words that make a machine, a line or a space spare capacity, or a service on offer
+("Dư 6 máy ép phun", "spare SMT line", "cần thuê kho"); a need asks for them too."""
+_FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du"})
+"""Forms that, without their diacritics, are everyday words ("trong": in)."""
+FORM_WINDOW = 3
+"""How many words apart a material and a scrap form may be and still name one thing."""
+_TOKEN = re.compile(r"[\w/.-]+")
+
+
+def _tokens(text: str, folded: bool) -> list[str]:
+    return [t.strip(".-") for t in _TOKEN.findall(fold(text).lower() if folded
+                                                 else text.lower()) if t.strip(".-")]
+
+
+def _positions(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
+    n = len(phrase)
+    return [i for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase]
+
+
+@functools.lru_cache(maxsize=2)
+def _materials(folded: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Each material phrase of the file's ``materials`` column, as words, with its node:
+    longest first."""
+    streams = load_streams()
+    pairs = {(tuple(_tokens(word, folded)), key) for key, node in streams.nodes.items()
+             for word in node.attr("materials").split(";") if word.strip()}
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
+def composed(text: str) -> list[str]:
+    """Nodes a text names by a material (the file's ``materials`` column) and a form near
+    each other that no phrase of the file names whole: scrap ("Aluminium 7075 and 6061
+    chips", "Stainless 316L sheet scrap", "Phoi đồng đỏ C1100") and spare capacity
+    ("Dư 6 máy ép phun", "cần thuê kho"). Written with diacritics, the words must carry them
+    ("đóng kiện" is not "đồng"); written without, both sides are folded."""
+    streams = load_streams()
+    folded = not has_diacritics(text)
+    out: list[str] = []
+    for clause in re.split(r"[,;:()\n]|\. ", text):
+        tokens = _tokens(clause, folded)
+        forms = {kind: [i for form in words for i in _positions(tokens, tuple(
+                        _tokens(form, folded)))
+                        if not (folded and fold(form) in _FOLDED_AMBIGUOUS)]
+                 for kind, words in (("scrap", SCRAP_FORMS), ("spare", SPARE_FORMS))}
+        if not any(forms.values()):
+            continue
+        taken: set[int] = set()
+        for phrase, key in _materials(folded):
+            near = forms["scrap" if streams.nodes[key].kind in MATERIAL_KINDS | {"group"}
+                         else "spare"]
+            for i in _positions(tokens, phrase):
+                span = set(range(i, i + len(phrase)))
+                if span & taken:
+                    continue
+                if any(-FORM_WINDOW <= f - i <= len(phrase) - 1 + FORM_WINDOW for f in near):
+                    taken |= span
+                    out.append(key)
+    return list(dict.fromkeys(out))
+
+
 def classify(*texts: str | None) -> tuple[str, ...]:
     """Resource-taxonomy keys named in ``texts`` (what is offered, then the details),
-    a parent dropped when a node below it is named."""
+    a parent dropped when a node below it is named: the file's phrases anywhere, and a
+    material with a scrap form near it (:func:`composed`) in what is offered."""
     streams = load_streams()
     found: list[str] = []
-    for text in texts:
+    for n, text in enumerate(texts):
         if text:
             found.extend(streams.find(text, kinds=STREAM_KINDS))
+            if n == 0:
+                found.extend(composed(text))
     keys = list(dict.fromkeys(found))
     return tuple(k for k in keys
                  if not any(k in streams.ancestors(o) for o in keys if o != k))

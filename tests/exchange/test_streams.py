@@ -9,6 +9,7 @@ from recommender.exchange.streams import (
     ORDINARY,
     classify,
     co2e_factor,
+    composed,
     facts_of,
     licensed_handler,
     load_streams,
@@ -63,3 +64,28 @@ def test_a_licence_that_lets_a_firm_receive_hazardous_waste(licence: str, licens
 def test_co2e_factor_only_where_one_is_cited() -> None:
     assert co2e_factor("aluminium_scrap") and co2e_factor("aluminium_scrap") > 1000
     assert co2e_factor("steam") is None
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Aluminium 7075 and 6061 chips from CNC milling, dry", "aluminium_scrap"),
+    ("Stainless 316L sheet scrap and pipe ends from laser cutting", "stainless_scrap"),
+    ("Phoi đồng đỏ C1100 từ tiện CNC", "copper_scrap"),
+    ("Phoi nhom 6061, 7075 tu phay CNC, kho", "aluminium_scrap"),
+    ("EVA and phylon foam off-cuts from sole cutting", "eva_scrap"),
+    ("Dư 6 máy ép phun 180–350 tấn ở ca 2 và ca 3", "spare_moulding"),
+    ("Con trong may tien CNC va may phay dung", "spare_machining"),
+    ("We have free capacity on our lathes", "spare_machining"),
+    ("Thue kho lanh 200 m2", "cold_store"),
+])
+def test_a_material_near_a_form_names_its_node(text: str, key: str) -> None:
+    assert key in composed(text) and key in classify(text)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Tôn vụn và xương dập, đã đóng kiện", "copper_scrap"),  # "đóng" is not "đồng"
+    ("dau thai trong may CNC", "spare_machining"),  # "trong" (in) is not "trống" (idle)
+    ("Cần thuê gia công tiện CNC chi tiết trục, bạc đồng", "copper_scrap"),  # a part
+    ("Cần hơi nước cấp cho máy in", "spare_printing"),
+])
+def test_words_that_only_look_alike_name_nothing(text: str, key: str) -> None:
+    assert key not in composed(text)
