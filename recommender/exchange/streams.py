@@ -135,17 +135,31 @@ def composed(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_CLAUSES = re.compile(r"[,;()\n]|\.(?:\s|$)")
+_NEGATED = re.compile(r"\b(khong|chua|ngoai tru|tru|no|not|non|except|without|free of|"
+                      r"excluding|excl)\b")
+"""Words after which a clause excludes what it names ("không nhận inox", "no stainless",
+"không lẫn poly"): those nodes are not what the listing offers or needs."""
+
+
 def classify(*texts: str | None) -> tuple[str, ...]:
     """Resource-taxonomy keys named in ``texts`` (what is offered, then the details),
-    a parent dropped when a node below it is named: the file's phrases anywhere, and a
-    material with a scrap form near it (:func:`composed`) in what is offered."""
+    a parent dropped when a node below it is named: the file's phrases in every clause
+    up to a word that excludes what follows (:data:`_NEGATED`), and a material with a form near it
+    (:func:`composed`) in what is offered."""
     streams = load_streams()
     found: list[str] = []
     for n, text in enumerate(texts):
         if text:
-            found.extend(streams.find(text, kinds=STREAM_KINDS))
+            for clause in _CLAUSES.split(text):
+                folded = fold(clause).lower()
+                cue = _NEGATED.search(folded) if len(folded) == len(clause) else None
+                found.extend(streams.find(clause[:cue.start()] if cue else clause,
+                                          kinds=STREAM_KINDS))
             if n == 0:
                 found.extend(composed(text))
+            if n == 0 and not found:  # one clause, negated: what it is, all the same
+                found.extend(streams.find(text, kinds=STREAM_KINDS))
     keys = list(dict.fromkeys(found))
     return tuple(k for k in keys
                  if not any(k in streams.ancestors(o) for o in keys if o != k))

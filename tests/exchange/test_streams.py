@@ -89,3 +89,11 @@ def test_a_material_near_a_form_names_its_node(text: str, key: str) -> None:
 ])
 def test_words_that_only_look_alike_name_nothing(text: str, key: str) -> None:
     assert key not in composed(text)
+
+
+def test_what_a_listing_excludes_is_not_what_it_names() -> None:
+    keys = classify("Cần mua phế liệu nhôm sạch", "Không nhận inox, không lẫn nhựa.")
+    assert keys == ("aluminium_scrap",)
+    assert "stainless_scrap" not in classify("Want steel scrap", "no stainless please")
+    # a word after the name does not take it back
+    assert classify("Old lamps", "Fluorescent tubes not broken") == ("fluorescent_tubes",)
