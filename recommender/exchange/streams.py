@@ -77,7 +77,21 @@ SPARE_FORMS = (
     "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity")
 """Words that make a machine, a line or a space spare capacity, or a service on offer
 ("Dư 6 máy ép phun", "spare SMT line", "cần thuê kho"); a need asks for them too."""
-_FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du"})
+WASTE_FORMS = (
+    "thải", "thải ra", "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "bẩn", "hỏng", "hư",
+    "lỗi", "hết hạn", "thay ra", "vớt", "cặn", "bùn", "dính dầu", "nhiễm dầu", "nhiễm", "dính",
+    "waste", "spent", "used", "dirty", "old", "expired", "residue", "residues", "sludge",
+    "contaminated", "oily", "rejected", "ng", "defective", "broken", "obsolete")
+"""Words that make a substance or an article a waste stream ("dầu thủy lực cũ", "spent
+non-halogenated solvents", "linh kiện điện tử lỗi"): for waste rows (and their groups),
+with the scrap forms."""
+_FOLDED_AMBIGUOUS_MATERIALS = frozenset({"dau"})
+"""Materials that, without their diacritics, are other words: "dau" is dầu (oil), đầu
+(end) and đậu (a casting's riser, "đậu rót")."""
+NOT_FORMS = ("nước thải", "wastewater", "waste water")
+"""Phrases whose form word is not one: the wastewater of a paint shop is not waste
+paint."""
+_FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du", "can", "loi", "hu", "dinh"})
 """Forms that, without their diacritics, are everyday words ("trong": in)."""
 FORM_WINDOW = 3
 """How many words apart a material and a scrap form may be and still name one thing."""
@@ -100,8 +114,22 @@ def _materials(folded: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
     longest first."""
     streams = load_streams()
     pairs = {(tuple(_tokens(word, folded)), key) for key, node in streams.nodes.items()
-             for word in node.attr("materials").split(";") if word.strip()}
+             for word in node.attr("materials").split(";") if word.strip()
+             and not (folded and fold(word.strip()).lower() in _FOLDED_AMBIGUOUS_MATERIALS)}
     return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
+@functools.lru_cache(maxsize=256)
+def _form_family(key: str) -> str:
+    """Which forms make ``key`` what is offered: a waste row or a group of them takes the
+    waste and scrap forms, another material or group the scrap forms, capacity and
+    services the spare forms."""
+    streams = load_streams()
+    node = streams.nodes[key]
+    if node.kind == "waste" or (node.kind == "group" and any(
+            n.kind == "waste" and n.parent == key for n in streams.nodes.values())):
+        return "waste"
+    return "scrap" if node.kind in MATERIAL_KINDS | {"group"} else "spare"
 
 
 def composed(text: str) -> list[str]:
@@ -110,21 +138,24 @@ def composed(text: str) -> list[str]:
     chips", "Stainless 316L sheet scrap", "Phoi đồng đỏ C1100") and spare capacity
     ("Dư 6 máy ép phun", "cần thuê kho"). Written with diacritics, the words must carry them
     ("đóng kiện" is not "đồng"); written without, both sides are folded."""
-    streams = load_streams()
     folded = not has_diacritics(text)
     out: list[str] = []
-    for clause in re.split(r"[,;:()\n]|\. ", text):
+    for clause in re.split(r"[,;:\n]|\. ", text):
         tokens = _tokens(clause, folded)
         forms = {kind: [i for form in words for i in _positions(tokens, tuple(
                         _tokens(form, folded)))
                         if not (folded and fold(form) in _FOLDED_AMBIGUOUS)]
-                 for kind, words in (("scrap", SCRAP_FORMS), ("spare", SPARE_FORMS))}
+                 for kind, words in (("scrap", SCRAP_FORMS), ("spare", SPARE_FORMS),
+                                     ("waste", SCRAP_FORMS + WASTE_FORMS))}
+        blocked = {i + n for phrase in NOT_FORMS
+                   for i in _positions(tokens, tuple(_tokens(phrase, folded)))
+                   for n in range(len(_tokens(phrase, folded)))}
+        forms = {k: [i for i in v if i not in blocked] for k, v in forms.items()}
         if not any(forms.values()):
             continue
         taken: set[int] = set()
         for phrase, key in _materials(folded):
-            near = forms["scrap" if streams.nodes[key].kind in MATERIAL_KINDS | {"group"}
-                         else "spare"]
+            near = forms[_form_family(key)]
             for i in _positions(tokens, phrase):
                 span = set(range(i, i + len(phrase)))
                 if span & taken:
@@ -142,25 +173,34 @@ _NEGATED = re.compile(r"\b(khong|chua|ngoai tru|tru|no|not|non|except|without|fr
 "không lẫn poly"): those nodes are not what the listing offers or needs."""
 
 
-def classify(*texts: str | None) -> tuple[str, ...]:
-    """Resource-taxonomy keys named in ``texts`` (what is offered, then the details),
-    a parent dropped when a node below it is named: the file's phrases in every clause
-    up to a word that excludes what follows (:data:`_NEGATED`), and a material with a form near it
-    (:func:`composed`) in what is offered."""
+def _named(text: str) -> list[str]:
+    """Nodes the file's phrases name in ``text``, clause by clause, each clause read up
+    to a word that excludes what follows (:data:`_NEGATED`)."""
     streams = load_streams()
     found: list[str] = []
-    for n, text in enumerate(texts):
-        if text:
-            for clause in _CLAUSES.split(text):
-                folded = fold(clause).lower()
-                cue = _NEGATED.search(folded) if len(folded) == len(clause) else None
-                found.extend(streams.find(clause[:cue.start()] if cue else clause,
-                                          kinds=STREAM_KINDS))
-            if n == 0:
-                found.extend(composed(text))
-            if n == 0 and not found:  # one clause, negated: what it is, all the same
-                found.extend(streams.find(text, kinds=STREAM_KINDS))
-    keys = list(dict.fromkeys(found))
+    for clause in _CLAUSES.split(text):
+        folded = fold(clause).lower()
+        cue = _NEGATED.search(folded) if len(folded) == len(clause) else None
+        found.extend(streams.find(clause[:cue.start()] if cue else clause,
+                                  kinds=STREAM_KINDS))
+    return found
+
+
+def classify(what: str | None, *details: str | None) -> tuple[str, ...]:
+    """Resource-taxonomy keys a listing names, a parent dropped when a node below it is
+    named. What is offered or needed is read first: the file's phrases (:func:`_named`)
+    and a material with a form near it (:func:`composed`). The details add only nodes
+    below those (what is offered says "phế liệu kim loại", the details "chủ yếu nhôm"),
+    or stand in when what is offered names none: details also say how a thing is packed,
+    stored and what is not wanted ("đóng bao jumbo", "in drums")."""
+    streams = load_streams()
+    found = [*_named(what), *composed(what)] if what else []
+    if what and not found:  # one clause, negated: what it is, all the same
+        found = streams.find(what, kinds=STREAM_KINDS)
+    more = [k for text in details if text for k in _named(text)]
+    if found:
+        more = [k for k in more if any(f in streams.ancestors(k) for f in found)]
+    keys = list(dict.fromkeys([*found, *more]))
     return tuple(k for k in keys
                  if not any(k in streams.ancestors(o) for o in keys if o != k))
 

@@ -97,3 +97,25 @@ def test_what_a_listing_excludes_is_not_what_it_names() -> None:
     assert "stainless_scrap" not in classify("Want steel scrap", "no stainless please")
     # a word after the name does not take it back
     assert classify("Old lamps", "Fluorescent tubes not broken") == ("fluorescent_tubes",)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Spent non-halogenated solvents taken for distillation", "spent_solvents"),
+    ("Nhot den thay ra tu xe nang, may nen khi", "used_engine_oil"),
+    ("Oily wipes, gloves and absorbent pads", "oily_rags"),
+    ("NG PCBAs and rejected boards from SMT/THT", "pcb_scrap"),
+    ("Spent hydraulic & gearbox oil from press line", "used_hydraulic_oil"),
+])
+def test_a_substance_near_a_waste_word_names_its_waste_stream(text: str, key: str) -> None:
+    assert key in classify(text)
+    assert restricted(facts_of(text))
+
+
+def test_what_is_not_a_waste_word_names_no_waste() -> None:
+    assert "paint_waste" not in classify("nước thải xưởng sơn")  # a paint shop's effluent
+    # "dau rot" is đậu rót (a casting's riser), not dầu (oil)
+    assert classify("Can mua nhom phe lieu sach (phoi nhom ep banh, dau rot ADC12)") == (
+        "aluminium_scrap",)
+    # details say how a thing is packed: not what is offered
+    assert classify("Phoi đồng đỏ C1100 từ tiện", "đóng bao jumbo, để trong kho") == (
+        "copper_scrap",)
