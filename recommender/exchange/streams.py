@@ -218,14 +218,16 @@ def _node_hazard(key: str) -> str | None:
 def facts_of(what: str, details: str | None = None) -> StreamFacts:
     """The resource facts of a listing: its nodes, its hazard and whether it travels.
 
-    A listing is hazardous when a node it names is, or when it says so itself ("CTNH",
-    "chất thải nguy hại", "hazardous"), unless it says it is not ("không phải CTNH",
-    "non-hazardous", "dưới ngưỡng nguy hại": an analysis below the thresholds).
+    A listing is hazardous when a node it names is (in the details too: drums that held
+    used oil), or when it says so itself ("CTNH", "chất thải nguy hại", "hazardous"),
+    unless it says it is not ("không phải CTNH", "non-hazardous", "dưới ngưỡng nguy
+    hại": an analysis below the thresholds).
     """
     streams = load_streams()
     keys = classify(what, details)
     text = fold(f"{what} {details or ''}").lower()
-    hazards = [h for h in (_node_hazard(k) for k in keys) if h]
+    named = {*keys, *(_named(details) if details else ())}
+    hazards = [h for h in (_node_hazard(k) for k in named) if h]
     hazard = next((h for h in (HAZARDOUS, CONTROLLED, ORDINARY) if h in hazards), None)
     says_not = bool(_NOT_HAZARDOUS.search(text))
     if says_not and hazard in (HAZARDOUS, CONTROLLED):

@@ -119,3 +119,8 @@ def test_what_is_not_a_waste_word_names_no_waste() -> None:
     # details say how a thing is packed: not what is offered
     assert classify("Phoi đồng đỏ C1100 từ tiện", "đóng bao jumbo, để trong kho") == (
         "copper_scrap",)
+
+
+def test_a_hazard_named_in_the_details_still_counts() -> None:
+    facts = facts_of("Thùng phuy sắt 200 lít", "còn dính nhớt thải, chưa súc rửa")
+    assert facts.keys == ("drums_clean",) and restricted(facts)
