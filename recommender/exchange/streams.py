@@ -68,13 +68,16 @@ SCRAP_FORMS = (
     "đầu mẩu", "mẩu", "cắt thừa", "xay", "nghiền", "xương dập", "đậu rót", "biên",
     "scrap", "scraps", "chips", "swarf", "turnings", "borings", "shavings", "off-cuts",
     "offcuts", "off cuts", "cut-offs", "cutoffs", "cuttings", "trimmings", "trim", "ends",
-    "flash", "regrind", "reground", "skeleton")
+    "flash", "regrind", "reground", "skeleton", "sprue", "sprues", "runner", "runners",
+    "cuống keo", "đuôi keo", "granulated", "ground", "purging", "gãy", "hư", "hỏng",
+    "broken", "damaged")
 """Words that make a material a scrap or an off-cut ("phoi" + "nhôm 6061", "stainless"
 + "sheet scrap"), in the trade's Vietnamese and English."""
 SPARE_FORMS = (
     "dư", "trống", "còn trống", "rảnh", "nhàn rỗi", "thừa", "chạy rỗng", "nhận gia công",
     "cho thuê", "thuê", "ghép", "idle", "spare", "available", "free", "unused", "surplus",
-    "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity")
+    "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity", "giờ máy",
+    "machine hours", "machine time", "ca đêm", "night shift", "night-shift")
 """Words that make a machine, a line or a space spare capacity, or a service on offer
 ("Dư 6 máy ép phun", "spare SMT line", "cần thuê kho"); a need asks for them too."""
 WASTE_FORMS = (
@@ -84,7 +87,14 @@ WASTE_FORMS = (
     "contaminated", "oily", "rejected", "ng", "defective", "broken", "obsolete")
 """Words that make a substance or an article a waste stream ("dầu thủy lực cũ", "spent
 non-halogenated solvents", "linh kiện điện tử lỗi"): for waste rows (and their groups),
-with the scrap forms."""
+with "scrap" and "phế liệu" (not off-cut words: "rẻo vải ... làm giẻ lau" is no oily
+rag)."""
+REUSE_FORMS = (
+    "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "dùng 1 lần", "dùng một lần",
+    "thanh lý", "tân trang", "còn tốt", "còn dùng được", "còn chắc", "rỗng", "used", "empty",
+    "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "ex")
+"""Words that make packaging reusable packaging on offer ("Pa-let thông đã qua sử dụng",
+"Empty 200 L steel barrels", "One-way skids")."""
 _FOLDED_AMBIGUOUS_MATERIALS = frozenset({"dau"})
 """Materials that, without their diacritics, are other words: "dau" is dầu (oil), đầu
 (end) and đậu (a casting's riser, "đậu rót")."""
@@ -93,7 +103,7 @@ NOT_FORMS = ("nước thải", "wastewater", "waste water")
 paint."""
 _FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du", "can", "loi", "hu", "dinh"})
 """Forms that, without their diacritics, are everyday words ("trong": in)."""
-FORM_WINDOW = 3
+FORM_WINDOW = 4
 """How many words apart a material and a scrap form may be and still name one thing."""
 _TOKEN = re.compile(r"[\w/.-]+")
 
@@ -121,11 +131,13 @@ def _materials(folded: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
 
 @functools.lru_cache(maxsize=256)
 def _form_family(key: str) -> str:
-    """Which forms make ``key`` what is offered: a waste row or a group of them takes the
-    waste and scrap forms, another material or group the scrap forms, capacity and
-    services the spare forms."""
+    """Which forms make ``key`` what is offered: reusable packaging the reuse forms, a
+    waste row or a group of them the waste forms, another material or group the scrap
+    forms, capacity and services the spare forms."""
     streams = load_streams()
     node = streams.nodes[key]
+    if key == "reusable_packaging" or "reusable_packaging" in streams.ancestors(key):
+        return "reuse"
     if node.kind == "waste" or (node.kind == "group" and any(
             n.kind == "waste" and n.parent == key for n in streams.nodes.values())):
         return "waste"
@@ -140,37 +152,56 @@ def composed(text: str) -> list[str]:
     ("đóng kiện" is not "đồng"); written without, both sides are folded."""
     folded = not has_diacritics(text)
     out: list[str] = []
-    for clause in re.split(r"[,;:\n]|\. ", text):
-        tokens = _tokens(clause, folded)
+    for sentence in _SENTENCE.split(text):
+        kept = " ".join(clause[:_negation(clause)] for clause in _CLAUSES.split(sentence))
+        tokens = _tokens(kept, folded)
         forms = {kind: [i for form in words for i in _positions(tokens, tuple(
                         _tokens(form, folded)))
                         if not (folded and fold(form) in _FOLDED_AMBIGUOUS)]
                  for kind, words in (("scrap", SCRAP_FORMS), ("spare", SPARE_FORMS),
-                                     ("waste", SCRAP_FORMS + WASTE_FORMS))}
+                                     ("waste", WASTE_FORMS + ("scrap", "phế liệu")),
+                                     ("reuse", REUSE_FORMS))}
         blocked = {i + n for phrase in NOT_FORMS
                    for i in _positions(tokens, tuple(_tokens(phrase, folded)))
                    for n in range(len(_tokens(phrase, folded)))}
         forms = {k: [i for i in v if i not in blocked] for k, v in forms.items()}
         if not any(forms.values()):
             continue
+        spans = [(i, i + len(phrase), key) for phrase, key in _materials(folded)
+                 for i in _positions(tokens, phrase)]
+
+        def between(start: int, end: int, f: int) -> tuple[int, int]:
+            return (f + 1, start) if f < start else (end, f)
+
         taken: set[int] = set()
-        for phrase, key in _materials(folded):
-            near = forms[_form_family(key)]
-            for i in _positions(tokens, phrase):
-                span = set(range(i, i + len(phrase)))
-                if span & taken:
-                    continue
-                if any(-FORM_WINDOW <= f - i <= len(phrase) - 1 + FORM_WINDOW for f in near):
-                    taken |= span
-                    out.append(key)
+        for start, end, key in spans:
+            if taken & set(range(start, end)):
+                continue
+            for f in forms[_form_family(key)]:
+                lo, hi = between(start, end, f)
+                if hi - lo > FORM_WINDOW - 1 + (f < start):
+                    continue  # too far apart
+                if any(lo <= s and e <= hi for s, e, _ in spans):
+                    continue  # another material between the two: the form is that one's
+                taken |= set(range(start, end))
+                out.append(key)
+                break
     return list(dict.fromkeys(out))
 
 
 _CLAUSES = re.compile(r"[,;()\n]|\.(?:\s|$)")
-_NEGATED = re.compile(r"\b(khong|chua|ngoai tru|tru|no|not|non|except|without|free of|"
-                      r"excluding|excl)\b")
+_SENTENCE = re.compile(r"\.(?:\s|$)|\n")
+_NEGATED = re.compile(r"\b(không|chưa|ngoại trừ|trừ|khong|ngoai tru|no|not|except|"
+                      r"without|free of|excluding|excl)\b")
 """Words after which a clause excludes what it names ("không nhận inox", "no stainless",
-"không lẫn poly"): those nodes are not what the listing offers or needs."""
+"không lẫn poly"): those nodes are not what the listing offers or needs. Without
+diacritics "chua" is also chứa (holds), "tru" trụ: neither is read as one."""
+
+
+def _negation(clause: str) -> int | None:
+    """Where ``clause`` starts excluding what it names, or None."""
+    cue = _NEGATED.search(clause.lower())
+    return cue.start() if cue else None
 
 
 def _named(text: str) -> list[str]:
@@ -179,10 +210,7 @@ def _named(text: str) -> list[str]:
     streams = load_streams()
     found: list[str] = []
     for clause in _CLAUSES.split(text):
-        folded = fold(clause).lower()
-        cue = _NEGATED.search(folded) if len(folded) == len(clause) else None
-        found.extend(streams.find(clause[:cue.start()] if cue else clause,
-                                  kinds=STREAM_KINDS))
+        found.extend(streams.find(clause[:_negation(clause)], kinds=STREAM_KINDS))
     return found
 
 
@@ -191,8 +219,9 @@ def classify(what: str | None, *details: str | None) -> tuple[str, ...]:
     named. What is offered or needed is read first: the file's phrases (:func:`_named`)
     and a material with a form near it (:func:`composed`). The details add only nodes
     below those (what is offered says "phế liệu kim loại", the details "chủ yếu nhôm"),
-    or stand in when what is offered names none: details also say how a thing is packed,
-    stored and what is not wanted ("đóng bao jumbo", "in drums")."""
+    or, by their first sentence, stand in when what is offered names none: the rest of
+    the details say how a thing is packed, stored and handled and what is not wanted
+    ("đóng bao jumbo", "súc nước nóng trước khi giao")."""
     streams = load_streams()
     found = [*_named(what), *composed(what)] if what else []
     if what and not found:  # one clause, negated: what it is, all the same
@@ -200,6 +229,8 @@ def classify(what: str | None, *details: str | None) -> tuple[str, ...]:
     more = [k for text in details if text for k in _named(text)]
     if found:
         more = [k for k in more if any(f in streams.ancestors(k) for f in found)]
+    else:  # the details' first sentence says what it is; the rest how it is handled
+        more = [k for text in details if text for k in _named(_SENTENCE.split(text)[0])]
     keys = list(dict.fromkeys([*found, *more]))
     return tuple(k for k in keys
                  if not any(k in streams.ancestors(o) for o in keys if o != k))

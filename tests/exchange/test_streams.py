@@ -124,3 +124,22 @@ def test_what_is_not_a_waste_word_names_no_waste() -> None:
 def test_a_hazard_named_in_the_details_still_counts() -> None:
     facts = facts_of("Thùng phuy sắt 200 lít", "còn dính nhớt thải, chưa súc rửa")
     assert facts.keys == ("drums_clean",) and restricted(facts)
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Pa-let thong da qua su dung, con chac", "used_pallets"),
+    ("Empty 200 L steel barrels ex-palm olein, open-top", "drums_clean"),
+    ("Pallet hư, gãy nan, không sửa được", "broken_pallets"),
+    ("Thùng carton 5 lớp đã qua sử dụng (đựng linh kiện nhập)", "reusable_cartons"),
+    ("Đầu mẩu thanh định hình 6063 sau cắt cửa", "aluminium_scrap"),
+])
+def test_packaging_for_reuse_and_far_apart_words(text: str, key: str) -> None:
+    assert key in classify(text)
+
+
+def test_a_form_belongs_to_the_nearer_material_and_negation_needs_its_word() -> None:
+    # "vụn" is the film's, not the pallet's: stretch film is no broken pallet
+    assert "broken_pallets" not in classify("Thu mua màng PE vụn, màng quấn pallet")
+    # "chứa" (holds) is not "chưa" (not yet): the drum holds used oil
+    assert restricted(facts_of("Thùng phuy chứa dầu thải"))
+    assert "spent_solvents" in classify("Spent non-halogenated solvents")
