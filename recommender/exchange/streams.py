@@ -243,7 +243,14 @@ def _node_hazard(key: str) -> str | None:
     if hazard in (HAZARDOUS, CONTROLLED, ORDINARY):
         return hazard
     # a regulated stream not yet classified counts as hazardous (the file's rule)
-    return HAZARDOUS if node.kind == "waste" else None
+    if node.kind == "waste":
+        return HAZARDOUS
+    # a group of waste streams only ("dầu thải các loại"): as hazardous as its worst
+    children = [k for k, n in streams.nodes.items() if n.parent == key]
+    found = {_node_hazard(k) for k in children}
+    if node.kind == "group" and children and None not in found:
+        return next((h for h in (HAZARDOUS, CONTROLLED, ORDINARY) if h in found), None)
+    return None
 
 
 def facts_of(what: str, details: str | None = None) -> StreamFacts:
