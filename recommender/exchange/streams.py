@@ -70,21 +70,23 @@ SCRAP_FORMS = (
     "offcuts", "off cuts", "cut-offs", "cutoffs", "cuttings", "trimmings", "trim", "ends",
     "flash", "regrind", "reground", "skeleton", "sprue", "sprues", "runner", "runners",
     "cuống keo", "đuôi keo", "granulated", "ground", "purging", "gãy", "hư", "hỏng",
-    "broken", "damaged")
+    "broken", "damaged", "cắt dư", "xương đột dập", "đột dập")
 """Words that make a material a scrap or an off-cut ("phoi" + "nhôm 6061", "stainless"
 + "sheet scrap"), in the trade's Vietnamese and English."""
 SPARE_FORMS = (
     "dư", "trống", "còn trống", "rảnh", "nhàn rỗi", "thừa", "chạy rỗng", "nhận gia công",
     "cho thuê", "thuê", "ghép", "idle", "spare", "available", "free", "unused", "surplus",
     "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity", "giờ máy",
-    "machine hours", "machine time", "ca đêm", "night shift", "night-shift")
+    "machine hours", "machine time", "ca đêm", "night shift", "night-shift", "đặt gia công",
+    "thuê gia công", "gia công ngoài", "line time", "spare hours")
 """Words that make a machine, a line or a space spare capacity, or a service on offer
 ("Dư 6 máy ép phun", "spare SMT line", "cần thuê kho"); a need asks for them too."""
 WASTE_FORMS = (
     "thải", "thải ra", "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "bẩn", "hỏng", "hư",
     "lỗi", "hết hạn", "thay ra", "vớt", "cặn", "bùn", "dính dầu", "nhiễm dầu", "nhiễm", "dính",
     "waste", "spent", "used", "dirty", "old", "expired", "residue", "residues", "sludge",
-    "contaminated", "oily", "rejected", "ng", "defective", "broken", "obsolete")
+    "contaminated", "oily", "rejected", "ng", "defective", "broken", "obsolete", "drained",
+    "xả")
 """Words that make a substance or an article a waste stream ("dầu thủy lực cũ", "spent
 non-halogenated solvents", "linh kiện điện tử lỗi"): for waste rows (and their groups),
 with "scrap" and "phế liệu" (not off-cut words: "rẻo vải ... làm giẻ lau" is no oily
@@ -104,7 +106,12 @@ paint."""
 _FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du", "can", "loi", "hu", "dinh"})
 """Forms that, without their diacritics, are everyday words ("trong": in)."""
 FORM_WINDOW = 4
-"""How many words apart a material and a scrap form may be and still name one thing."""
+"""How many words apart a material and a form may be and still name one thing."""
+LEADING_WINDOW = {"scrap": 4, "spare": 4, "waste": 2, "reuse": 2}
+"""How many words may stand between a form written before its material and the
+material: "phoi ... nhôm 6061", "dư 6 máy ép phun" reach far; a waste or reuse word
+comes after its noun in Vietnamese ("dầu thải", "bo mạch hỏng") and just before it in
+English ("spent non-halogenated solvents", "empty 200 L steel barrels")."""
 _TOKEN = re.compile(r"[\w/.-]+")
 
 
@@ -158,7 +165,8 @@ def composed(text: str) -> list[str]:
         forms = {kind: [i for form in words for i in _positions(tokens, tuple(
                         _tokens(form, folded)))
                         if not (folded and fold(form) in _FOLDED_AMBIGUOUS)]
-                 for kind, words in (("scrap", SCRAP_FORMS), ("spare", SPARE_FORMS),
+                 for kind, words in (("scrap", SCRAP_FORMS + ("waste", "thải")),
+                                     ("spare", SPARE_FORMS),
                                      ("waste", WASTE_FORMS + ("scrap", "phế liệu")),
                                      ("reuse", REUSE_FORMS))}
         blocked = {i + n for phrase in NOT_FORMS
@@ -167,23 +175,24 @@ def composed(text: str) -> list[str]:
         forms = {k: [i for i in v if i not in blocked] for k, v in forms.items()}
         if not any(forms.values()):
             continue
-        spans = [(i, i + len(phrase), key) for phrase, key in _materials(folded)
-                 for i in _positions(tokens, phrase)]
+        spans: list[tuple[int, int, str]] = []
+        for phrase, key in _materials(folded):  # longest first: "pallet wrap" is no pallet
+            for i in _positions(tokens, phrase):
+                end = i + len(phrase)
+                if not any(s < end and i < e and (s, e) != (i, end) for s, e, _ in spans):
+                    spans.append((i, end, key))  # one word may name several nodes
 
         def between(start: int, end: int, f: int) -> tuple[int, int]:
             return (f + 1, start) if f < start else (end, f)
 
-        taken: set[int] = set()
         for start, end, key in spans:
-            if taken & set(range(start, end)):
-                continue
-            for f in forms[_form_family(key)]:
+            family = _form_family(key)
+            for f in forms[family]:
                 lo, hi = between(start, end, f)
-                if hi - lo > FORM_WINDOW - 1 + (f < start):
+                if hi - lo > (LEADING_WINDOW[family] if f < start else FORM_WINDOW - 1):
                     continue  # too far apart
                 if any(lo <= s and e <= hi for s, e, _ in spans):
                     continue  # another material between the two: the form is that one's
-                taken |= set(range(start, end))
                 out.append(key)
                 break
     return list(dict.fromkeys(out))
