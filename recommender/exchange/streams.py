@@ -37,7 +37,9 @@ _HAZARD_WORDS = re.compile(
     r"(thu gom|ben nhan|ben mua) phai co giay phep(?! kinh doanh))\b")
 _NOT_HAZARDOUS = re.compile(
     r"\b(khong (phai )?(la )?(ctnh|chat thai nguy hai|nguy hai)|non[- ]hazardous|"
-    r"not hazardous|khong nguy hai|duoi nguong (ctnh|nguy hai))\b")
+    r"not hazardous|khong nguy hai|(duoi|khong vuot|chua vuot) nguong (ctnh|nguy hai)|"
+    r"chat thai (ran )?(cong nghiep )?thong thuong|ordinary (industrial )?(solid )?waste|"
+    r"below (the )?(hazardous[- ]waste |hazardous |ctnh )?thresholds?)\b")
 _HANDLER_LICENCE = re.compile(
     r"\b(ctnh|qlctnh|chat thai nguy hai|hazardous waste|haz waste|"
     r"\d(-\d){4,}\.\d+\.vx)\b")
@@ -95,6 +97,19 @@ REUSE_FORMS = (
     "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "dùng 1 lần", "dùng một lần",
     "thanh lý", "tân trang", "còn tốt", "còn dùng được", "còn chắc", "rỗng", "used", "empty",
     "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "ex")
+CONTAMINATED_FORMS = (
+    "chưa súc rửa", "chưa rửa", "chưa vệ sinh", "không súc rửa", "dính hóa chất", "dính sơn",
+    "dính dầu", "dính keo", "dính mực", "dính bột hóa chất", "đựng hóa chất", "chứa hóa chất",
+    "hóa chất", "dính", "nhiễm", "not washed", "not rinsed", "unwashed", "unrinsed",
+    "residue", "residues", "contaminated", "chemical", "chemicals", "ex-chemical", "solvent",
+    "xylene", "resin")
+"""Words that make packaging hazardous-contaminated packaging ("Phuy sắt 200L, can nhựa
+đựng hóa chất nhuộm (chưa súc rửa)", "Empty IBC (resin, solvent) not washed"), unless
+the listing says it was cleaned (:data:`_CLEANED`)."""
+_CLEANED = re.compile(r"(?<!not )(?<!chua )(?<!khong )\b(da suc rua|da rua sach|suc rua sach|"
+                      r"triple[- ]rinsed|rinsed|washed|cleaned|da ve sinh)\b")
+"""A listing that says its packaging was rinsed or washed ("đã súc rửa 3 lần", "triple
+rinsed", "washed with certificate"): not contaminated packaging."""
 """Words that make packaging reusable packaging on offer ("Pa-let thông đã qua sử dụng",
 "Empty 200 L steel barrels", "One-way skids")."""
 _FOLDED_AMBIGUOUS_MATERIALS = frozenset({"dau"})
@@ -107,7 +122,7 @@ _FOLDED_AMBIGUOUS = frozenset({"trong", "thua", "du", "can", "loi", "hu", "dinh"
 """Forms that, without their diacritics, are everyday words ("trong": in)."""
 FORM_WINDOW = 4
 """How many words apart a material and a form may be and still name one thing."""
-LEADING_WINDOW = {"scrap": 4, "spare": 4, "waste": 2, "reuse": 2}
+LEADING_WINDOW = {"scrap": 4, "spare": 4, "waste": 2, "reuse": 2, "contaminated": 2}
 """How many words may stand between a form written before its material and the
 material: "phoi ... nhôm 6061", "dư 6 máy ép phun" reach far; a waste or reuse word
 comes after its noun in Vietnamese ("dầu thải", "bo mạch hỏng") and just before it in
@@ -145,6 +160,8 @@ def _form_family(key: str) -> str:
     node = streams.nodes[key]
     if key == "reusable_packaging" or "reusable_packaging" in streams.ancestors(key):
         return "reuse"
+    if "contaminated_packaging" in streams.ancestors(key):
+        return "contaminated"
     if node.kind == "waste" or (node.kind == "group" and any(
             n.kind == "waste" and n.parent == key for n in streams.nodes.values())):
         return "waste"
@@ -168,7 +185,8 @@ def composed(text: str) -> list[str]:
                  for kind, words in (("scrap", SCRAP_FORMS + ("waste", "thải")),
                                      ("spare", SPARE_FORMS),
                                      ("waste", WASTE_FORMS + ("scrap", "phế liệu")),
-                                     ("reuse", REUSE_FORMS))}
+                                     ("reuse", REUSE_FORMS),
+                                     ("contaminated", CONTAMINATED_FORMS))}
         blocked = {i + n for phrase in NOT_FORMS
                    for i in _positions(tokens, tuple(_tokens(phrase, folded)))
                    for n in range(len(_tokens(phrase, folded)))}
@@ -207,10 +225,18 @@ _NEGATED = re.compile(r"\b(không|chưa|ngoại trừ|trừ|khong|ngoai tru|no|n
 diacritics "chua" is also chứa (holds), "tru" trụ: neither is read as one."""
 
 
+_NOT_NEGATION = re.compile(r"\b(chưa|không|chua|khong|not) (súc rửa|rửa|vệ sinh|suc rua|rua|"
+                           r"ve sinh|washed|rinsed)\b")
+
+
 def _negation(clause: str) -> int | None:
-    """Where ``clause`` starts excluding what it names, or None."""
-    cue = _NEGATED.search(clause.lower())
-    return cue.start() if cue else None
+    """Where ``clause`` starts excluding what it names, or None ("chưa súc rửa", "not
+    washed" say how a thing is, not what is excluded)."""
+    lowered = clause.lower()
+    for cue in _NEGATED.finditer(lowered):
+        if not _NOT_NEGATION.match(lowered, cue.start()):
+            return cue.start()
+    return None
 
 
 def _named(text: str) -> list[str]:
@@ -241,6 +267,8 @@ def classify(what: str | None, *details: str | None) -> tuple[str, ...]:
     else:  # the details' first sentence says what it is; the rest how it is handled
         more = [k for text in details if text for k in _named(_SENTENCE.split(text)[0])]
     keys = list(dict.fromkeys([*found, *more]))
+    if _CLEANED.search(fold(" ".join(t for t in (what, *details) if t)).lower()):
+        keys = [k for k in keys if _form_family(k) != "contaminated"]
     return tuple(k for k in keys
                  if not any(k in streams.ancestors(o) for o in keys if o != k))
 

@@ -143,3 +143,18 @@ def test_a_form_belongs_to_the_nearer_material_and_negation_needs_its_word() -> 
     # "chứa" (holds) is not "chưa" (not yet): the drum holds used oil
     assert restricted(facts_of("Thùng phuy chứa dầu thải"))
     assert "spent_solvents" in classify("Spent non-halogenated solvents")
+
+
+def test_packaging_that_held_chemicals_is_hazardous_until_washed() -> None:
+    assert restricted(facts_of("Empty IBC (resin, solvent) not washed",
+                               "Residue of acrylic resin and xylene inside."))
+    assert restricted(facts_of("Phuy sắt 200L, can nhựa đựng hóa chất nhuộm (chưa súc rửa)"))
+    assert not restricted(facts_of("Reconditioned IBC totes 1000 L, ex-chemical, washed"))
+    assert not restricted(facts_of("HDPE drums 220 L, triple rinsed"))
+
+
+def test_an_analysis_below_the_thresholds_makes_a_sludge_ordinary() -> None:
+    facts = facts_of("Bùn thải sinh học từ HTXLNT nhà máy sữa",
+                     "Có kết quả phân tích không vượt ngưỡng CTNH. Chất thải rắn thông thường.")
+    assert facts.hazard == ORDINARY and not restricted(facts)
+    assert restricted(facts_of("Bùn thải từ HTXLNT xi mạ"))
