@@ -283,7 +283,50 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         click.echo(f"written to {path}")
 
 
+@click.command("exchange-ranker", help="Fit the order of the resource exchange's matches "
+               "(logistic regression over the engine's scores and the rules' readings) on a "
+               "labelled set of offers and needs, by default the development sets "
+               "corpora/exchange_dev and exchange_dev2, and print its cross-validated "
+               "precision@3 there and "
+               "its figures on the evaluation set corpora/exchange, which it never sees. "
+               "--save-default writes it as the ranker shipped with the package "
+               "(corpora/exchange_ranker.json).")
+@click.option("--set", "folders", type=click.Path(exists=True, file_okay=False),
+              multiple=True, help="a folder with offers.csv, needs.csv and qrels.tsv, "
+              "repeatable [default: corpora/exchange_dev and corpora/exchange_dev2]")
+@click.option("--save-default", is_flag=True, help="write it to corpora/exchange_ranker.json")
+def exchange_ranker_command(folders: tuple[str, ...], save_default: bool) -> None:
+    from recommender.embed.encoder import load_encoder
+    from recommender.exchange.evaluate import evaluate_exchange, fit_on_sets
+    from recommender.exchange.rerank import DEFAULT_RANKER_FILE
+
+    encoder = load_encoder()
+    folders = folders or tuple(str(corpus_file(f"{n}/offers.csv").parent)
+                               for n in ("exchange_dev", "exchange_dev2"))
+    try:
+        ranker = fit_on_sets(encoder, folders)
+    except ValueError as exc:
+        raise click.ClickException(f"not fitted: {exc}") from exc
+    fitted = ranker.fitted_on
+    click.echo(f"fitted on {fitted['needs']} needs of {', '.join(fitted['sets'])} "
+               f"({fitted['candidates']} candidates, {fitted['good']} good); C={fitted['c']}; "
+               "cross-validated " + ", ".join(
+                   f"C={c}: P@3 {v['P@3']} nDCG@10 {v['nDCG@10']}"
+                   for c, v in fitted["cross_validated"].items()))
+    click.echo("weights: " + ", ".join(f"{n} {w:+.2f}"
+                                       for n, w in zip(ranker.features, ranker.coef)))
+    runs = evaluate_exchange(encoder, corpus_file("exchange/offers.csv").parent, ranker)["runs"]
+    click.echo("on corpora/exchange: " + "; ".join(
+        f"{name} P@3 {r['P@3']} nDCG@10 {r['nDCG@10']}" for name, r in runs.items()))
+    if save_default:
+        path = corpus_file("README.md").parent / DEFAULT_RANKER_FILE
+        path.write_text(json.dumps(ranker.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
+        click.echo(f"written to {path}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(search_command)
     app.cli.add_command(evaluate_command)
     app.cli.add_command(match_model_command)
+    app.cli.add_command(exchange_ranker_command)

@@ -13,9 +13,12 @@ codes the web app words in the user's language).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+
+import numpy as np
 
 from ..config import RetrievalConfig
 from ..embed.encoder import Encoder
@@ -23,6 +26,14 @@ from ..places import Place, resolve
 from ..resources import corpus_file
 from ..search import HybridIndex, passage_text
 from .quantities import Quantity, parse_quantity, quantity_fit
+from .rerank import (
+    Candidate,
+    ExchangeRanker,
+    as_candidate,
+    candidate_features,
+    default_ranker,
+    node_overlap,
+)
 from .streams import (
     STREAMS_FILE,
     StreamFacts,
@@ -44,7 +55,11 @@ that are not neighbours."""
 QUANTITY_PENALTY = 0.5
 """Score taken when the amounts differ by more than :data:`QUANTITY_SPAN` either way."""
 QUANTITY_SPAN = 10.0
-CANDIDATES = 50
+CANDIDATES = 200
+"""Listings of the other kind the engine passes to the ranker: all of them in a city's
+exchange of a few hundred open listings, so a good match the words miss is still ranked."""
+CONCEPT_TEMPERATURE = 0.02
+"""Softmax temperature over a listing's cosine to each resource node (:func:`concepts`)."""
 POTENTIAL_PER_NEED = 3
 
 # proximity of two sites, nearest first
@@ -140,17 +155,6 @@ def allowed(offer: Listing, need: Listing) -> bool:
     return not restricted(offer.facts.streams) or need.facts.licensed
 
 
-def _stream_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
-    """The nodes both name (one names a node the other names or one below it), and
-    whether they name nodes of one group (aluminium and copper scrap: related)."""
-    streams = load_streams()
-    same = [x for x in a for y in b
-            if x == y or x in streams.ancestors(y) or y in streams.ancestors(x)]
-    parents_a = {streams.nodes[x].parent for x in a} - {None}
-    parents_b = {streams.nodes[y].parent for y in b} - {None}
-    return tuple(dict.fromkeys(same)), bool(parents_a & parents_b)
-
-
 def index_text(listing: Listing) -> str:
     """What is indexed for a listing: its words and the names of the resource nodes it
     names in both languages (so "ba dớ" meets "steel swarf")."""
@@ -166,12 +170,41 @@ def exchange_config(config: RetrievalConfig | None = None) -> RetrievalConfig:
     return replace(config or RetrievalConfig.from_env(), glossary=str(corpus_file(STREAMS_FILE)))
 
 
+def node_text(key: str) -> str:
+    """A resource node as the model reads it: its names and terms in both languages."""
+    node = load_streams().nodes[key]
+    return "; ".join(dict.fromkeys([node.vi, node.en, *node.vi_terms, *node.en_terms]))
+
+
+@functools.lru_cache(maxsize=4)
+def _node_vectors(encoder: Encoder) -> np.ndarray:
+    streams = load_streams()
+    return encoder.encode_queries([node_text(k) for k in streams.nodes])
+
+
+def concepts(encoder: Encoder, vectors: np.ndarray) -> np.ndarray:
+    """For each row of ``vectors`` (what listings offer or need, encoded), how much it is
+    about each resource node: a softmax over its cosine to every node's names and terms,
+    which reads what no phrase of the file names ("Oily wipes and absorbent pads")."""
+    sims = vectors @ _node_vectors(encoder).T / CONCEPT_TEMPERATURE
+    sims -= sims.max(axis=1, keepdims=True)
+    p = np.exp(sims)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 class ExchangeIndex:
     """Every open listing, indexed for matching offers to needs and needs to offers."""
 
-    def __init__(self, index: HybridIndex, listings: Sequence[Listing]) -> None:
+    def __init__(self, index: HybridIndex, listings: Sequence[Listing],
+                 ranker: ExchangeRanker | None = None) -> None:
         self.index = index
-        self.listings = {x.listing_id: x for x in listings}
+        self.listings: dict[int, Listing] = {}
+        self._what: dict[int, np.ndarray] = {}
+        self._concepts: dict[int, np.ndarray] = {}
+        self._remember(listings)
+        self.ranker = ranker
+        """The learned order (:mod:`~recommender.exchange.rerank`); None: the hand-set
+        weights of the rules (:data:`STREAM_WEIGHT`, :data:`FAR_PENALTY`, ...)."""
 
     @classmethod
     def build(cls, encoder: Encoder, listings: Sequence[Listing],
@@ -179,20 +212,33 @@ class ExchangeIndex:
         index = HybridIndex.build(encoder, [x.listing_id for x in listings],
                                   [index_text(x) for x in listings], exchange_config(config),
                                   show_progress=False)
-        return cls(index, listings)
+        return cls(index, listings, default_ranker(encoder.model_id))
 
     @classmethod
     def empty(cls, encoder: Encoder, config: RetrievalConfig | None = None) -> ExchangeIndex:
-        return cls(HybridIndex(encoder, exchange_config(config)), [])
+        return cls(HybridIndex(encoder, exchange_config(config)), [],
+                   default_ranker(encoder.model_id))
 
     def __len__(self) -> int:
         return len(self.listings)
+
+    def _remember(self, listings: Sequence[Listing]) -> None:
+        """Keep listings with what each offers or needs, encoded alone (the engine's
+        vectors hold the details too), and its :func:`concepts`."""
+        if not listings:
+            return
+        vectors = self.index.encoder.encode_queries([x.what for x in listings])
+        about = concepts(self.index.encoder, vectors)
+        for n, x in enumerate(listings):
+            self.listings[x.listing_id] = x
+            self._what[x.listing_id] = vectors[n]
+            self._concepts[x.listing_id] = about[n]
 
     def upsert(self, listings: Sequence[Listing]) -> None:
         """Add or replace listings; matched from the next call on."""
         if listings:
             self.index.upsert([x.listing_id for x in listings], [index_text(x) for x in listings])
-            self.listings.update({x.listing_id: x for x in listings})
+            self._remember(listings)
 
     def remove(self, ids: Sequence[int]) -> None:
         """Forget listings (closed or deleted); unknown ids are ignored."""
@@ -200,7 +246,7 @@ class ExchangeIndex:
         if known:
             self.index.remove(known)
             for i in known:
-                del self.listings[i]
+                del self.listings[i], self._what[i], self._concepts[i]
 
     def potential(self, k: int = POTENTIAL_PER_NEED) -> list[tuple[Listing, Listing,
                                                                     ExchangeMatch]]:
@@ -218,9 +264,33 @@ class ExchangeIndex:
                 rules: bool = True) -> list[ExchangeMatch]:
         """The listings of the other kind that best match ``listing``, best first.
 
-        ``method`` ``bm25`` or ``dense`` and ``rules=False`` give the baselines the
-        evaluation reports beside the served ranking; the law is applied always.
+        With ``rules`` a match's score is the :attr:`ranker`'s probability that staff
+        would put it forward (or, with no ranker, the engine's score moved by the
+        hand-set weights of the rules); ``method`` ``bm25`` or ``dense`` and
+        ``rules=False`` give the baselines the evaluation reports beside the served
+        ranking, scored by the engine alone. The law is applied always.
         """
+        found = self.candidates(listing, max(k, CANDIDATES), method=method)
+        if not found:
+            return []
+        if rules and self.ranker is not None:
+            scores = self.ranker.probabilities(candidate_features([c for _, c in found]))
+        elif rules:
+            scores = [m.score + STREAM_WEIGHT * (1.0 if c.shared else RELATED_WEIGHT
+                                                 if c.related else 0.0)
+                      - FAR_PENALTY * c.too_far - QUANTITY_PENALTY * (c.quantity == "far_off")
+                      for m, c in found]
+        else:
+            scores = [m.score for m, _ in found]
+        ranked = sorted((replace(m, score=float(s)) for (m, _), s in zip(found, scores)),
+                        key=lambda m: -m.score)
+        return ranked[:k]
+
+    def candidates(self, listing: Listing, n: int = CANDIDATES, *, method: str = "hybrid"
+                   ) -> list[tuple[ExchangeMatch, Candidate]]:
+        """The first ``n`` listings of the other kind the engine finds for ``listing``
+        that the law allows, in its order, each with what the rules read of the pair
+        (the match's score is the engine's)."""
         other = NEED if listing.kind == OFFER else OFFER
         ids = [i for i, x in self.listings.items()
                if x.kind == other and i != listing.listing_id
@@ -228,25 +298,22 @@ class ExchangeIndex:
         if not ids:
             return []
         query = passage_text(listing.what, listing.details) if listing.details else listing.what
-        hits = self.index.search(query[:1900], max(k, CANDIDATES), method=method,
-                                 allowed_ids=ids)
+        hits = self.index.search(query[:1900], n, method=method, allowed_ids=ids)
         found = []
         for hit in hits:
             candidate = self.listings[hit.doc_id]
             offer, need = (listing, candidate) if listing.kind == OFFER else (candidate, listing)
-            if not allowed(offer, need):
-                continue
-            found.append(self._scored(offer, need, hit, rules))
-        found.sort(key=lambda m: -m.score)
-        return found[:k]
+            if allowed(offer, need):
+                found.append(self._read(listing, candidate, offer, need, hit))
+        return found
 
-    def _scored(self, offer: Listing, need: Listing, hit, rules: bool) -> ExchangeMatch:
-        other = need.listing_id if hit.doc_id == need.listing_id else offer.listing_id
-        shared, related = _stream_overlap(offer.facts.streams.keys, need.facts.streams.keys)
+    def _read(self, listing: Listing, candidate: Listing, offer: Listing, need: Listing, hit
+              ) -> tuple[ExchangeMatch, Candidate]:
+        shared, exact, related, covered = node_overlap(listing.facts.streams.keys,
+                                                       candidate.facts.streams.keys)
         near = proximity(offer.facts.place, need.facts.place)
         ratio = quantity_fit(offer.facts.amount, need.facts.amount)
         reasons = []
-        score = hit.score
         if shared:
             reasons.append("same_stream")
         elif related:
@@ -254,18 +321,37 @@ class ExchangeIndex:
         if near in NEIGHBOURS:
             reasons.append(near)
         local = offer.facts.streams.local or need.facts.streams.local
-        if local and near not in NEIGHBOURS and near != UNKNOWN:
+        too_far = local and near not in NEIGHBOURS and near != UNKNOWN
+        if too_far:
             reasons.append("too_far_for_stream")
+        quantity = None
         if ratio is not None:
-            far_off = not 1 / QUANTITY_SPAN <= ratio <= QUANTITY_SPAN
-            reasons.append("quantity_far_off" if far_off else "quantity_fits")
-        if restricted(offer.facts.streams):
+            quantity = ("fits" if 1 / QUANTITY_SPAN <= ratio <= QUANTITY_SPAN else "far_off")
+            reasons.append("quantity_fits" if quantity == "fits" else "quantity_far_off")
+        hazardous = restricted(offer.facts.streams)
+        if hazardous:
             reasons.append("licensed_handler")
-        if rules:
-            score += STREAM_WEIGHT * (1.0 if shared else RELATED_WEIGHT if related else 0.0)
-            score -= FAR_PENALTY * ("too_far_for_stream" in reasons)
-            score -= QUANTITY_PENALTY * ("quantity_far_off" in reasons)
-        return ExchangeMatch(other, float(score), hit.dense, hit.lexical, shared, near,
-                             None if ratio is None else round(float(ratio), 3),
-                             tuple(reasons))
+        match = ExchangeMatch(candidate.listing_id, float(hit.score), hit.dense, hit.lexical,
+                              shared, near, None if ratio is None else round(float(ratio), 3),
+                              tuple(reasons))
+        return match, as_candidate(listing, candidate, hit, shared=shared, exact=exact,
+                                   related=related, covered=covered,
+                                   neighbours=near in NEIGHBOURS, too_far=too_far,
+                                   quantity=quantity, hazardous_to_handler=hazardous,
+                                   what_dense=self._similar(listing, candidate),
+                                   concept=self._about_same(listing, candidate))
 
+    def _similar(self, listing: Listing, candidate: Listing) -> float:
+        """Cosine of what the two offer and need, each encoded alone."""
+        mine = self._what.get(listing.listing_id)
+        if mine is None:  # a listing not (yet) indexed: encoded now
+            mine = self.index.encoder.encode_queries([listing.what])[0]
+        return float(mine @ self._what[candidate.listing_id])
+
+    def _about_same(self, listing: Listing, candidate: Listing) -> float:
+        """How much the two are about the same resource nodes (:func:`concepts`)."""
+        mine = self._concepts.get(listing.listing_id)
+        if mine is None:
+            mine = concepts(self.index.encoder,
+                            self.index.encoder.encode_queries([listing.what]))[0]
+        return float(mine @ self._concepts[candidate.listing_id])

@@ -53,6 +53,8 @@ def test_matches_cross_languages_and_say_why(exchange: ExchangeIndex) -> None:
     best = exchange.matches(listing[12])[0]
     assert best.listing_id == 2 and "same_stream" in best.reasons
     assert best.shared and best.quantity_ratio == pytest.approx(0.15)
+    # the score is the fitted probability that staff would put the match forward
+    assert exchange.ranker is not None and 0.0 < best.score < 1.0
 
 
 def test_steam_goes_to_a_neighbour_not_across_the_city(exchange: ExchangeIndex) -> None:
@@ -73,6 +75,8 @@ def test_the_labelled_set(encoder) -> None:
     runs = found["runs"]
     assert found["offers"] >= 60 and found["needs"] >= 30
     served = runs["served"]
+    assert found["ranker"]["sets"] == ["exchange_dev", "exchange_dev2"], "the learned order"
     assert all(r["hazardous to unlicensed"] == 0 for r in runs.values())
     assert served["nDCG@10"] > max(runs["bm25 only"]["nDCG@10"], runs["dense only"]["nDCG@10"])
     assert served["P@3 of possible"] >= 0.6
+    assert served["P@3"] > runs["hand-set weights"]["P@3"]
