@@ -72,7 +72,7 @@ SCRAP_FORMS = (
     "offcuts", "off cuts", "cut-offs", "cutoffs", "cuttings", "trimmings", "trim", "ends",
     "flash", "regrind", "reground", "skeleton", "sprue", "sprues", "runner", "runners",
     "cuống keo", "đuôi keo", "granulated", "ground", "purging", "gãy", "hư", "hỏng",
-    "broken", "damaged", "cắt dư", "xương đột dập", "đột dập")
+    "broken", "damaged", "cắt dư", "xương đột dập", "đột dập", "thừa", "dư thừa")
 """Words that make a material a scrap or an off-cut ("phoi" + "nhôm 6061", "stainless"
 + "sheet scrap"), in the trade's Vietnamese and English."""
 SPARE_FORMS = (
@@ -96,7 +96,7 @@ rag)."""
 REUSE_FORMS = (
     "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "dùng 1 lần", "dùng một lần",
     "thanh lý", "tân trang", "còn tốt", "còn dùng được", "còn chắc", "rỗng", "used", "empty",
-    "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "ex")
+    "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "reusable", "ex")
 CONTAMINATED_FORMS = (
     "chưa súc rửa", "chưa rửa", "chưa vệ sinh", "không súc rửa", "dính hóa chất", "dính sơn",
     "dính dầu", "dính keo", "dính mực", "dính bột hóa chất", "đựng hóa chất", "chứa hóa chất",
@@ -174,6 +174,7 @@ def composed(text: str) -> list[str]:
     chips", "Stainless 316L sheet scrap", "Phoi đồng đỏ C1100") and spare capacity
     ("Dư 6 máy ép phun", "cần thuê kho"). Written with diacritics, the words must carry them
     ("đóng kiện" is not "đồng"); written without, both sides are folded."""
+    streams = load_streams()
     folded = not has_diacritics(text)
     out: list[str] = []
     for sentence in _SENTENCE.split(text):
@@ -209,8 +210,10 @@ def composed(text: str) -> list[str]:
                 lo, hi = between(start, end, f)
                 if hi - lo > (LEADING_WINDOW[family] if f < start else FORM_WINDOW - 1):
                     continue  # too far apart
-                if any(lo <= s and e <= hi for s, e, _ in spans):
+                if any(lo <= s and e <= hi and streams.nodes[k].kind != "group"
+                       for s, e, k in spans):
                     continue  # another material between the two: the form is that one's
+                    # (not a generic word: "cotton knit fabric ends" are cotton)
                 out.append(key)
                 break
     return list(dict.fromkeys(out))

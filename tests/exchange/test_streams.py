@@ -158,3 +158,9 @@ def test_an_analysis_below_the_thresholds_makes_a_sludge_ordinary() -> None:
                      "Có kết quả phân tích không vượt ngưỡng CTNH. Chất thải rắn thông thường.")
     assert facts.hazard == ORDINARY and not restricted(facts)
     assert restricted(facts_of("Bùn thải từ HTXLNT xi mạ"))
+
+
+def test_a_generic_word_between_does_not_take_the_form() -> None:
+    assert "cotton_offcuts" in classify("100% cotton knit fabric ends (roll ends)")
+    assert "wwtp_service" in classify("WWTP spare capacity ~50 m3/day (biological)")
+    assert "copper_scrap" in classify("Ống đồng điều hòa thừa, đầu ống đồng")
