@@ -3,12 +3,15 @@
 Every listing (an offer or a need, :class:`Listing`) is indexed once in a
 :class:`~recommender.search.HybridIndex` (dense multilingual-e5 + BM25, expanded with
 the resource taxonomy's names in both languages). A listing's matches are the
-listings of the other kind that the engine ranks for its text, re-scored with what
-is known of both (:class:`ListingFacts`): the resource nodes they share, how far apart
-they are, whether the amounts fit, and the law: hazardous waste goes only to a
-licensed handler (:func:`~recommender.exchange.streams.licensed_handler`); a match
-that breaks it is never returned. Each match says why (:attr:`ExchangeMatch.reasons`,
-codes the web app words in the user's language).
+listings of the other kind that the engine finds for its text, ordered by what is
+known of both (:class:`ListingFacts`): the engine's scores, the resource nodes they
+share (read by the taxonomy's phrases and by the model, :func:`concepts`), how far
+apart they are and whether the amounts fit, weighed by a ranker fitted on judged pairs
+(:mod:`~recommender.exchange.rerank`). The law is applied before any order: hazardous
+waste goes only to a licensed handler
+(:func:`~recommender.exchange.streams.licensed_handler`); a match that breaks it is
+never returned. Each match says why (:attr:`ExchangeMatch.reasons`, codes the web app
+words in the user's language).
 """
 
 from __future__ import annotations
