@@ -52,6 +52,10 @@ def test_list_match_ask_and_answer(app) -> None:
     need_url = r.headers["Location"]
     page = b.get(need_url).get_data(as_text=True)
     assert "ba dớ" in page and "Công ty mẫu 1" in page and "cùng loại tài nguyên" in page
+    assert "khả năng phù hợp" in page  # the ranker's probability, in words
+    need_id = int(need_url.rsplit("/", 1)[1])
+    match = b.get(f"/api/v1/enterprise/listings/{need_id}").get_json()["matches"][0]
+    assert 0.0 < match["probability"] < 1.0 and match["score"] == match["probability"]
     offer_id = int(offer_url.rsplit("/", 1)[1])
     r = b.post(need_url + "/request", data={"other_id": offer_id, "message": "Gọi cho chúng tôi"})
     assert r.status_code == 302 and _count(app, ExchangeRequest) == 1

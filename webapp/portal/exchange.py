@@ -68,6 +68,7 @@ def matches_of(row: ResourceListing, k: int = MATCHES_SHOWN) -> list[dict[str, A
         return []
     index = live_exchange().current(session)
     found = index.matches(as_listing(row), k)
+    learned = index.ranker is not None  # scores are then probabilities
     rows = {r.id: r for r in session.scalars(
         select(ResourceListing).where(ResourceListing.id.in_([m.listing_id for m in found])))}
     pairs = [(m.listing_id, row.id) if row.kind.value == "need" else (row.id, m.listing_id)
@@ -82,6 +83,7 @@ def matches_of(row: ResourceListing, k: int = MATCHES_SHOWN) -> list[dict[str, A
             continue
         out.append({"listing": listing_json(other), "firm": other.profile.name,
                     "firm_id": other.profile.external_id, "score": round(m.score, 3),
+                    "probability": round(m.score, 3) if learned else None,
                     "reasons": list(m.reasons),
                     "reason_text": [str(REASONS[r]) for r in m.reasons],
                     "proximity": m.proximity, "neighbour": m.proximity in NEIGHBOURS,
