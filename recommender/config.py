@@ -10,7 +10,7 @@ Every setting has a documented default so that the embedded configuration
 | ``KETNOI_QUERY_PROMPT`` | ``query: `` | prefix for queries (``""`` for models without prompts) |
 | ``KETNOI_PASSAGE_PROMPT`` | ``passage: `` | prefix for passages |
 | ``KETNOI_CACHE_DIR`` | ``~/.cache/ketnoi`` | materialised model and embedding cache |
-| ``KETNOI_ENCODER_BACKEND`` | ``auto`` | inference runtime of the encoder (:mod:`recommender.embed.runtime`): ``auto`` (OpenVINO bf16 on CPUs with AMX or AVX512-BF16, else ONNX Runtime fp32, else torch), ``openvino``, ``onnx``, ``torch`` (the reference), or ``onnx-int8`` (dynamic int8: 3-4× faster queries than torch but it reorders results: dense top-10 overlap with torch 0.65-0.85 on the labelled buyer queries; its vectors are cached under their own model id) |
+| ``KETNOI_ENCODER_BACKEND`` | ``auto`` | inference runtime of the encoder (:mod:`recommender.embed.runtime`): ``auto`` (ONNX Runtime fp32, which ranks exactly as torch, else torch), ``openvino`` (bf16 on CPUs with AMX or AVX512-BF16: faster, but its hybrid top-10 differed from torch's for 20% of the labelled buyer queries on an AVX512-BF16 CPU), ``onnx``, ``torch`` (the reference), or ``onnx-int8`` (dynamic int8: 3-4× faster queries than torch but it reorders results: dense top-10 overlap with torch 0.65-0.85 on the labelled buyer queries; its vectors are cached under their own model id) |
 | ``KETNOI_DEVICE`` | ``cpu`` | torch device for the encoder (``torch`` backend) |
 | ``KETNOI_BATCH_SIZE`` | ``32`` | encoder batch size |
 | ``KETNOI_MAX_TOKENS`` | ``512`` | encoder window in tokens; longer passages are split into windows |
