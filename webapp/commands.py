@@ -286,14 +286,15 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
 @click.command("exchange-ranker", help="Fit the order of the resource exchange's matches "
                "(logistic regression over the engine's scores and the rules' readings) on a "
                "labelled set of offers and needs, by default the development sets "
-               "corpora/exchange_dev and exchange_dev2, and print its cross-validated "
+               "corpora/exchange_dev, exchange_dev2 and exchange_dev3, and print its "
+               "cross-validated "
                "precision@3 there and "
                "its figures on the evaluation set corpora/exchange, which it never sees. "
                "--save-default writes it as the ranker shipped with the package "
                "(corpora/exchange_ranker.json).")
 @click.option("--set", "folders", type=click.Path(exists=True, file_okay=False),
               multiple=True, help="a folder with offers.csv, needs.csv and qrels.tsv, "
-              "repeatable [default: corpora/exchange_dev and corpora/exchange_dev2]")
+              "repeatable [default: corpora/exchange_dev, exchange_dev2 and exchange_dev3]")
 @click.option("--save-default", is_flag=True, help="write it to corpora/exchange_ranker.json")
 def exchange_ranker_command(folders: tuple[str, ...], save_default: bool) -> None:
     from recommender.embed.encoder import load_encoder
@@ -302,7 +303,7 @@ def exchange_ranker_command(folders: tuple[str, ...], save_default: bool) -> Non
 
     encoder = load_encoder()
     folders = folders or tuple(str(corpus_file(f"{n}/offers.csv").parent)
-                               for n in ("exchange_dev", "exchange_dev2"))
+                               for n in ("exchange_dev", "exchange_dev2", "exchange_dev3"))
     try:
         ranker = fit_on_sets(encoder, folders)
     except ValueError as exc:

@@ -75,8 +75,8 @@ def test_the_labelled_set(encoder) -> None:
     runs = found["runs"]
     assert found["offers"] >= 60 and found["needs"] >= 30
     served = runs["served"]
-    assert found["ranker"]["sets"] == ["exchange_dev", "exchange_dev2"], "the learned order"
+    assert found["ranker"]["sets"][0] == "exchange_dev", "the learned order"
     assert all(r["hazardous to unlicensed"] == 0 for r in runs.values())
     assert served["nDCG@10"] > max(runs["bm25 only"]["nDCG@10"], runs["dense only"]["nDCG@10"])
-    assert served["P@3 of possible"] >= 0.6
+    assert served["P@3"] >= 0.6, "the issue's bar: offer→need precision@3"
     assert served["P@3"] > runs["hand-set weights"]["P@3"]

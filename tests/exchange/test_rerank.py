@@ -86,5 +86,5 @@ def test_a_fitted_ranker_learns_what_makes_a_good_match_and_round_trips() -> Non
 def test_the_shipped_ranker_loads_and_says_what_it_was_fitted_on() -> None:
     ranker = default_ranker()
     assert ranker is not None, "corpora/exchange_ranker.json is missing or unreadable"
-    assert ranker.fitted_on["sets"] == ["exchange_dev", "exchange_dev2"]
+    assert ranker.fitted_on["sets"] == ["exchange_dev", "exchange_dev2", "exchange_dev3"]
     assert ranker.coef[FEATURES.index("same_node")] > 0
