@@ -209,6 +209,10 @@ def _evaluate_exchange(as_json: bool) -> None:
         return
     click.echo(f"resource exchange: {found['needs']} needs matched to {found['offers']} "
                "offers (corpora/exchange)")
+    ranker = found["ranker"]
+    click.echo(f"served order: the ranker fitted on {', '.join(ranker['sets'])} ({ranker['date']})"
+               if ranker else "served order: the rules' hand-set weights (no ranker fitted "
+               "for this embedding model: flask --app webapp exchange-ranker)")
     names = list(next(iter(found["runs"].values())))
     click.echo(f"{'':18s}" + "".join(f"{n:>{len(n) + 2}s}" for n in names))
     for run, figures in found["runs"].items():
