@@ -32,7 +32,6 @@ from .quantities import Quantity, parse_quantity, quantity_fit
 from .rerank import (
     Candidate,
     ExchangeRanker,
-    as_candidate,
     candidate_features,
     default_ranker,
     node_overlap,
@@ -337,12 +336,11 @@ class ExchangeIndex:
         match = ExchangeMatch(candidate.listing_id, float(hit.score), hit.dense, hit.lexical,
                               shared, near, None if ratio is None else round(float(ratio), 3),
                               tuple(reasons))
-        return match, as_candidate(listing, candidate, hit, shared=shared, exact=exact,
-                                   related=related, covered=covered,
-                                   neighbours=near in NEIGHBOURS, too_far=too_far,
-                                   quantity=quantity, hazardous_to_handler=hazardous,
-                                   what_dense=self._similar(listing, candidate),
-                                   concept=self._about_same(listing, candidate))
+        return match, Candidate(
+            float(hit.score), float(hit.dense or 0.0), float(hit.lexical or 0.0), shared,
+            exact, related, (bool(listing.facts.streams.keys), bool(candidate.facts.streams.keys)),
+            covered, near in NEIGHBOURS, too_far, quantity, hazardous,
+            self._similar(listing, candidate), self._about_same(listing, candidate))
 
     def _similar(self, listing: Listing, candidate: Listing) -> float:
         """Cosine of what the two offer and need, each encoded alone."""

@@ -19,15 +19,12 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ..resources import corpus_file
 from .streams import load_streams
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .match import Listing
 
 FEATURES = (
     "fused", "dense", "dense_gap", "lexical_share", "rank_inverse",
@@ -255,15 +252,3 @@ def default_ranker(model_id: str | None = None) -> ExchangeRanker | None:
     if ranker is None or model_id is None or ranker.fitted_on.get("model") == model_id:
         return ranker
     return None
-
-
-def as_candidate(query: Listing, other: Listing, hit, *, shared: tuple[str, ...],
-                 exact: bool, related: bool, covered: float, neighbours: bool,
-                 too_far: bool, quantity: str | None, hazardous_to_handler: bool,
-                 what_dense: float = 0.0, concept: float = 0.0) -> Candidate:
-    """A :class:`Candidate` from an engine hit and the rules' readings."""
-    return Candidate(float(hit.score), float(hit.dense or 0.0), float(hit.lexical or 0.0),
-                     shared, exact, related,
-                     (bool(query.facts.streams.keys), bool(other.facts.streams.keys)),
-                     covered, neighbours, too_far, quantity, hazardous_to_handler,
-                     what_dense, concept)
