@@ -44,6 +44,7 @@ import numpy as np
 
 from .language import query_language
 from .learn import held_apart
+from .logistic import logistic, standardisation
 from .rank import EXPIRED, MET, MISSING
 from .recommend import Recommendation, SupplierRecommender
 from .requirements import BuyerRequirements, parse_requirements
@@ -330,17 +331,14 @@ class MatchModel:
 
     def gap_probability_of(self, row: np.ndarray) -> float:
         """The supply-gap probability of one search's :func:`gap_features`."""
-        z = (row - np.array(self.gap_mean)) / np.array(self.gap_scale)
-        logit = float(z @ np.array(self.gap_coef) + self.gap_intercept)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+        return float(logistic(row, self.gap_mean, self.gap_scale, self.gap_coef,
+                              self.gap_intercept))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Probability that each row of ``x`` (as :func:`features` gives it) is a match."""
         if x.shape[0] == 0:
             return np.zeros(0)
-        z = (x - np.array(self.mean)) / np.array(self.scale)
-        logits = z @ np.array(self.coef) + self.intercept
-        p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        p = logistic(x, self.mean, self.scale, self.coef, self.intercept)
         unmet = x[:, FEATURES.index("unmet_share")] > 0
         return np.where(unmet, np.minimum(p, self.unmet_cap), p)
 
@@ -382,9 +380,7 @@ def fit_match_model(examples: Examples, *, c: float = 1.0,
     if len(fit_y) < 50 or len(set(fit_y.tolist())) < 2:
         raise ValueError(f"{len(fit_y)} examples ({int(fit_y.sum())} matches) are too few "
                          "to fit the match decision")
-    mean = fit_x.mean(axis=0)
-    scale = fit_x.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = standardisation(fit_x)
     clf = LogisticRegression(C=c, max_iter=2000)
     clf.fit((fit_x - mean) / scale, fit_y, sample_weight=fitting.weight)
     unmet = fit_x[:, FEATURES.index("unmet_share")] > 0
@@ -418,9 +414,7 @@ def _fit_gap_decision(model: MatchModel, fitting: Examples, *, c: float) -> Matc
     if len(set(truth.tolist())) < 2:
         raise ValueError("the fitting queries need both searches that find a match and "
                          "searches that do not to fit the supply-gap decision")
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = standardisation(x)
     clf = LogisticRegression(C=c, max_iter=5000)
     # each query run counts once, as for the threshold: a set weighted up to shape the
     # per-result model does not decide what a gap looks like in every collection

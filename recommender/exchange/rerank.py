@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..logistic import logistic, standardisation
 from ..resources import corpus_file
 from .streams import load_streams
 
@@ -138,9 +139,7 @@ class ExchangeRanker:
         """Probability that staff would put each candidate forward (rows of ``x``)."""
         if x.shape[0] == 0:
             return np.zeros(0)
-        z = (x - np.array(self.mean)) / np.array(self.scale)
-        logits = np.clip(z @ np.array(self.coef) + self.intercept, -30, 30)
-        return 1.0 / (1.0 + np.exp(-logits))
+        return logistic(x, self.mean, self.scale, self.coef, self.intercept)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -181,9 +180,7 @@ def fit_ranker(judged: Judged, *, c: float = 1.0,
     if len(judged.y) < 50 or len(set(judged.y.tolist())) < 2:
         raise ValueError(f"{len(judged.y)} judged candidates ({int(judged.y.sum())} good) "
                          "are too few to fit the exchange ranker")
-    mean = judged.x.mean(axis=0)
-    scale = judged.x.std(axis=0)
-    scale[scale == 0] = 1.0
+    mean, scale = standardisation(judged.x)
     z = (judged.x - mean) / scale
     used = list(range(len(FEATURES)))
     while True:
