@@ -72,7 +72,8 @@ SCRAP_FORMS = (
     "offcuts", "off cuts", "cut-offs", "cutoffs", "cuttings", "trimmings", "trim", "ends",
     "flash", "regrind", "reground", "skeleton", "sprue", "sprues", "runner", "runners",
     "cuống keo", "đuôi keo", "granulated", "ground", "purging", "gãy", "hư", "hỏng",
-    "broken", "damaged", "cắt dư", "xương đột dập", "đột dập", "thừa", "dư thừa")
+    "broken", "damaged", "cắt dư", "xương đột dập", "đột dập", "thừa", "dư thừa", "vỡ", "bể",
+    "tháo dỡ", "dismantled")
 """Words that make a material a scrap or an off-cut ("phoi" + "nhôm 6061", "stainless"
 + "sheet scrap"), in the trade's Vietnamese and English."""
 SPARE_FORMS = (
@@ -80,6 +81,7 @@ SPARE_FORMS = (
     "cho thuê", "thuê", "ghép", "idle", "spare", "available", "free", "unused", "surplus",
     "for rent", "to let", "rent", "hire", "outsourced", "outsource", "capacity", "giờ máy",
     "machine hours", "machine time", "ca đêm", "night shift", "night-shift", "đặt gia công",
+    "nhận",
     "thuê gia công", "gia công ngoài", "line time", "spare hours")
 """Words that make a machine, a line or a space spare capacity, or a service on offer
 ("Dư 6 máy ép phun", "spare SMT line", "cần thuê kho"); a need asks for them too."""
@@ -96,7 +98,8 @@ rag)."""
 REUSE_FORMS = (
     "cũ", "đã qua sử dụng", "đã sử dụng", "đã dùng", "dùng 1 lần", "dùng một lần",
     "thanh lý", "tân trang", "còn tốt", "còn dùng được", "còn chắc", "rỗng", "used", "empty",
-    "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "reusable", "ex")
+    "second-hand", "secondhand", "one-way", "reconditioned", "returnable", "reusable", "ex",
+    "đã rửa", "đã súc rửa", "rinsed", "washed", "đựng", "từng chứa", "held")
 CONTAMINATED_FORMS = (
     "chưa súc rửa", "chưa rửa", "chưa vệ sinh", "không súc rửa", "dính hóa chất", "dính sơn",
     "dính dầu", "dính keo", "dính mực", "dính bột hóa chất", "đựng hóa chất", "chứa hóa chất",

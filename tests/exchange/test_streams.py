@@ -164,3 +164,15 @@ def test_a_generic_word_between_does_not_take_the_form() -> None:
     assert "cotton_offcuts" in classify("100% cotton knit fabric ends (roll ends)")
     assert "wwtp_service" in classify("WWTP spare capacity ~50 m3/day (biological)")
     assert "copper_scrap" in classify("Ống đồng điều hòa thừa, đầu ống đồng")
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Kính tấm vỡ, kính cắt thừa (trắng 5-10 mm)", "glass_cullet"),
+    ("Thùng thép 200 lít đựng siro, nắp mở", "drums_clean"),
+    ("Nhận cắt plasma CNC thép tấm dày tới 25 mm", "spare_machining"),
+    ("Xe 15 tấn chiều về trống: Bàu Bàng → Cát Lái", "spare_trucks"),
+    ("Magnet (winding) wire pulled from burnt motors", "copper_scrap"),
+])
+def test_the_trade_words_of_the_development_sets(text: str, key: str) -> None:
+    assert key in classify(text)
+    assert "glass_cullet" not in classify("Aramid and glass fibre fabric cut-offs")
