@@ -103,6 +103,11 @@ class _Reader:
             self.problems[name] = ("bad_date", {})
         return found
 
+    def ordered(self, values: Mapping[str, Any], low: str, high: str) -> None:
+        """A range written upside down (``high`` below ``low``) is a problem of ``high``."""
+        if values[low] is not None and values[high] is not None and values[high] < values[low]:
+            self.problems[high] = ("range", {})
+
     def done(self) -> None:
         if self.problems:
             raise ListingErrors(self.problems)
@@ -137,9 +142,7 @@ def read_premises(data: Mapping[str, Any]) -> dict[str, Any]:
     if unit not in (MONTHLY, TERM):
         r.problems["price_unit"] = ("bad_price_unit", {})
     values["price_unit"] = unit
-    low, high = values["price_low"], values["price_high"]
-    if low is not None and high is not None and high < low:
-        r.problems["price_high"] = ("range", {})
+    r.ordered(values, "price_low", "price_high")
     values["available_from"] = r.day("available_from")
     r.done()
     return values
@@ -162,9 +165,7 @@ def read_need(data: Mapping[str, Any]) -> dict[str, Any]:
     if values["area_min"] is None and values["area_max"] is None and not (
             {"area_min", "area_max"} & set(r.problems)):
         r.problems["area_min"] = ("required", {})
-    low, high = values["area_min"], values["area_max"]
-    if low is not None and high is not None and high < low:
-        r.problems["area_max"] = ("range", {})
+    r.ordered(values, "area_min", "area_max")
     values["needed_by"] = r.day("needed_by")
     r.done()
     return values
