@@ -144,6 +144,18 @@ def _positions(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
 
 
 @functools.lru_cache(maxsize=2)
+def _forms(folded: bool) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Each family's form phrases as words (``not``: :data:`NOT_FORMS`); without
+    diacritics, forms that are then everyday words are left out."""
+    families = {"scrap": SCRAP_FORMS + ("waste", "thải"), "spare": SPARE_FORMS,
+                "waste": WASTE_FORMS + ("scrap", "phế liệu"), "reuse": REUSE_FORMS,
+                "contaminated": CONTAMINATED_FORMS, "not": NOT_FORMS}
+    return {kind: tuple(tuple(_tokens(form, folded)) for form in words
+                        if not (folded and fold(form) in _FOLDED_AMBIGUOUS))
+            for kind, words in families.items()}
+
+
+@functools.lru_cache(maxsize=2)
 def _materials(folded: bool) -> tuple[tuple[tuple[str, ...], str], ...]:
     """Each material phrase of the file's ``materials`` column, as words, with its node:
     longest first."""
@@ -183,18 +195,11 @@ def composed(text: str) -> list[str]:
     for sentence in _SENTENCE.split(text):
         kept = " ".join(clause[:_negation(clause)] for clause in _CLAUSES.split(sentence))
         tokens = _tokens(kept, folded)
-        forms = {kind: [i for form in words for i in _positions(tokens, tuple(
-                        _tokens(form, folded)))
-                        if not (folded and fold(form) in _FOLDED_AMBIGUOUS)]
-                 for kind, words in (("scrap", SCRAP_FORMS + ("waste", "thải")),
-                                     ("spare", SPARE_FORMS),
-                                     ("waste", WASTE_FORMS + ("scrap", "phế liệu")),
-                                     ("reuse", REUSE_FORMS),
-                                     ("contaminated", CONTAMINATED_FORMS))}
-        blocked = {i + n for phrase in NOT_FORMS
-                   for i in _positions(tokens, tuple(_tokens(phrase, folded)))
-                   for n in range(len(_tokens(phrase, folded)))}
-        forms = {k: [i for i in v if i not in blocked] for k, v in forms.items()}
+        forms = {kind: [i for phrase in phrases for i in _positions(tokens, phrase)]
+                 for kind, phrases in _forms(folded).items()}
+        blocked = {i + n for phrase in _forms(folded)["not"]
+                   for i in _positions(tokens, phrase) for n in range(len(phrase))}
+        forms = {k: [i for i in v if i not in blocked] for k, v in forms.items() if k != "not"}
         if not any(forms.values()):
             continue
         spans: list[tuple[int, int, str]] = []
@@ -279,6 +284,7 @@ def classify(what: str | None, *details: str | None) -> tuple[str, ...]:
                  if not any(k in streams.ancestors(o) for o in keys if o != k))
 
 
+@functools.lru_cache(maxsize=512)
 def _node_hazard(key: str) -> str | None:
     streams = load_streams()
     node = streams.nodes[key]
