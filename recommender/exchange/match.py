@@ -201,7 +201,6 @@ class ExchangeIndex:
                  ranker: ExchangeRanker | None = None) -> None:
         self.index = index
         self.listings: dict[int, Listing] = {}
-        self._what: dict[int, np.ndarray] = {}
         self._concepts: dict[int, np.ndarray] = {}
         self._remember(listings)
         self.ranker = ranker
@@ -225,15 +224,14 @@ class ExchangeIndex:
         return len(self.listings)
 
     def _remember(self, listings: Sequence[Listing]) -> None:
-        """Keep listings with what each offers or needs, encoded alone (the engine's
-        vectors hold the details too), and its :func:`concepts`."""
+        """Keep listings with their :func:`concepts` (what each offers or needs, encoded
+        alone: the engine's vectors hold the details too)."""
         if not listings:
             return
         vectors = self.index.encoder.encode_queries([x.what for x in listings])
         about = concepts(self.index.encoder, vectors)
         for n, x in enumerate(listings):
             self.listings[x.listing_id] = x
-            self._what[x.listing_id] = vectors[n]
             self._concepts[x.listing_id] = about[n]
 
     def upsert(self, listings: Sequence[Listing]) -> None:
@@ -248,7 +246,7 @@ class ExchangeIndex:
         if known:
             self.index.remove(known)
             for i in known:
-                del self.listings[i], self._what[i], self._concepts[i]
+                del self.listings[i], self._concepts[i]
 
     def potential(self, k: int = POTENTIAL_PER_NEED) -> list[tuple[Listing, Listing,
                                                                     ExchangeMatch]]:
@@ -301,16 +299,17 @@ class ExchangeIndex:
             return []
         query = passage_text(listing.what, listing.details) if listing.details else listing.what
         hits = self.index.search(query[:1900], n, method=method, allowed_ids=ids)
+        about = self._about(listing)
         found = []
         for hit in hits:
             candidate = self.listings[hit.doc_id]
             offer, need = (listing, candidate) if listing.kind == OFFER else (candidate, listing)
             if allowed(offer, need):
-                found.append(self._read(listing, candidate, offer, need, hit))
+                found.append(self._read(listing, candidate, offer, need, hit, about))
         return found
 
-    def _read(self, listing: Listing, candidate: Listing, offer: Listing, need: Listing, hit
-              ) -> tuple[ExchangeMatch, Candidate]:
+    def _read(self, listing: Listing, candidate: Listing, offer: Listing, need: Listing, hit,
+              about: np.ndarray) -> tuple[ExchangeMatch, Candidate]:
         shared, exact, related, covered = node_overlap(listing.facts.streams.keys,
                                                        candidate.facts.streams.keys)
         near = proximity(offer.facts.place, need.facts.place)
@@ -340,19 +339,12 @@ class ExchangeIndex:
             float(hit.score), float(hit.dense or 0.0), float(hit.lexical or 0.0), shared,
             exact, related, (bool(listing.facts.streams.keys), bool(candidate.facts.streams.keys)),
             covered, near in NEIGHBOURS, too_far, quantity, hazardous,
-            self._similar(listing, candidate), self._about_same(listing, candidate))
+            float(about @ self._concepts[candidate.listing_id]))
 
-    def _similar(self, listing: Listing, candidate: Listing) -> float:
-        """Cosine of what the two offer and need, each encoded alone."""
-        mine = self._what.get(listing.listing_id)
-        if mine is None:  # a listing not (yet) indexed: encoded now
-            mine = self.index.encoder.encode_queries([listing.what])[0]
-        return float(mine @ self._what[candidate.listing_id])
-
-    def _about_same(self, listing: Listing, candidate: Listing) -> float:
-        """How much the two are about the same resource nodes (:func:`concepts`)."""
-        mine = self._concepts.get(listing.listing_id)
-        if mine is None:
-            mine = concepts(self.index.encoder,
-                            self.index.encoder.encode_queries([listing.what]))[0]
-        return float(mine @ self._concepts[candidate.listing_id])
+    def _about(self, listing: Listing) -> np.ndarray:
+        """A listing's :func:`concepts`: kept when indexed, else read now (once)."""
+        about = self._concepts.get(listing.listing_id)
+        if about is None:
+            about = concepts(self.index.encoder,
+                             self.index.encoder.encode_queries([listing.what]))[0]
+        return about

@@ -31,7 +31,7 @@ FEATURES = (
     "fused", "dense", "dense_gap", "lexical_share", "rank_inverse",
     "same_node", "node_below", "related", "different_streams", "unnamed",
     "covered", "neighbours", "too_far", "quantity_fits", "quantity_far_off",
-    "hazardous_to_handler", "what_dense", "what_gap", "concept",
+    "hazardous_to_handler", "concept",
 )
 """What the ranker reads of one candidate for one listing (:func:`candidate_features`)."""
 
@@ -39,7 +39,7 @@ SIGNS = {
     "fused": 1, "dense": 1, "dense_gap": 1, "lexical_share": 1, "rank_inverse": 1,
     "same_node": 1, "node_below": 1, "different_streams": -1, "covered": 1,
     "neighbours": 1, "too_far": -1, "quantity_fits": 1, "quantity_far_off": -1,
-    "what_dense": 1, "what_gap": 1, "concept": 1,
+    "concept": 1,
 }
 """The direction each feature can only push a match, known before any fitting: more
 alike, nearer, amounts that fit never make a match less likely. A feature the fit
@@ -70,8 +70,6 @@ class Candidate:
     quantity: str | None
     """``fits``, ``far_off`` or None when the amounts cannot be compared."""
     hazardous_to_handler: bool
-    what_dense: float = 0.0
-    """Cosine of what the two offer and need, each encoded alone."""
     concept: float = 0.0
     """How much the two are about the same resource nodes, as the model reads them."""
 
@@ -83,7 +81,6 @@ def candidate_features(found: Sequence[Candidate]) -> np.ndarray:
     if not found:
         return np.zeros((0, len(FEATURES)))
     best_dense = max(c.dense for c in found)
-    best_what = max(c.what_dense for c in found)
     best_lexical = max(c.lexical for c in found)
     rows = []
     for rank, c in enumerate(found):
@@ -97,7 +94,7 @@ def candidate_features(found: Sequence[Candidate]) -> np.ndarray:
             float(not all(c.named)),
             c.covered, float(c.neighbours), float(c.too_far),
             float(c.quantity == "fits"), float(c.quantity == "far_off"),
-            float(c.hazardous_to_handler), c.what_dense, c.what_dense - best_what, c.concept,
+            float(c.hazardous_to_handler), c.concept,
         ))
     return np.asarray(rows, dtype=float)
 
