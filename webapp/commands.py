@@ -136,17 +136,23 @@ def _decision_text(report: dict) -> str:
                "imports corpora/handwritten/suppliers.csv as written into a throwaway "
                "database and sends its 68 queries to the search API; --set exchange matches "
                "the 55 needs of corpora/exchange to its 144 offers (precision@3, nDCG@10 of "
-               "the resource exchange); --set all does all three.")
+               "the resource exchange); --set all does all three. --dir FOLDER measures a "
+               "folder laid out like corpora/handwritten instead of the hand-written set.")
 @click.option("--set", "which", type=click.Choice(["generated", "handwritten", "exchange",
                                                    "all"]),
               default="generated", show_default=True)
+@click.option("--dir", "folder", type=click.Path(exists=True, file_okay=False),
+              help="a labelled set laid out like corpora/handwritten (suppliers.csv, "
+              "queries.jsonl, qrels.tsv, optionally gap_queries.jsonl): imported as written "
+              "and searched through the API like the hand-written set (implies --set "
+              "handwritten unless --set all)")
 @labelled_options
 @click.option("--json", "as_json", is_flag=True, help="print the full results as JSON")
 @click.option("--save", is_flag=True, help="append the result, with the index version it "
               "measured, to instance/evaluations.jsonl")
 @with_appcontext
-def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: bool,
-                     save: bool) -> None:
+def evaluate_command(which: str, folder: str | None, queries: str, qrels: str, as_of: str,
+                     as_json: bool, save: bool) -> None:
     from recommender.domain_eval import evaluate_domain, load_labelled
     from recommender.matching import fit_for_index
 
@@ -154,6 +160,8 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
         day = date.fromisoformat(as_of)
     except ValueError as exc:
         raise click.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from exc
+    if folder and which != "all":
+        which = "handwritten"
     if which in ("exchange", "all"):
         _evaluate_exchange(as_json)
         if which == "exchange":
@@ -161,19 +169,26 @@ def evaluate_command(which: str, queries: str, qrels: str, as_of: str, as_json: 
     if which in ("handwritten", "all"):
         from .evaluate import evaluate_files
 
-        found = evaluate_files(corpus_file("handwritten/suppliers.csv"),
-                               corpus_file("handwritten/queries.jsonl"),
-                               corpus_file("handwritten/qrels.tsv"), today=HANDWRITTEN_AS_OF,
+        labelled_set = Path(folder) if folder else corpus_file("handwritten/suppliers.csv").parent
+        gaps = labelled_set / "gap_queries.jsonl"
+        for name in ("suppliers.csv", "queries.jsonl", "qrels.tsv"):
+            if not (labelled_set / name).is_file():
+                raise click.BadParameter(f"{labelled_set} has no {name}", param_hint="--dir")
+        found = evaluate_files(labelled_set / "suppliers.csv", labelled_set / "queries.jsonl",
+                               labelled_set / "qrels.tsv", today=HANDWRITTEN_AS_OF,
                                create_app=current_app.extensions["ketnoi_factory"],
-                               gap_queries=corpus_file("handwritten/gap_queries.jsonl"))
+                               gap_queries=gaps if gaps.is_file() else None)
+        title = f"labelled set {labelled_set}" if folder else "hand-written set"
         if as_json:
-            click.echo(json.dumps({"set": "handwritten", **found}, ensure_ascii=False))
+            click.echo(json.dumps({"set": str(labelled_set) if folder else "handwritten",
+                                   **found}, ensure_ascii=False))
         else:
-            click.echo(f"hand-written set: {found['profiles']} profiles imported through "
+            click.echo(f"{title}: {found['profiles']} profiles imported through "
                        f"import-profiles ({found['import']}), {found['queries']} queries "
                        "through /api/v1/search")
             click.echo(_evaluation_table(found["results"]))
-            click.echo(_decision_text(found["decision"]))
+            if "decision" in found:
+                click.echo(_decision_text(found["decision"]))
         if which == "handwritten":
             return
     catalog = _ready_catalog()

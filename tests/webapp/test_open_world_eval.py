@@ -30,3 +30,35 @@ def test_handwritten_set_through_import_and_the_search_api(config, monkeypatch) 
         assert api[lang]["nDCG@10"] >= 85.0, (lang, api)
     for baseline in ("bm25", "dense"):
         assert api["all"]["nDCG@10"] > found["results"][baseline]["all"]["nDCG@10"]
+
+
+def _labelled_folder(root, suppliers) -> None:
+    """A park's own labelled set in the hand-written set's layout: three of the small
+    set's profiles as a staff export, two queries judged by reading them."""
+    import csv
+
+    with open(root / "suppliers.csv", "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["Mã hồ sơ", "Tên doanh nghiệp", "Mô tả năng lực", "Địa chỉ"])
+        for i in (1, 2, 5):
+            out.writerow([f"P-{i}", f"Công ty mẫu {i}", suppliers[i], "KCN Tân Tạo, Bình Tân"])
+    (root / "queries.jsonl").write_text(
+        '{"query_id": "Q1", "text": "gia công CNC", "lang": "vi"}\n'
+        '{"query_id": "Q2", "text": "SMT PCB assembly", "lang": "en"}\n', encoding="utf-8")
+    (root / "qrels.tsv").write_text("query_id\texternal_id\tgrade\nQ1\tP-1\t2\nQ2\tP-5\t2\n",
+                                    encoding="utf-8")
+
+
+def test_evaluate_measures_a_labelled_folder(app, tmp_path, suppliers) -> None:
+    _labelled_folder(tmp_path, suppliers)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["evaluate", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"labelled set {tmp_path}: 3 profiles imported" in result.output
+    assert "0 rejected" in result.output
+    api = next(line for line in result.output.splitlines() if line.startswith("api "))
+    assert float(api.split()[1]) == 100.0, result.output  # both found first
+    assert "banner" not in result.output  # no gap queries in the folder, no banner figures
+    (tmp_path / "qrels.tsv").unlink()
+    missing = runner.invoke(args=["evaluate", "--dir", str(tmp_path)])
+    assert missing.exit_code != 0 and "has no qrels.tsv" in missing.output
