@@ -194,6 +194,12 @@ def evaluate_command(which: str, folder: str | None, queries: str, qrels: str, a
     catalog = _ready_catalog()
     labelled, judged = load_labelled(queries, qrels)
     ids = {doc: p.external_id for doc, p in catalog.profiles.items()}
+    if not set(ids.values()) & {e for found in judged.values() for e in found}:
+        raise click.ClickException(
+            f"none of the suppliers judged in {qrels} is among the {len(ids)} profiles of "
+            "this database, so there is nothing to score: the labelled queries are written "
+            "for the fictional sample (load it with KETNOI_LOAD_SAMPLE=1); measure your own "
+            "labelled set with --dir FOLDER")
     results = evaluate_domain(catalog.recommender, labelled, judged, ids, today=day)
     fitted = fit_for_index(catalog.recommender, labelled, judged, ids, today=day)
     decision = fitted.get("calibration") or {"not_fitted": fitted.get("not_fitted")}

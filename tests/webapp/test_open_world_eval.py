@@ -62,3 +62,16 @@ def test_evaluate_measures_a_labelled_folder(app, tmp_path, suppliers) -> None:
     (tmp_path / "qrels.tsv").unlink()
     missing = runner.invoke(args=["evaluate", "--dir", str(tmp_path)])
     assert missing.exit_code != 0 and "has no qrels.tsv" in missing.output
+
+
+def test_evaluate_says_when_no_judged_supplier_is_in_the_database(app, tmp_path) -> None:
+    # staff with their own directory, and the labels written for the fictional sample
+    (tmp_path / "q.jsonl").write_text('{"query_id": "Q1", "text": "ép nhựa", "lang": "vi"}\n',
+                                      encoding="utf-8")
+    (tmp_path / "qrels.tsv").write_text("query_id\texternal_id\tgrade\nQ1\tSUP-02999\t2\n",
+                                        encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "evaluate", "--queries", str(tmp_path / "q.jsonl"),
+        "--qrels", str(tmp_path / "qrels.tsv")])
+    assert result.exit_code != 0
+    assert "none of the suppliers judged" in result.output and "--dir" in result.output
