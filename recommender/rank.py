@@ -51,6 +51,9 @@ class ProfileFacts:
     """Taxonomy keys the profile states (its processes and products)."""
     mentioned: frozenset[str] = frozenset()
     """Taxonomy keys its description names beyond the stated ones."""
+    excluded: frozenset[str] = frozenset()
+    """Taxonomy keys its texts name only to say the firm does not do them ("không nhận
+    anodize"), neither stated nor named otherwise."""
     ward: str | None = None
     area: str | None = None
     region: str | None = None
@@ -64,7 +67,9 @@ class RequirementCheck:
     """One stated requirement and whether a profile meets it."""
 
     kind: str
-    """``certification``, ``park``, ``place``, ``ownership`` or ``employees``."""
+    """``certification``, ``park``, ``place``, ``ownership``, ``employees``, or
+    ``capability`` (a process or product the query names and the profile says it does not
+    do: ``wanted`` is its taxonomy key, always missing)."""
     wanted: str
     status: str
     detail: str = ""
@@ -108,6 +113,13 @@ def _same_cert(a: str, b: str) -> bool:
     return _cert_key(a) == _cert_key(b)
 
 
+def _meets_cert(held: str, wanted: str) -> bool:
+    """A certificate held meets one asked for when it is that one or a named kind of it:
+    "OEKO-TEX Standard 100" meets "OEKO-TEX", "IATF 16949" meets "IATF"; not the reverse."""
+    wanted_key = _cert_key(wanted)
+    return bool(wanted_key) and _cert_key(held)[:len(wanted_key)] == wanted_key
+
+
 def check_requirements(
     req: BuyerRequirements, facts: ProfileFacts | None, today: date
 ) -> list[RequirementCheck]:
@@ -116,9 +128,9 @@ def check_requirements(
     checks = []
     for name in req.certifications:
         either = name.split(ALTERNATIVES)
-        held = [c for c in facts.certifications if any(_same_cert(c.name, n) for n in either)]
+        held = [c for c in facts.certifications if any(_meets_cert(c.name, n) for n in either)]
         if not held:
-            described = [n for n in either if any(_same_cert(d, n)
+            described = [n for n in either if any(_meets_cert(d, n)
                                                   for d in facts.described_certifications)]
             checks.append(RequirementCheck("certification", name, UNKNOWN,
                                            "described, not listed") if described
@@ -145,18 +157,18 @@ def check_requirements(
         else:
             ok = any(fold(facts.park) == fold(p) for p in req.parks)
             checks.append(RequirementCheck("park", wanted, MET if ok else MISSING, facts.park))
-    for mention in req.places:
+    if req.places:  # places a query names are alternatives: a firm is in one place
         from .places import matches, parks_in
         from .requirements import place_label
 
-        wanted = place_label(mention)
+        wanted = " / ".join(place_label(m) for m in req.places)
         if not (facts.park or facts.ward or facts.area or facts.region):
             checks.append(RequirementCheck("place", wanted, UNKNOWN))
-            continue
-        ok = matches(mention.place, facts.park, facts.ward, facts.area, facts.region) or (
-            mention.near and facts.park in parks_in(mention.place, True))
-        where = ", ".join(x for x in (facts.park, facts.area, facts.region) if x)
-        checks.append(RequirementCheck("place", wanted, MET if ok else MISSING, where))
+        else:
+            ok = any(matches(m.place, facts.park, facts.ward, facts.area, facts.region)
+                     or (m.near and facts.park in parks_in(m.place, True)) for m in req.places)
+            where = ", ".join(x for x in (facts.park, facts.area, facts.region) if x)
+            checks.append(RequirementCheck("place", wanted, MET if ok else MISSING, where))
     if req.ownership:
         wanted = " / ".join(req.ownership)
         if facts.ownership is None:
@@ -173,7 +185,21 @@ def check_requirements(
             ok = facts.employees >= req.min_employees
             checks.append(RequirementCheck("employees", wanted, MET if ok else MISSING,
                                            str(facts.employees)))
+    checks.extend(RequirementCheck("capability", key, MISSING)
+                  for key in req.capabilities if facts.excluded and _excludes(key, facts))
     return checks
+
+
+def _excludes(key: str, facts: ProfileFacts) -> bool:
+    """The profile says it does not do ``key`` (or a process above it) and neither states
+    nor names it or anything below it elsewhere."""
+    from .taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    if key not in taxonomy:
+        return False
+    said_no = key in facts.excluded or not facts.excluded.isdisjoint(taxonomy.ancestors(key))
+    return said_no and taxonomy.descendants(key).isdisjoint(facts.capabilities | facts.mentioned)
 
 
 def requirement_score(checks: Sequence[RequirementCheck]) -> float:

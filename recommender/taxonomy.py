@@ -28,6 +28,7 @@ from pathlib import Path
 from .expand import Concept, Glossary
 from .resources import corpus_file
 from .text import fold_phrase
+from .text.negation import affirmed
 
 KINDS = ("sector", "group", "process", "product", "material", "industry", "ignore",
          "waste", "energy", "water", "capacity", "service")
@@ -249,7 +250,8 @@ class Taxonomy:
         if exact is not None:
             return PhraseMapping(phrase, (exact,), 1.0, "exact")
         syllables = folded.split()
-        matches = [(c, span) for c, span in self._glossary.find(phrase)]
+        # what the phrase excludes ('không nhận anodize') is not what the firm does
+        matches = [(c, span) for c, span in self._glossary.find(affirmed(phrase))]
         keys = [c.key for c, _ in matches if c.kind in self.exact_kinds]
         if keys:
             covered = sum(len(span) for c, span in matches)

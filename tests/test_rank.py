@@ -13,7 +13,7 @@ from recommender.rank import (
     rank,
     requirement_score,
 )
-from recommender.requirements import BuyerRequirements
+from recommender.requirements import BuyerRequirements, parse_requirements
 from recommender.search import SearchHit
 
 TODAY = date(2026, 11, 1)
@@ -107,3 +107,48 @@ def test_a_place_is_checked_against_the_stored_location() -> None:
     assert checks == {"place": "missing", "park": "missing"}
     assert {c.status for c in check_requirements(req, ProfileFacts(), date(2026, 12, 6))} == {
         "unknown"}
+
+
+def test_a_process_the_profile_says_it_does_not_do_is_missing() -> None:
+    from recommender.serving.profiles import CatalogProfile
+
+    painter = CatalogProfile(1, "X", "Sơn Phủ", "Phun cát làm sạch bề mặt; sơn ướt epoxy cho "
+                             "kết cấu thép. Không có dây chuyền sơn tĩnh điện.").facts()
+    assert "powder_coating" in painter.excluded and "powder_coating" not in painter.mentioned
+    for query in ("sơn tĩnh điện", "son tinh dien", "powder coating"):
+        checks = check_requirements(parse_requirements(query), painter, TODAY)
+        assert [(c.kind, c.wanted, c.status) for c in checks] == [
+            ("capability", "powder_coating", MISSING)], query
+    assert check_requirements(BuyerRequirements(capabilities=("wet_painting",)), painter,
+                              TODAY) == []
+    # said elsewhere that it does it: the firm's own word for it wins
+    both = CatalogProfile(2, "Y", "Sơn", "Không có dây chuyền sơn tĩnh điện tại xưởng 1.",
+                          processes=["powder_coating"]).facts()
+    assert not both.excluded
+    assert check_requirements(BuyerRequirements(capabilities=("powder_coating",)), both,
+                              TODAY) == []
+
+
+def test_a_named_kind_of_a_certificate_meets_the_certificate_asked_for() -> None:
+    facts = ProfileFacts(certifications=(CertificateFact("OEKO-TEX Standard 100", None),
+                                         CertificateFact("ISO 9001:2015", None)))
+    checks = {c.wanted: c.status for c in check_requirements(
+        BuyerRequirements(certifications=("OEKO-TEX", "ISO 9001", "ISO 14001")), facts, TODAY)}
+    assert checks == {"OEKO-TEX": MET, "ISO 9001": MET, "ISO 14001": MISSING}
+    # the reverse does not hold: a buyer asking for a named kind is not met by the family
+    plain = ProfileFacts(certifications=(CertificateFact("OEKO-TEX", None),))
+    assert check_requirements(BuyerRequirements(certifications=("OEKO-TEX Standard 100",)),
+                              plain, TODAY)[0].status == MISSING
+
+
+def test_places_a_query_names_are_alternatives() -> None:
+    from recommender.requirements import parse_requirements
+
+    req = parse_requirements("xưởng may đồng phục ở quận 7 hoặc Nhà Bè")
+    assert len(req.places) == 2
+    in_q7 = ProfileFacts(park="KCX Tân Thuận", area="Quận 7", region="TP. Hồ Chí Minh (cũ)")
+    checks = [c for c in check_requirements(req, in_q7, TODAY) if c.kind == "place"]
+    assert [c.status for c in checks] == [MET]
+    elsewhere = ProfileFacts(area="Dĩ An", region="Bình Dương (cũ)")
+    assert [c.status for c in check_requirements(req, elsewhere, TODAY)
+            if c.kind == "place"] == [MISSING]

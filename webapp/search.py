@@ -46,6 +46,7 @@ from recommender.requirements import CERTIFICATIONS, parse_requirements, place_l
 from recommender.search import SearchError
 from recommender.serving.profiles import CatalogProfile
 from recommender.store.models import ShortlistEntry
+from recommender.taxonomy import load_taxonomy
 from recommender.text import check_query
 
 from .auth import current_account
@@ -114,6 +115,10 @@ def check_text(check: dict) -> str:
             return _("%(name)s: có nêu trong mô tả nhưng chưa có trong danh sách chứng nhận",
                      name=wanted)
         return _("Không có %(name)s", name=wanted)
+    if kind == "capability":  # the profile says it does not do what the query names
+        taxonomy = load_taxonomy()
+        what = taxonomy.label(wanted, current_language()) if wanted in taxonomy else wanted
+        return _("Hồ sơ ghi là không làm %(what)s", what=what)
     names = {"park": _("Khu công nghiệp"), "place": _("Địa điểm"),
              "ownership": _("Loại hình sở hữu"),
              "employees": _("Số lao động")}

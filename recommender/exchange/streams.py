@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..resources import corpus_file
 from ..taxonomy import Taxonomy, read_taxonomy
 from ..text import fold, has_diacritics
+from ..text.negation import clauses, negation_start
 
 STREAMS_FILE = "resources.tsv"
 STREAM_KINDS = ("group", "material", "waste", "energy", "water", "capacity", "service")
@@ -193,7 +194,7 @@ def composed(text: str) -> list[str]:
     folded = not has_diacritics(text)
     out: list[str] = []
     for sentence in _SENTENCE.split(text):
-        kept = " ".join(clause[:_negation(clause)] for clause in _CLAUSES.split(sentence))
+        kept = " ".join(c[:negation_start(c)] for c in clauses(sentence))
         tokens = _tokens(kept, folded)
         forms = {kind: [i for phrase in phrases for i in _positions(tokens, phrase)]
                  for kind, phrases in _forms(folded).items()}
@@ -227,36 +228,16 @@ def composed(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_CLAUSES = re.compile(r"[,;()\n]|\.(?:\s|$)")
 _SENTENCE = re.compile(r"\.(?:\s|$)|\n")
-_NEGATED = re.compile(r"\b(không|chưa|ngoại trừ|trừ|khong|ngoai tru|no|not|except|"
-                      r"without|free of|excluding|excl)\b")
-"""Words after which a clause excludes what it names ("không nhận inox", "no stainless",
-"không lẫn poly"): those nodes are not what the listing offers or needs. Without
-diacritics "chua" is also chứa (holds), "tru" trụ: neither is read as one."""
-
-
-_NOT_NEGATION = re.compile(r"\b(chưa|không|chua|khong|not) (súc rửa|rửa|vệ sinh|suc rua|rua|"
-                           r"ve sinh|washed|rinsed)\b")
-
-
-def _negation(clause: str) -> int | None:
-    """Where ``clause`` starts excluding what it names, or None ("chưa súc rửa", "not
-    washed" say how a thing is, not what is excluded)."""
-    lowered = clause.lower()
-    for cue in _NEGATED.finditer(lowered):
-        if not _NOT_NEGATION.match(lowered, cue.start()):
-            return cue.start()
-    return None
 
 
 def _named(text: str) -> list[str]:
     """Nodes the file's phrases name in ``text``, clause by clause, each clause read up
-    to a word that excludes what follows (:data:`_NEGATED`)."""
+    to a word that excludes what follows (:mod:`recommender.text.negation`)."""
     streams = load_streams()
     found: list[str] = []
-    for clause in _CLAUSES.split(text):
-        found.extend(streams.find(clause[:_negation(clause)], kinds=STREAM_KINDS))
+    for clause in clauses(text):
+        found.extend(streams.find(clause[:negation_start(clause)], kinds=STREAM_KINDS))
     return found
 
 

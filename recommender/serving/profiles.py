@@ -22,6 +22,7 @@ from ..requirements import certificates_in
 from ..sizes import size_class
 from ..store.models import ProfileChange, SupplierProfile
 from ..taxonomy import load_taxonomy
+from ..text.negation import affirmed, denied
 
 
 @dataclass
@@ -78,10 +79,12 @@ class CatalogProfile:
         )
         location = self.location or {}
         stated = frozenset(self.processes)
+        mentioned = _described(self.description) - stated
         return ProfileFacts(certifications=certs, park=location.get("park"),
                             ownership=self.ownership, employees=self.employees,
-                            capabilities=stated,
-                            mentioned=_described(self.description) - stated,
+                            capabilities=stated, mentioned=mentioned,
+                            excluded=(_denied(self.description)
+                                      | _denied("\n".join(self.phrases))) - stated - mentioned,
                             ward=location.get("ward"), area=location.get("area"),
                             region=location.get("region"),
                             described_certifications=_described_certificates(
@@ -101,7 +104,16 @@ def _described_certificates(description: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def _described(description: str) -> frozenset[str]:
-    return frozenset(load_taxonomy().find(description))
+    """Taxonomy keys a description names, leaving out what it says the firm does not do."""
+    return frozenset(load_taxonomy().find(affirmed(description)))
+
+
+@lru_cache(maxsize=65536)
+def _denied(text: str) -> frozenset[str]:
+    """Taxonomy keys ``text`` names only to exclude them ("Không có dây chuyền sơn tĩnh
+    điện", "không nhận anodize", "no powder coating line")."""
+    taxonomy = load_taxonomy()
+    return frozenset(k for part in denied(text) for k in taxonomy.find(part))
 
 
 def read_profiles(sessions: sessionmaker[Session]) -> list[CatalogProfile]:

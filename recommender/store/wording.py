@@ -22,6 +22,7 @@ from datetime import date
 from recommender.requirements import CERTIFICATIONS, ownership_in
 from recommender.taxonomy import MIN_CONFIDENCE, PhraseMapping, Taxonomy, load_taxonomy
 from recommender.text import fold
+from recommender.text.negation import affirmed
 
 from .notes import Note
 
@@ -90,7 +91,8 @@ def read_capabilities(phrases: list[str], description: str | None = None, *,
             reading.notes.append(Note("phrase_read_as", phrase=phrase, names=names,
                                       confidence=f"{mapping.confidence:.2f}"))
     if not reading.processes and description:
-        found = [k for k in dict.fromkeys(taxonomy.find(description))
+        # what the description says the firm does not do is not read as a process
+        found = [k for k in dict.fromkeys(taxonomy.find(affirmed(description)))
                  if taxonomy.nodes[k].kind != "sector"]
         if found:
             reading.processes = found[:8]
