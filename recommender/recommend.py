@@ -22,6 +22,7 @@ from .requirements import CERTIFICATIONS, BuyerRequirements, parse_requirements
 from .search import HybridIndex, SearchError, SearchHit
 from .taxonomy import load_glossary
 from .text import syllables
+from .text.negation import affirmed
 from .text.words import REQUEST_WORDS, english_stem
 
 _CERTIFICATE_WORDS = frozenset(w for name in CERTIFICATIONS for w in syllables(name).folded)
@@ -78,8 +79,11 @@ class TextView:
 
     @classmethod
     def of(cls, text: str, glossary=None) -> TextView:
-        folded = " ".join(dict.fromkeys(syllables(text).folded))
-        concepts = tuple(dict.fromkeys(c.key for c, _ in glossary.find(text))) \
+        # what the text says the firm does not do ("không nhận anodize") neither covers
+        # a query nor explains a match
+        said = affirmed(text)
+        folded = " ".join(dict.fromkeys(syllables(said).folded))
+        concepts = tuple(dict.fromkeys(c.key for c, _ in glossary.find(said))) \
             if glossary is not None else ()
         return cls(text, f" {folded} ", concepts)
 

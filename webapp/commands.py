@@ -29,7 +29,7 @@ from .i18n import LANGUAGES
 from .search import MAX_PER_PAGE, run_search
 
 HANDWRITTEN_AS_OF = date(2026, 12, 6)
-"""The day the hand-written set was judged (certificate validity)."""
+"""The day the hand-written sets were judged (certificate validity)."""
 
 
 def labelled_options(command):
@@ -129,15 +129,51 @@ def _decision_text(report: dict) -> str:
     return "\n".join(lines) + "\n" + _calibration_table(report["calibration"])
 
 
+HANDWRITTEN_SETS = ("handwritten", "handwritten2")
+"""The hand-written labelled sets shipped in ``corpora`` (each a staff export of profiles,
+buyer queries, judgements and designed gap queries), measured and fitted on together."""
+
+
+def handwritten_sets() -> dict[str, Path]:
+    """The folder of each of :data:`HANDWRITTEN_SETS`."""
+    return {name: corpus_file(f"{name}/suppliers.csv").parent for name in HANDWRITTEN_SETS}
+
+
+def _evaluate_folder(name: str, labelled_set: Path, as_json: bool) -> None:
+    """Import one labelled folder as written, search its queries through the API, print."""
+    from .evaluate import evaluate_files
+
+    gaps = labelled_set / "gap_queries.jsonl"
+    for file in ("suppliers.csv", "queries.jsonl", "qrels.tsv"):
+        if not (labelled_set / file).is_file():
+            raise click.BadParameter(f"{labelled_set} has no {file}", param_hint="--dir")
+    found = evaluate_files(labelled_set / "suppliers.csv", labelled_set / "queries.jsonl",
+                           labelled_set / "qrels.tsv", today=HANDWRITTEN_AS_OF,
+                           create_app=current_app.extensions["ketnoi_factory"],
+                           gap_queries=gaps if gaps.is_file() else None)
+    if as_json:
+        click.echo(json.dumps({"set": str(labelled_set) if name == "folder" else name,
+                               **found}, ensure_ascii=False))
+        return
+    title = (f"labelled set {labelled_set}" if name == "folder"
+             else f"hand-written set ({labelled_set.name})")
+    click.echo(f"{title}: {found['profiles']} profiles imported through import-profiles "
+               f"({found['import']}), {found['queries']} queries through /api/v1/search")
+    click.echo(_evaluation_table(found["results"]))
+    if "decision" in found:
+        click.echo(_decision_text(found["decision"]))
+
+
 @click.command("evaluate", help="Score the ranking on labelled buyer queries: nDCG@10, "
                "R@10, MRR@10 per language group, beside BM25-only and dense-only. --set "
                "generated (default) scores the profiles in this database against "
                "corpora/buyer_queries.jsonl (the fictional sample's labels); --set handwritten "
-               "imports corpora/handwritten/suppliers.csv as written into a throwaway "
-               "database and sends its 68 queries to the search API; --set exchange matches "
+               "imports each hand-written set (corpora/handwritten, corpora/handwritten2) as "
+               "written into a throwaway database and sends its 68 queries to the search "
+               "API; --set exchange matches "
                "the 55 needs of corpora/exchange to its 144 offers (precision@3, nDCG@10 of "
                "the resource exchange); --set all does all three. --dir FOLDER measures a "
-               "folder laid out like corpora/handwritten instead of the hand-written set.")
+               "folder laid out like corpora/handwritten instead of the hand-written sets.")
 @click.option("--set", "which", type=click.Choice(["generated", "handwritten", "exchange",
                                                    "all"]),
               default="generated", show_default=True)
@@ -167,28 +203,9 @@ def evaluate_command(which: str, folder: str | None, queries: str, qrels: str, a
         if which == "exchange":
             return
     if which in ("handwritten", "all"):
-        from .evaluate import evaluate_files
-
-        labelled_set = Path(folder) if folder else corpus_file("handwritten/suppliers.csv").parent
-        gaps = labelled_set / "gap_queries.jsonl"
-        for name in ("suppliers.csv", "queries.jsonl", "qrels.tsv"):
-            if not (labelled_set / name).is_file():
-                raise click.BadParameter(f"{labelled_set} has no {name}", param_hint="--dir")
-        found = evaluate_files(labelled_set / "suppliers.csv", labelled_set / "queries.jsonl",
-                               labelled_set / "qrels.tsv", today=HANDWRITTEN_AS_OF,
-                               create_app=current_app.extensions["ketnoi_factory"],
-                               gap_queries=gaps if gaps.is_file() else None)
-        title = f"labelled set {labelled_set}" if folder else "hand-written set"
-        if as_json:
-            click.echo(json.dumps({"set": str(labelled_set) if folder else "handwritten",
-                                   **found}, ensure_ascii=False))
-        else:
-            click.echo(f"{title}: {found['profiles']} profiles imported through "
-                       f"import-profiles ({found['import']}), {found['queries']} queries "
-                       "through /api/v1/search")
-            click.echo(_evaluation_table(found["results"]))
-            if "decision" in found:
-                click.echo(_decision_text(found["decision"]))
+        for name, labelled_set in ({"folder": Path(folder)} if folder
+                                   else handwritten_sets()).items():
+            _evaluate_folder(name, labelled_set, as_json)
         if which == "handwritten":
             return
     catalog = _ready_catalog()
@@ -245,12 +262,12 @@ def _evaluate_exchange(as_json: bool) -> None:
                "buyers acted on, over the profiles in this database, and print its "
                "calibration on held-apart queries. Each index rebuild does the same and "
                "keeps the result in the version. --handwritten-weight adds the hand-written "
-               "set (imported as written into a throwaway database), its queries counting "
+               "sets (each imported as written into a throwaway database), their queries counting "
                "that many times; --save-default writes the result as the decision shipped "
                "with the package (corpora/match_model.json).")
 @labelled_options
 @click.option("--handwritten-weight", type=click.FloatRange(0.0), default=0.0,
-              show_default=True, help="weight of the hand-written set's examples (0: not used)")
+              show_default=True, help="weight of the hand-written sets' examples (0: not used)")
 @click.option("--save-default", is_flag=True, help="write it to corpora/match_model.json")
 @with_appcontext
 def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight: float,
@@ -280,12 +297,11 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         catalog.recommender, labelled, judged,
         {d: p.external_id for d, p in catalog.profiles.items()},
         today=date.fromisoformat(as_of), logged=logged)
-    if handwritten_weight > 0:
-        sets["hand-written"] = handwritten_examples(
-            corpus_file("handwritten/suppliers.csv"), corpus_file("handwritten/queries.jsonl"),
-            corpus_file("handwritten/qrels.tsv"), corpus_file("handwritten/gap_queries.jsonl"),
-            create_app=current_app.extensions["ketnoi_factory"], today=HANDWRITTEN_AS_OF,
-            weight=handwritten_weight)
+    for name, folder in (handwritten_sets() if handwritten_weight > 0 else {}).items():
+        sets[name] = handwritten_examples(
+            folder / "suppliers.csv", folder / "queries.jsonl", folder / "qrels.tsv",
+            folder / "gap_queries.jsonl", create_app=current_app.extensions["ketnoi_factory"],
+            today=HANDWRITTEN_AS_OF, weight=handwritten_weight)
     everything = functools.reduce(operator.add, sets.values())
     try:
         model = fit_match_model(everything)
@@ -297,7 +313,7 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         **used, "handwritten_weight": handwritten_weight or None, "as_of": as_of,
         "model_id": RetrievalConfig.from_env().model})
     click.echo(f"fitted on {used['labelled_queries']} labelled and {used['logged_queries']} "
-               f"logged queries{' and the hand-written set' if handwritten_weight else ''}; "
+               f"logged queries{' and the hand-written sets' if handwritten_weight else ''}; "
                f"threshold {model.threshold:.2f}, gap threshold {model.gap_threshold:.2f}")
     for name, cal in by_set.items():
         click.echo(f"{name}: " + _calibration_table(cal))

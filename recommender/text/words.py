@@ -82,6 +82,12 @@ can tim nha cung cap cong ty xuong doanh nghiep co cho va cac cua phai dat chung
 tien o tai trong voi la mot nhung duoc don vi gap nho gioi thieu toi chung ben ve theo
 hoac khong can thiet yeu cau it nhat thieu tu tren hon nguoi lao dong nhan su vien
 von viet nam vn fdi nuoc ngoai lien doanh noi dia san pham hang lam so luong
+local maker makers manufacturer manufacturers producer producers introduce recommend
+source sourcing able capable do does provide offer partner contact quote quotation us you
+your some certificate certificates certified certification required require requires
+requirement requirements mandatory domestic vietnamese japanese korean taiwanese owned
+capital ownership plant workshop located based near around area district province city
+location than more least over under bat buoc gan khu vuc
 """.split())
 """Words of a query that say nothing about the capability asked for (folded, lower
 case): how buyers phrase a request, conditions and their names."""
