@@ -10,7 +10,9 @@ can. A query with marks outside the place names it names is Vietnamese ("cắt l
 fiber inox"); otherwise it is English when most of its alphabetic words are not
 Vietnamese syllables, whatever marks the Vietnamese place names in it carry ("stamped
 brackets, preferably in KCX Tân Thuận" is English): the places the query names
-are left out first. Numbers, codes and standards (ISO 9001, SUS304) count for
+are left out first, and Vietnamese naming its trade in English ("ep nhua insert
+molding") stays Vietnamese when a third of its words, two at least, are syllables
+English does not have. Numbers, codes and standards (ISO 9001, SUS304) count for
 neither.
 """
 
@@ -25,6 +27,12 @@ from .text.words import vietnamese_syllable
 
 LANGUAGES = ("vi", "vi_nodiac", "en")
 _WORD = re.compile(r"[^\W\d_]+")
+_ENGLISH_SHAPED = frozenset(
+    "an at be by do go he in is it me my no of on so to up us we can may ban bay long hang "
+    "tin tan con die tie pin bin dip tip top hot cut put pot net set get let bit fit kit hit "
+    "mix tie toy boy guy key buy day pay way say lay ray due hue ton one cap tap map chip "
+    "shop ship then than thin that this hi ha oh".split())
+"""English words that have the shape of a Vietnamese syllable ("can", "tin", "chip")."""
 
 
 @lru_cache(maxsize=4096)
@@ -35,6 +43,10 @@ def query_language(text: str) -> str:
         return "vi"
     words = [w for w in _WORD.findall(rest) if len(w) > 1 and not w.isupper()]
     foreign = sum(not vietnamese_syllable(w) for w in words)
-    if words and foreign * 2 > len(words):
+    # Vietnamese that names its trade in English ("ep nhua insert molding / overmolding")
+    # still has words English cannot have: a third of them, two at least, make it Vietnamese
+    vietnamese = sum(vietnamese_syllable(w) and w.lower() not in _ENGLISH_SHAPED for w in words)
+    mixed = vietnamese >= 2 and vietnamese * 3 >= len(words)
+    if words and foreign * 2 > len(words) and not mixed:
         return "en"
     return "vi" if has_diacritics(text) else "vi_nodiac"
