@@ -261,13 +261,14 @@ def _evaluate_exchange(as_json: bool) -> None:
                "search is a supply gap) on the labelled buyer queries and the searches "
                "buyers acted on, over the profiles in this database, and print its "
                "calibration on held-apart queries. Each index rebuild does the same and "
-               "keeps the result in the version. --handwritten-weight adds the hand-written "
-               "sets (each imported as written into a throwaway database), their queries counting "
+               "keeps the result in the version. --handwritten-weight adds the first hand-written "
+               "set (imported as written into a throwaway database), its queries counting "
                "that many times; --save-default writes the result as the decision shipped "
                "with the package (corpora/match_model.json).")
 @labelled_options
 @click.option("--handwritten-weight", type=click.FloatRange(0.0), default=0.0,
-              show_default=True, help="weight of the hand-written sets' examples (0: not used)")
+              show_default=True, help="weight of the first hand-written set's examples "
+              "(0: not used; the second set is held out)")
 @click.option("--save-default", is_flag=True, help="write it to corpora/match_model.json")
 @with_appcontext
 def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight: float,
@@ -297,7 +298,10 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         catalog.recommender, labelled, judged,
         {d: p.external_id for d, p in catalog.profiles.items()},
         today=date.fromisoformat(as_of), logged=logged)
-    for name, folder in (handwritten_sets() if handwritten_weight > 0 else {}).items():
+    # the second hand-written set stays out of the fit: it measures how the decision
+    # carries over to a directory it has not seen
+    fitted_sets = {k: v for k, v in handwritten_sets().items() if k == "handwritten"}
+    for name, folder in (fitted_sets if handwritten_weight > 0 else {}).items():
         sets[name] = handwritten_examples(
             folder / "suppliers.csv", folder / "queries.jsonl", folder / "qrels.tsv",
             folder / "gap_queries.jsonl", create_app=current_app.extensions["ketnoi_factory"],
@@ -313,7 +317,7 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         **used, "handwritten_weight": handwritten_weight or None, "as_of": as_of,
         "model_id": RetrievalConfig.from_env().model})
     click.echo(f"fitted on {used['labelled_queries']} labelled and {used['logged_queries']} "
-               f"logged queries{' and the hand-written sets' if handwritten_weight else ''}; "
+               f"logged queries{' and the hand-written set' if handwritten_weight else ''}; "
                f"threshold {model.threshold:.2f}, gap threshold {model.gap_threshold:.2f}")
     for name, cal in by_set.items():
         click.echo(f"{name}: " + _calibration_table(cal))
