@@ -23,7 +23,8 @@ def test_handwritten_set_through_import_and_the_search_api(config, monkeypatch, 
     found = evaluate_files(corpus_file(f"{name}/suppliers.csv"),
                            corpus_file(f"{name}/queries.jsonl"),
                            corpus_file(f"{name}/qrels.tsv"), today=HANDWRITTEN_AS_OF,
-                           create_app=create_app)
+                           create_app=create_app,
+                           gap_queries=corpus_file(f"{name}/gap_queries.jsonl"))
     assert "130 created" in found["import"] and "0 rejected" in found["import"]
     api = found["results"]["api"]
     assert api["all"]["queries"] == 68
@@ -32,6 +33,10 @@ def test_handwritten_set_through_import_and_the_search_api(config, monkeypatch, 
         assert api[lang]["nDCG@10"] >= 85.0, (lang, api)
     for baseline in ("bm25", "dense"):
         assert api["all"]["nDCG@10"] > found["results"][baseline]["all"]["nDCG@10"]
+    banner = found["decision"]["banner"]["all"]
+    assert banner["queries"] == 84 and banner["gaps"] >= 16
+    if name == "handwritten":  # the set the decision is fitted on: issue 13's bar
+        assert banner["precision"] >= 0.9 and banner["recall"] >= 0.8, banner
 
 
 def _labelled_folder(root, suppliers) -> None:
