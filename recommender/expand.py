@@ -62,11 +62,15 @@ class Glossary:
     def __init__(self, concepts: list[Concept]) -> None:
         self.concepts = concepts
         self._index: dict[tuple[str, ...], list[int]] = {}
+        # the terms as written (folded, not stemmed): where stems make two concepts one
+        # ("blow molding" the process, "blow mold" the tool), the one written so wins
+        self._written: dict[tuple[str, ...], set[int]] = {}
         for i, concept in enumerate(concepts):
             for term in concept.terms:
                 key = _key(term)
                 if key:
                     self._index.setdefault(key, []).append(i)
+                    self._written.setdefault(tuple(fold_phrase(term).split()), set()).add(i)
         self._longest = max((len(k) for k in self._index), default=0)
 
     @classmethod
@@ -90,7 +94,8 @@ class Glossary:
         """Concepts whose terms occur in ``text``, longest match first, left to right; a
         match gives way to a longer one that starts inside it ("xưởng in 3D kim loại" is
         3D printing, not a print shop)."""
-        syllables = _key(text)
+        written = tuple(fold_phrase(text).split())
+        syllables = tuple(english_stem(w) for w in written)
         found: list[tuple[Concept, tuple[str, ...]]] = []
         seen: set[int] = set()
         i = 0
@@ -100,6 +105,9 @@ class Glossary:
                                for m in (self._longest_at(syllables, j)[0],)):
                 i += 1
                 continue
+            exact = self._written.get(written[i : i + n], set())
+            if len(hits) > 1 and exact & set(hits):
+                hits = [c for c in hits if c in exact]
             for c in hits:
                 if c not in seen and self.concepts[c].kind != "ignore":
                     seen.add(c)

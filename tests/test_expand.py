@@ -63,3 +63,13 @@ def test_a_concept_tsv_still_works_and_ignore_phrases_consume_their_words(
     # "Hàn Quốc" is Korea, not welding ("hàn")
     assert "welding" not in bundled.expand("khách hàng Hàn Quốc").concepts
     assert "welding" in bundled.expand("hàn MIG khung thép").concepts
+
+
+def test_a_term_written_so_wins_where_stems_make_two_concepts_one() -> None:
+    from recommender.taxonomy import load_glossary
+
+    glossary = load_glossary()
+    # "blow molding" (the process) and "blow mold" (the tool) share their stems
+    assert [c.key for c, _ in glossary.find("blow molding HDPE bottle")] == ["blow_moulding"]
+    assert [c.key for c, _ in glossary.find("blow mould for PET bottles")][0] == "blow_mould"
+    assert "mold_making" not in [c.key for c, _ in glossary.find("injection moulding")]
