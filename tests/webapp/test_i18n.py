@@ -137,3 +137,16 @@ def test_claim_errors_are_worded_as_the_library_names_them(app) -> None:
             error = ClaimError(code, left=2) if "{left}" in CLAIM_MESSAGES[code] else \
                 ClaimError(code)
             assert claim_problem(error) == str(error)
+
+
+def test_a_process_the_profile_excludes_is_worded_in_the_page_language(app) -> None:
+    from flask_babel import force_locale
+
+    from webapp.search import check_text
+
+    check = {"kind": "capability", "wanted": "powder_coating", "status": "missing",
+             "detail": "", "until": None}
+    with app.test_request_context(), force_locale("vi"):
+        assert check_text(check) == "Hồ sơ ghi là không làm sơn tĩnh điện"
+    with app.test_request_context(), force_locale("en"):
+        assert check_text(check) == "The profile says it does not do powder coating"
