@@ -9,7 +9,8 @@ semicolons, brackets, line ends and full stops) is read up to its first negation
 Many words built on a negation name a thing rather than exclude one (:data:`NOT_NEGATION`):
 "thép không gỉ" is stainless steel, "vải không dệt" non-woven fabric, "hàn không chì"
 lead-free soldering, "kiểm tra không phá hủy" non-destructive testing, "không khí" air,
-"no-sew" a way of joining,
+"no-sew" a way of joining; typed without marks, "no luc" is nỗ lực (effort), so "no"
+excludes only before a word Vietnamese does not have ("no powder coating"),
 "không chỉ … mà còn" not only … but also, "chưa súc rửa" (not yet rinsed) says how a drum
 is. Without diacritics "chua" is also chứa (holds) and "tru" trụ (pillar): neither is read
 as a negation.
@@ -18,6 +19,8 @@ as a negation.
 from __future__ import annotations
 
 import re
+
+from .words import vietnamese_syllable
 
 CLAUSE = re.compile(r"[,;()\[\]\n•]|\.(?:\s|$)")
 """What separates clauses: a negation reaches no further."""
@@ -44,9 +47,17 @@ def negation_start(clause: str) -> int | None:
     not part of a :data:`NOT_NEGATION`), or None."""
     lowered = clause.lower()
     for cue in NEGATION.finditer(lowered):
-        if not NOT_NEGATION.match(lowered, cue.start()):
-            return cue.start()
+        if NOT_NEGATION.match(lowered, cue.start()):
+            continue
+        if cue.group() == "no":  # typed without marks, "no" is also nỗ, nổ ("no luc")
+            after = _WORD.match(lowered, cue.end())
+            if after and vietnamese_syllable(after.group(1)):
+                continue
+        return cue.start()
     return None
+
+
+_WORD = re.compile(r"\s+(\w+)")
 
 
 def clauses(text: str) -> list[str]:

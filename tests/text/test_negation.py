@@ -42,3 +42,8 @@ def test_a_negation_reaches_the_end_of_its_clause_only() -> None:
     assert denied(text) == ["Không nhận anodize", "không làm phay"]
     assert "mạ kẽm" in affirmed(text) and "Tiện CNC" in affirmed(text)
     assert "anodize" not in affirmed(text) and "phay" not in affirmed(text)
+
+
+def test_no_typed_without_marks_may_be_vietnamese() -> None:
+    assert denied("chung toi luon no luc gia cong cnc chinh xac") == []  # nỗ lực: effort
+    assert denied("no powder coating line") == ["no powder coating line"]
