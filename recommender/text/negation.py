@@ -9,6 +9,8 @@ semicolons, brackets, line ends and full stops) is read up to its first negation
 Many words built on a negation name a thing rather than exclude one (:data:`NOT_NEGATION`):
 "thép không gỉ" is stainless steel, "vải không dệt" non-woven fabric, "hàn không chì"
 lead-free soldering, "kiểm tra không phá hủy" non-destructive testing, "không khí" air,
+"lò chân không" a vacuum furnace, "ngành hàng không" aviation, "thụ động không crom"
+chrome-free passivation,
 "no-sew" a way of joining; typed without marks, "no luc" is nỗ lực (effort), so "no"
 excludes only before a word Vietnamese does not have ("no powder coating"),
 "không chỉ … mà còn" not only … but also, "chưa súc rửa" (not yet rinsed) says how a drum
@@ -35,7 +37,7 @@ NOT_NEGATION = re.compile(
     r"khí|khi|gian|dây|day|phá hủy|phá huỷ|pha huy|chỉ|những|nhung|ngừng|ngung|giới hạn|"
     r"gioi han|đổi|tải|độc|mùi|mui|thấm|cháy|người lái|nguoi lai|tiếp xúc|tiep xuc|quá|"
     r"dưới|duoi|kể|mối nối|moi noi|đường may|duong may|bavia|ba via|ba-via|cong vênh|"
-    r"cong venh|lỗi|sai sót|sai sot|bpa|ồn)"
+    r"cong venh|lỗi|sai sót|sai sot|bpa|ồn|crom|chrome|cadimi|cadmium|vết|vet)"
     r"|(?:chưa|chua) (?:súc rửa|rửa|vệ sinh|suc rua|rua|ve sinh|qua sử dụng|qua su dung|"
     r"sử dụng|su dung|qua xử lý|qua xu ly)"
     r"|not (?:washed|rinsed|only|just)|no\.|no \d|no-\w+)(?!\w)")
@@ -47,7 +49,7 @@ def negation_start(clause: str) -> int | None:
     not part of a :data:`NOT_NEGATION`), or None."""
     lowered = clause.lower()
     for cue in NEGATION.finditer(lowered):
-        if NOT_NEGATION.match(lowered, cue.start()):
+        if NOT_NEGATION.match(lowered, cue.start()) or _BEFORE.search(lowered, 0, cue.start()):
             continue
         if cue.group() == "no":  # typed without marks, "no" is also nỗ, nổ ("no luc")
             after = _WORD.match(lowered, cue.end())
@@ -58,6 +60,8 @@ def negation_start(clause: str) -> int | None:
 
 
 _WORD = re.compile(r"\s+(\w+)")
+_BEFORE = re.compile(r"\b(?:chân|chan|hàng|hang)\s+$")
+"""Before "không": "chân không" is vacuum ("lò chân không"), "hàng không" aviation."""
 
 
 def clauses(text: str) -> list[str]:

@@ -31,6 +31,9 @@ def test_what_follows_a_negation_is_excluded(clause: str, excluded: str) -> None
     "Empty drums not washed",
     "no-sew bonding for uppers",
     "thep khong gi 316L",
+    "tôi chân không trong lò Ipsen",  # vacuum hardening
+    "khách hàng ngành hàng không và thiết bị y tế",  # aviation
+    "thụ động không crom VI",  # chrome-free passivation
 ])
 def test_words_built_on_a_negation_name_a_thing(clause: str) -> None:
     assert negation_start(clause) is None
