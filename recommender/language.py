@@ -29,7 +29,7 @@ LANGUAGES = ("vi", "vi_nodiac", "en")
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH_SHAPED = frozenset(
     "an at be by do go he in is it me my no of on so to up us we can may ban bay long hang "
-    "tin tan con die tie pin bin dip tip top hot cut put pot net set get let bit fit kit hit "
+    "tin tan con die pin bin dip tip top hot cut put pot net set get let bit fit kit hit "
     "mix tie toy boy guy key buy day pay way say lay ray due hue ton one cap tap map chip "
     "shop ship then than thin that this hi ha oh".split())
 """English words that have the shape of a Vietnamese syllable ("can", "tin", "chip")."""

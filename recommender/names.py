@@ -110,6 +110,8 @@ class NameIndex:
         self._whole: dict[tuple[str, ...], set[int]] = {}
         self._marked: dict[int, tuple[str, ...]] = {}
         """Each name's words with their marks, for names written with them."""
+        self._cores: dict[int, frozenset[str]] = {}
+        """Each name's folded words, legal form aside."""
         self.sync(names or {})
 
     def sync(self, names: Mapping[int, str]) -> int:
@@ -119,12 +121,14 @@ class NameIndex:
         for doc_id in changed:
             old = self._names.pop(doc_id, None)
             self._marked.pop(doc_id, None)
+            self._cores.pop(doc_id, None)
             if old is not None:
                 self._file(doc_id, old, remove=True)
             if doc_id in names:
                 self._names[doc_id] = names[doc_id]
                 if has_diacritics(names[doc_id]):
                     self._marked[doc_id] = _words(names[doc_id])[0]
+                self._cores[doc_id] = frozenset(_core(names[doc_id]))
                 self._file(doc_id, names[doc_id], remove=False)
         return len(changed)
 
@@ -166,8 +170,7 @@ class NameIndex:
             for doc_id in holders:
                 if with_marks and not self._agrees(doc_id, marked[i:i + n]):
                     continue
-                held = set(_core(self._names[doc_id]))
-                if len(asked & held) > MIN_SHARE * len(asked):
+                if len(asked & self._cores[doc_id]) > MIN_SHARE * len(asked):
                     found.add(doc_id)
         core = _core(query)
         for n in range(2, min(MAX_WHOLE, len(core)) + 1):

@@ -298,11 +298,9 @@ def match_model_command(queries: str, qrels: str, as_of: str, handwritten_weight
         catalog.recommender, labelled, judged,
         {d: p.external_id for d, p in catalog.profiles.items()},
         today=date.fromisoformat(as_of), logged=logged)
-    # the second hand-written set stays out of the fit: it measures how the decision
-    # carries over to a directory it has not seen
-    fitted_sets = {k: v for k, v in handwritten_sets().items() if k == "handwritten"}
-    for name, folder in (fitted_sets if handwritten_weight > 0 else {}).items():
-        sets[name] = handwritten_examples(
+    if handwritten_weight > 0:  # the second set stays out of the fit: it measures how
+        folder = handwritten_sets()["handwritten"]  # the decision carries over
+        sets["handwritten"] = handwritten_examples(
             folder / "suppliers.csv", folder / "queries.jsonl", folder / "qrels.tsv",
             folder / "gap_queries.jsonl", create_app=current_app.extensions["ketnoi_factory"],
             today=HANDWRITTEN_AS_OF, weight=handwritten_weight)
